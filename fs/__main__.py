@@ -1,0 +1,5 @@
+import sys
+
+from fs.cli import main
+
+sys.exit(main())

@@ -1,0 +1,59 @@
+"""The ``fsw`` command line.
+
+Thin commands: each parses its arguments, calls one library function and prints a rich table on
+a terminal or JSON with ``--json``. Heavy imports (numpy, pandas, numba, qiskit) happen inside the
+commands so that ``fsw --help`` stays fast. Bad input exits with status 2 and a one-paragraph
+message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from fs.cli import bench as _bench
+from fs.cli import machines as _machines
+from fs.cli import ops as _ops
+from fs.cli import quantum as _quantum
+
+app = typer.Typer(
+    name="fsw",
+    help="fs-workbench: feasibility studies of next-generation supercomputers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(_machines.machines_app, name="machines")
+_machines.register(app)
+app.add_typer(_bench.bench_app, name="bench")
+app.add_typer(_quantum.quantum_app, name="quantum")
+app.add_typer(_ops.ops_app, name="ops")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    from archmodels.errors import InputError
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except InputError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    except typer.Exit as ex:  # raised by commands that end early on purpose
+        return ex.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("aborted\n")
+        return 130
+    except Exception as err:  # click's usage errors carry their own exit code (2)
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            return err.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
