@@ -13,9 +13,11 @@ import sys
 import typer
 
 from fs.cli import bench as _bench
+from fs.cli import hybrid as _hybrid
 from fs.cli import machines as _machines
 from fs.cli import ops as _ops
 from fs.cli import quantum as _quantum
+from fs.cli import study as _study
 
 app = typer.Typer(
     name="fsw",
@@ -29,6 +31,8 @@ _machines.register(app)
 app.add_typer(_bench.bench_app, name="bench")
 app.add_typer(_quantum.quantum_app, name="quantum")
 app.add_typer(_ops.ops_app, name="ops")
+app.add_typer(_study.study_app, name="study")
+_hybrid.register(_quantum.quantum_app, app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from archmodels.errors import InputError
 
     try:
-        app(args=argv, standalone_mode=False)
+        status = app(args=argv, standalone_mode=False)
     except InputError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             err.show()
             return err.exit_code
         raise
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
