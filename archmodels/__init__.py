@@ -1,0 +1,26 @@
+"""archmodels: what a machine is and how fast and how efficiently it runs a workload.
+
+Public API: :func:`load_machine`, :func:`load_workload`, :func:`predict`, :func:`machine_roofline`.
+Submodules are imported lazily so that ``import archmodels`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["load_machine", "load_workload", "predict", "machine_roofline", "machine_names", "workload_names"]
+
+_LAZY = {
+    "load_machine": "archmodels.loaders",
+    "machine_names": "archmodels.loaders",
+    "load_workload": "archmodels.workload",
+    "workload_names": "archmodels.workload",
+    "predict": "archmodels.prediction",
+    "machine_roofline": "archmodels.prediction",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'archmodels' has no attribute {name!r}")

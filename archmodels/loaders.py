@@ -1,0 +1,72 @@
+"""The built-in catalog of machines and workloads, and loading by name or by path.
+
+A machine given by path (``machine.toml``) works everywhere a catalog name does: a reference that
+names an existing file, or ends in ``.toml``, is read as a file; anything else is a catalog name.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from archmodels.errors import InputError
+from archmodels.machine import Machine, machine_from_spec
+from archmodels.spec import read_toml, validate_machine_dict
+
+#: Folders of the built-in catalog (package data).
+CATALOG_DIR = Path(__file__).parent / "catalog"
+WORKLOAD_DIR = Path(__file__).parent / "workloads"
+
+
+def machine_names() -> list[str]:
+    """Names of the machines in the built-in catalog, sorted."""
+    return sorted(p.stem for p in CATALOG_DIR.glob("*.toml"))
+
+
+def is_path_reference(ref: str | Path) -> bool:
+    ref = str(ref)
+    return ref.endswith(".toml") or "/" in ref or Path(ref).is_file()
+
+
+def resolve_machine_path(ref: str | Path) -> Path:
+    """The file behind a machine reference (a catalog name or a path)."""
+    if is_path_reference(ref):
+        return Path(ref)
+    path = CATALOG_DIR / f"{ref}.toml"
+    if not path.is_file():
+        names = machine_names()
+        raise InputError(f"unknown machine {str(ref)!r}: not a file and not in the catalog "
+                         f"({', '.join(names)})")
+    return path
+
+
+@lru_cache(maxsize=256)
+def _load_machine_file(path: str, mtime_ns: int) -> Machine:
+    raw = read_toml(path)
+    spec = validate_machine_dict(raw, path)
+    return machine_from_spec(spec, path)
+
+
+def load_machine(ref: str | Path | Machine) -> Machine:
+    """Load a machine from the catalog (``"fugaku"``) or a spec file (``"host.toml"``).
+
+    Raises
+    ------
+    archmodels.errors.SpecError
+        The file does not follow the schema (every problem listed, with field paths).
+    archmodels.errors.InputError
+        Neither a file nor a catalog name.
+    """
+    if isinstance(ref, Machine):
+        return ref
+    path = resolve_machine_path(ref)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    return _load_machine_file(str(path), mtime)
+
+
+def load_catalog() -> list[Machine]:
+    """Every machine of the built-in catalog."""
+    return [load_machine(name) for name in machine_names()]

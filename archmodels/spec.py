@@ -1,0 +1,263 @@
+"""Machine spec files (schema ``fs-workbench/machine/1``): the pydantic boundary.
+
+A spec is TOML (see ``docs/specs.md`` and the catalog in ``archmodels/catalog``). Quantities are
+strings with units, or tables ``{ value = "...", source = "id" }``; they are parsed once here into SI
+floats (:mod:`archmodels.quantities`) and checked for dimension and sign. Unknown keys are refused
+(``extra="forbid"``). Every problem in a file is reported, each with its field path, in one
+:class:`~archmodels.errors.SpecError`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from archmodels.errors import SpecError
+from archmodels.quantities import KINDS, QuantityError, parse_quantity
+
+MACHINE_SCHEMA = "fs-workbench/machine/1"
+
+
+@dataclass(frozen=True)
+class SpecQuantity:
+    """A parsed quantity: SI value, the text it came from, and its own source id (if any)."""
+
+    value: float
+    text: str
+    source: str | None = None
+
+
+def _quantity_validator(kind: str):
+    desc = KINDS[kind][1]
+
+    def convert(raw: Any) -> SpecQuantity:
+        if isinstance(raw, SpecQuantity):
+            return raw
+        source = None
+        if isinstance(raw, dict):
+            extra = set(raw) - {"value", "source"}
+            if extra or "value" not in raw:
+                raise ValueError(
+                    f"a quantity table needs `value` (and optionally `source`), got keys {sorted(raw)}")
+            source = raw.get("source")
+            if source is not None and not isinstance(source, str):
+                raise ValueError("`source` must be a source id (a string)")
+            raw = raw["value"]
+        if not isinstance(raw, str):
+            raise ValueError(f"expected {desc} as a string with a unit, got {raw!r}")
+        try:
+            value = parse_quantity(raw, kind)
+        except QuantityError as err:
+            raise ValueError(str(err)) from None
+        if not value > 0:
+            raise ValueError(f"must be positive, got {raw!r}")
+        return SpecQuantity(value, raw, source)
+
+    return BeforeValidator(convert)
+
+
+def Q(kind: str):  # noqa: N802 - reads as a type
+    """Annotated type of a positive quantity of ``kind`` (see :data:`archmodels.quantities.KINDS`)."""
+    return Annotated[SpecQuantity, _quantity_validator(kind)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+PositiveInt = Annotated[int, Field(gt=0, strict=True)]
+Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp4", "int8"]
+
+
+class SourceSpec(_Strict):
+    title: str
+    url: str | None = None
+    note: str | None = None
+    date: str | None = None
+
+
+class SystemSpec(_Strict):
+    nodes: PositiveInt
+
+
+class NodeSpec(_Strict):
+    power_max: Q("power_w") | None = None
+    power_idle: Q("power_w") | None = None
+    processors: list["ProcessorSpec"] = Field(min_length=1)
+    links: list["LinkSpec"] = []
+    source: str | None = None
+
+
+MemoryTechnology = Literal["sram", "sram-3d", "ddr4", "ddr5", "lpddr5", "lpddr5x", "hbm2", "hbm2e",
+                           "hbm3", "hbm3e", "hbm4", "gddr6", "gddr7"]
+
+
+class MemorySpec(_Strict):
+    name: str
+    technology: MemoryTechnology | None = None
+    capacity: Q("bytes")
+    bandwidth: Q("bytes_per_s")
+    energy_per_bit: Q("energy_j") | None = None
+    latency: Q("time_s") | None = None
+    source: str | None = None
+
+
+class ProcessorSpec(_Strict):
+    name: str
+    type: Literal["cpu", "gpu", "accelerator"]
+    count: PositiveInt = 1
+    clock: Q("frequency_hz") | None = None
+    cores: PositiveInt | None = None
+    tdp: Q("power_w") | None = None
+    peak: dict[Precision, Q("flop_per_s")] = Field(min_length=1)
+    peak_matrix: dict[Precision, Q("flop_per_s")] = {}
+    memory: list[MemorySpec] = Field(min_length=1)
+    source: str | None = None
+
+
+class LinkSpec(_Strict):
+    name: str
+    between: tuple[str, str]
+    bandwidth: Q("bytes_per_s")
+    latency: Q("time_s") | None = None
+    energy_per_bit: Q("energy_j") | None = None
+    source: str | None = None
+
+
+class NetworkSpec(_Strict):
+    name: str
+    topology: Literal["torus", "fat-tree", "dragonfly", "optical-high-radix", "none"]
+    dimensions: PositiveInt | None = None
+    levels: PositiveInt | None = None
+    technology: Literal["electrical", "pluggable-optics", "co-packaged-optics"] | None = None
+    injection_bandwidth: Q("bytes_per_s")
+    latency: Q("time_s")
+    energy_per_bit: Q("energy_j") | None = None
+    link_static_power: Q("power_w") | None = None
+    source: str | None = None
+
+
+class MachineSpec(_Strict):
+    schema_: Literal["fs-workbench/machine/1"] = Field(alias="schema")
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str
+    year: int | None = None
+    source: str | None = None
+    hypothetical: bool = False
+    notes: str | None = None
+    system: SystemSpec
+    node: NodeSpec
+    network: NetworkSpec | None = None
+    sources: dict[str, SourceSpec] = {}
+
+
+NodeSpec.model_rebuild()
+
+
+def _format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            # pydantic puts the validator name of Annotated/union members in the location; drop them
+            if part in {"function-before[convert(), is-instance[SpecQuantity]]"} or part.startswith(
+                    ("function-", "is-instance", "literal[", "str", "int")):
+                continue
+            out += ("." if out else "") + ("schema" if part == "schema" else part)
+    return out
+
+
+def _pydantic_problems(err: ValidationError) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for e in err.errors():
+        path = _format_loc(e["loc"])
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (not part of the schema; check the spelling)"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        elif e["type"] == "none_required":
+            continue  # the other member of `X | None` already reported why
+        seen.setdefault(path, msg)
+    return list(seen.items())
+
+
+def _source_problems(raw: dict) -> list[tuple[str, str]]:
+    """Every `source` reference in the file must name an entry of `[sources]`."""
+    defined = set(raw.get("sources", {}) or {}) if isinstance(raw.get("sources"), dict) else set()
+    problems = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if path == "" and key == "sources":
+                    continue
+                sub = f"{path}.{key}" if path else key
+                if key == "source" and isinstance(value, str) and value not in defined:
+                    problems.append((sub, f"source {value!r} is not defined in [sources]"))
+                else:
+                    walk(value, sub)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]")
+
+    walk(raw, "")
+    return problems
+
+
+def read_toml(path: str | Path) -> dict:
+    """Read a TOML file; a syntax error becomes a SpecError naming the file and line."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError(str(path), [("", "file not found")]) from None
+    except IsADirectoryError:
+        raise SpecError(str(path), [("", "is a directory, expected a TOML file")]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(str(path), [("", f"invalid TOML: {err}")]) from None
+
+
+def validate_machine_dict(raw: dict, file: str | None = None) -> MachineSpec:
+    """Validate a machine spec already read from TOML; raise SpecError listing every problem."""
+    problems: list[tuple[str, str]] = []
+    spec = None
+    try:
+        spec = MachineSpec.model_validate(raw)
+    except ValidationError as err:
+        problems.extend(_pydantic_problems(err))
+    problems.extend(_source_problems(raw))
+    if spec is not None:
+        problems.extend(_cross_checks(spec))
+    if problems:
+        raise SpecError(file, problems)
+    return spec
+
+
+def _cross_checks(spec: MachineSpec) -> list[tuple[str, str]]:
+    problems = []
+    names = [p.name for p in spec.node.processors]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            problems.append((f"node.processors[{i}].name", f"duplicate processor name {name!r}"))
+    for i, link in enumerate(spec.node.links):
+        for end in link.between:
+            if end not in names:
+                problems.append((f"node.links[{i}].between",
+                                 f"{end!r} is not a processor of this node (have {names})"))
+    for i, proc in enumerate(spec.node.processors):
+        for prec, q in proc.peak_matrix.items():
+            if prec in proc.peak and q.value < proc.peak[prec].value:
+                problems.append((f"node.processors[{i}].peak_matrix.{prec}",
+                                 "matrix peak is below the vector peak of the same precision"))
+    if spec.node.power_idle and spec.node.power_max and spec.node.power_idle.value > spec.node.power_max.value:
+        problems.append(("node.power_idle", "idle power exceeds power_max"))
+    return problems
