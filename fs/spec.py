@@ -1,0 +1,279 @@
+"""Study specs: the TOML format of a feasibility study, validated at the boundary.
+
+A study names candidate machines, the application portfolio (workloads weighted by their share of
+node-hours), constraints (facility power, capital budget), the evaluation axes and their weights,
+the site's lifetime and grid, and the uncertain technology parameters. The format is that of
+``shared/specs/study-fugakunext.toml`` (schema ``fs-workbench/study/1``); the tables ``[storage]``,
+``[operations]`` and ``[assumptions]`` and a candidate's ``nodes`` and ``label`` are optional
+additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
+bad input raises :class:`archmodels.errors.SpecError` naming every offending field.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from archmodels.errors import InputError, SpecError
+
+SCHEMA = "fs-workbench/study/1"
+
+#: The evaluation axes of a study, in report order.
+AXES = (
+    "performance",
+    "performance_per_watt",
+    "io",
+    "cost",
+    "operability",
+    "productivity",
+    "commercial_reach",
+    "carbon",
+)
+
+#: Parameters an ``[[uncertainty]]`` target may scale, by kind of part.
+TARGET_PARAMETERS = {
+    "memory": ("bandwidth", "energy_per_bit", "capacity", "latency"),
+    "network": ("bandwidth", "energy_per_bit", "latency", "link_static_power"),
+    "processor": ("peak", "tdp"),
+    "node": ("power",),
+    "grid": ("carbon_intensity", "price"),
+    "cost": ("capital", "embodied_carbon"),
+    "storage": ("bandwidth",),
+    "reliability": ("node_mtbf",),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Distribution(_Strict):
+    """A distribution of a multiplier: uniform, triangular, normal or lognormal."""
+
+    kind: Literal["uniform", "triangular", "normal", "lognormal"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _complete(self):
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("mean", "sd"),
+        }[self.kind]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
+        if self.kind in ("uniform", "triangular"):
+            mode = self.mode if self.mode is not None else self.low
+            if not (0 <= self.low <= mode <= self.high and self.low < self.high):
+                raise ValueError("expected 0 <= low <= mode <= high and low < high")
+        if self.kind == "lognormal" and self.mean <= 0:
+            raise ValueError("a lognormal distribution needs mean > 0 (the median multiplier)")
+        return self
+
+
+class UncertaintySpec(_Strict):
+    """A multiplier on one technology's parameter in every candidate that has it."""
+
+    target: str = Field(description="kind:selector:parameter, e.g. memory:hbm3e:energy_per_bit")
+    distribution: Distribution
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: str) -> str:
+        parts = value.split(":")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"expected 'kind:selector:parameter' (selector may be '*'), got {value!r}")
+        kind, _, parameter = parts
+        if kind not in TARGET_PARAMETERS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(TARGET_PARAMETERS)}")
+        if parameter not in TARGET_PARAMETERS[kind]:
+            raise ValueError(f"unknown {kind} parameter {parameter!r}; expected one of {list(TARGET_PARAMETERS[kind])}")
+        return value
+
+
+class CandidateSpec(_Strict):
+    machine: str
+    nodes: int | None = Field(default=None, gt=0)
+    label: str | None = None
+
+
+class PortfolioSpec(_Strict):
+    workload: str
+    weight: float = Field(gt=0)
+
+
+class ConstraintsSpec(_Strict):
+    power: str | None = None
+    capital_cost: str | None = None
+
+
+class ScaleSpec(_Strict):
+    mode: Literal["fit-constraints", "as-specified"] = "fit-constraints"
+
+
+class MetricsSpec(_Strict):
+    performance: float = Field(default=0.0, ge=0)
+    performance_per_watt: float = Field(default=0.0, ge=0)
+    io: float = Field(default=0.0, ge=0)
+    cost: float = Field(default=0.0, ge=0)
+    operability: float = Field(default=0.0, ge=0)
+    productivity: float = Field(default=0.0, ge=0)
+    commercial_reach: float = Field(default=0.0, ge=0)
+    carbon: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self):
+        total = sum(getattr(self, a) for a in AXES)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"metric weights must sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class LifetimeSpec(_Strict):
+    years: float = Field(gt=0)
+    pue: float = Field(ge=1.0)
+    grid: str = "tokyo-2025"
+
+
+class StorageSpec(_Strict):
+    """Where a checkpoint goes; bandwidths are write bandwidths (defaults in fs/data/defaults.toml)."""
+
+    tier: Literal["node-local-flash", "parallel-fs"] = "node-local-flash"
+    node_flash_bandwidth: str | None = None
+    node_flash_capacity: str | None = None
+    pfs_bandwidth: str | None = None
+    pfs_capacity: str | None = None
+
+
+class OperationsSpec(_Strict):
+    node_mtbf: str | None = None
+    trace: str | None = None
+    utilisation: float | None = Field(default=None, gt=0, le=1)
+
+
+class AssumptionsSpec(_Strict):
+    """User overrides of the stated productivity and commercial-reach scores (0..1) by part class."""
+
+    productivity: dict[str, float] = Field(default_factory=dict)
+    commercial_reach: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("productivity", "commercial_reach")
+    @classmethod
+    def _unit_interval(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0 <= v <= 1}
+        if bad:
+            raise ValueError(f"scores must lie in [0, 1], got {bad}")
+        return value
+
+
+class StudySpec(_Strict):
+    schema_: Literal["fs-workbench/study/1"] = Field(alias="schema")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str = ""
+    reference: str
+    seed: int = Field(ge=0)
+    constraints: ConstraintsSpec = ConstraintsSpec()
+    scale: ScaleSpec = ScaleSpec()
+    candidates: list[CandidateSpec] = Field(min_length=1)
+    portfolio: list[PortfolioSpec] = Field(min_length=1)
+    metrics: MetricsSpec
+    lifetime: LifetimeSpec
+    uncertainty: list[UncertaintySpec] = Field(default_factory=list)
+    storage: StorageSpec = StorageSpec()
+    operations: OperationsSpec = OperationsSpec()
+    assumptions: AssumptionsSpec = AssumptionsSpec()
+
+    @field_validator("portfolio")
+    @classmethod
+    def _portfolio_sums(cls, value: list[PortfolioSpec]) -> list[PortfolioSpec]:
+        total = sum(p.weight for p in value)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"portfolio weights must sum to 1, they sum to {total:.6g}")
+        names = [p.workload for p in value]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"workloads listed twice: {dup}")
+        return value
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out.replace("schema_", "schema")
+
+
+def _problems(err: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith(("function-", "Distribution"))))
+        path = _field_path(loc)
+        if e["type"] == "extra_forbidden":
+            parent = loc[:-1]
+            if parent == ("metrics",):
+                msg = f"unknown metric {loc[-1]!r}; expected one of {list(AXES)}"
+            else:
+                msg = f"unknown field {loc[-1]!r}"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            if "input" in e and e["type"] not in ("value_error",):
+                msg += f" (got {e['input']!r})"
+        problems.append((path, msg))
+    return problems
+
+
+def parse_spec(data: dict, file: str | None = None) -> StudySpec:
+    """Validate a study spec already read from TOML; raise SpecError listing every problem."""
+    try:
+        return StudySpec.model_validate(data)
+    except ValidationError as err:
+        raise SpecError(file, _problems(err)) from None
+
+
+def read_spec(path: str | Path) -> StudySpec:
+    """Read and validate a study TOML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"cannot read the study file: {err.strerror}", file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"not valid TOML: {err}", file=str(path)) from None
+    return parse_spec(data, str(path))
+
+
+def builtin_studies() -> dict[str, Path]:
+    """The studies shipped in ``fs/studies``: name -> path."""
+    root = resources.files("fs") / "studies"
+    return {Path(str(p)).stem: Path(str(p)) for p in root.iterdir() if str(p).endswith(".toml")}
+
+
+def locate_study(name_or_path: str | Path) -> Path:
+    """A study file: an existing path, else a built-in study name."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise InputError(f"no study file here; built-in studies: {sorted(builtin_studies())}", file=str(path))
+        return path
+    studies = builtin_studies()
+    if str(name_or_path) not in studies:
+        raise InputError(f"no study file or built-in study named {str(name_or_path)!r}; built-in studies: {sorted(studies)}")
+    return studies[str(name_or_path)]

@@ -1,0 +1,280 @@
+"""A study, resolved: machines loaded, quantities in SI, defaults filled in, sources collected.
+
+:func:`load_study` turns a study file (or a built-in study's name) into a frozen :class:`Study`
+that the evaluation functions take. Machine references resolve to a file next to the study, else
+to a catalog name (``archmodels.load_machine``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+from archmodels.errors import InputError, SpecError
+from fs import spec as _spec
+
+SECONDS_PER_YEAR = 365.25 * 86400.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation: id, title and URL (may be empty)."""
+
+    id: str
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The site's electricity: carbon intensity [g CO2/kWh] and price [JPY/kWh]."""
+
+    name: str
+    carbon_intensity_g_per_kwh: float
+    price_jpy_per_kwh: float
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The checkpoint target: node-local flash or the parallel file system [B/s, B]."""
+
+    tier: str
+    node_flash_bandwidth_bytes_per_s: float
+    node_flash_capacity_bytes: float
+    pfs_bandwidth_bytes_per_s: float
+    pfs_capacity_bytes: float
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """A multiplier on ``kind:selector:parameter`` drawn from ``distribution`` (a dict of floats)."""
+
+    target: str
+    kind: str
+    selector: str
+    parameter: str
+    distribution: MappingProxyType
+
+    @property
+    def nominal(self) -> float:
+        """The multiplier of the nominal case: 1, or the mode/mean when 1 lies outside the range."""
+        d = self.distribution
+        if d["kind"] in ("uniform", "triangular"):
+            return min(max(1.0, d["low"]), d["high"])
+        return 1.0 if d["kind"] == "lognormal" else d["mean"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A machine in the study, with the node count it asks for (None: sized by the study)."""
+
+    label: str
+    machine: object  # archmodels Machine
+    nodes: int | None
+    ref: str
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything a study evaluation needs, in SI units."""
+
+    name: str
+    title: str
+    seed: int
+    file: str
+    reference: Candidate
+    candidates: tuple[Candidate, ...]
+    workloads: tuple[str, ...]
+    workload_weights: tuple[float, ...]
+    axis_weights: MappingProxyType
+    power_budget_w: float | None
+    capital_budget_jpy: float | None
+    scale_mode: str
+    lifetime_years: float
+    pue: float
+    grid: Grid
+    storage: Storage
+    node_mtbf_years_at_reference: float
+    mtbf_reference_power_w: float
+    utilisation: float
+    node_mtbf_s: float | None
+    trace: str | None
+    productivity: MappingProxyType
+    commercial_reach: MappingProxyType
+    uncertainties: tuple[Uncertainty, ...]
+    sources: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+
+@cache
+def defaults() -> dict:
+    """The study layer's defaults (fs/data/defaults.toml)."""
+    text = (resources.files("fs") / "data" / "defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _default_sources() -> dict[str, Source]:
+    return {k: Source(k, v["title"], v.get("url", "")) for k, v in defaults()["sources"].items()}
+
+
+def parse_quantity(text: str, kind: str, field_path: str, file: str | None) -> float:
+    """Parse a quantity string ("40 MW") into SI (``kind`` as in archmodels.quantities.KINDS).
+
+    Raises SpecError naming ``field_path``."""
+    from archmodels.quantities import QuantityError
+    from archmodels.quantities import parse_quantity as _parse
+
+    try:
+        return float(_parse(text, unit))
+    except QuantityError as err:
+        raise SpecError(file, [(field_path, str(err))]) from None
+
+
+def _positive(value: float, field_path: str, text: str, file: str) -> float:
+    if not value > 0:
+        raise SpecError(file, [(field_path, f"must be positive, got {text!r}")])
+    return value
+
+
+def _load_machine(ref: str, base: Path, field_path: str, file: str):
+    import archmodels
+
+    local = base / ref
+    target = str(local) if local.is_file() else ref
+    if not local.is_file() and (ref.endswith(".toml") or "/" in ref):
+        raise SpecError(file, [(field_path, f"no machine file {ref!r} next to the study ({base})")])
+    try:
+        return archmodels.load_machine(target)
+    except SpecError:
+        raise
+    except InputError as err:
+        raise SpecError(file, [(field_path, f"cannot load machine {ref!r}: {err}")]) from None
+
+
+def _scores(table: dict, overrides: dict) -> MappingProxyType:
+    merged = {k.lower(): float(v) for k, v in table.items() if k != "source"}
+    merged.update({k.lower(): float(v) for k, v in overrides.items()})
+    return MappingProxyType(merged)
+
+
+def load_study(name_or_path: str | Path) -> Study:
+    """Load, validate and resolve a study file or built-in study.
+
+    Raises
+    ------
+    archmodels.errors.SpecError
+        For a spec that breaks the schema, an unknown metric, weights that do not sum to 1, a
+        machine or workload that cannot be found, a non-positive budget. Every problem names its field.
+    """
+    import archmodels
+
+    path = _spec.locate_study(name_or_path)
+    file = str(path)
+    s = _spec.read_spec(path)
+    base = path.parent
+    d = defaults()
+    problems: list[tuple[str, str]] = []
+
+    machines: dict[str, object] = {}
+
+    def machine(ref: str, fp: str):
+        if ref not in machines:
+            machines[ref] = _load_machine(ref, base, fp, file)
+        return machines[ref]
+
+    candidates = []
+    for i, c in enumerate(s.candidates):
+        try:
+            m = machine(c.machine, f"candidates[{i}].machine")
+        except SpecError as err:
+            problems.extend(err.problems)
+            continue
+        candidates.append(Candidate(c.label or m.name, m, c.nodes, c.machine))
+    try:
+        ref_m = machine(s.reference, "reference")
+        reference = Candidate(ref_m.name, ref_m, None, s.reference)
+    except SpecError as err:
+        problems.extend(err.problems)
+        reference = None
+    labels = [c.label for c in candidates]
+    if len(set(labels)) != len(labels):
+        problems.append(("candidates", f"two candidates share a label {labels}; give one a distinct `label`"))
+
+    for i, p in enumerate(s.portfolio):
+        try:
+            archmodels.load_workload(p.workload)
+        except InputError as err:
+            problems.append((f"portfolio[{i}].workload", f"unknown workload {p.workload!r}: {err.detail}"))
+
+    grids = d["grids"]
+    if s.lifetime.grid not in grids:
+        problems.append(("lifetime.grid", f"unknown grid {s.lifetime.grid!r}; expected one of {sorted(grids)}"))
+
+    def qty(text, unit, fp):
+        if text is None:
+            return None
+        try:
+            return _positive(parse_quantity(text, unit, fp, file), fp, text, file)
+        except SpecError as err:
+            problems.extend(err.problems)
+            return None
+
+    power_w = qty(s.constraints.power, "power_w", "constraints.power")
+    capital = qty(s.constraints.capital_cost, "jpy", "constraints.capital_cost")
+    if s.scale.mode == "fit-constraints" and s.constraints.power is None and s.constraints.capital_cost is None:
+        if any(c.nodes is None for c in s.candidates):
+            problems.append(("scale.mode", "fit-constraints needs a power or capital_cost constraint, or `nodes` on every candidate"))
+
+    st, ds = s.storage, d["storage"]
+    storage = Storage(
+        tier=st.tier,
+        node_flash_bandwidth_bytes_per_s=qty(st.node_flash_bandwidth, "bytes_per_s", "storage.node_flash_bandwidth") or ds["node_flash_bandwidth_bytes_per_s"],
+        node_flash_capacity_bytes=qty(st.node_flash_capacity, "bytes", "storage.node_flash_capacity") or ds["node_flash_capacity_bytes"],
+        pfs_bandwidth_bytes_per_s=qty(st.pfs_bandwidth, "bytes_per_s", "storage.pfs_bandwidth") or ds["pfs_bandwidth_bytes_per_s"],
+        pfs_capacity_bytes=qty(st.pfs_capacity, "bytes", "storage.pfs_capacity") or ds["pfs_capacity_bytes"],
+    )
+    node_mtbf_s = qty(s.operations.node_mtbf, "time_s", "operations.node_mtbf")
+
+    if problems:
+        raise SpecError(file, problems)
+
+    g = grids[s.lifetime.grid]
+    grid = Grid(s.lifetime.grid, float(g["carbon_intensity_g_per_kwh"]), float(g["price_jpy_per_kwh"]))
+    uncertainties = tuple(
+        Uncertainty(u.target, *u.target.split(":"), MappingProxyType(u.distribution.model_dump(exclude_none=True)))
+        for u in s.uncertainty
+    )
+    sources = _default_sources()
+    for m in list(machines.values()):
+        for sid, src in (getattr(m, "sources", None) or {}).items():
+            sources[f"{m.name}:{sid}"] = Source(f"{m.name}:{sid}", getattr(src, "title", str(src)), getattr(src, "url", "") or "")
+    return Study(
+        name=s.name,
+        title=s.title,
+        seed=s.seed,
+        file=file,
+        reference=reference,
+        candidates=tuple(candidates),
+        workloads=tuple(p.workload for p in s.portfolio),
+        workload_weights=tuple(p.weight for p in s.portfolio),
+        axis_weights=MappingProxyType({a: getattr(s.metrics, a) for a in _spec.AXES}),
+        power_budget_w=power_w,
+        capital_budget_jpy=capital,
+        scale_mode=s.scale.mode,
+        lifetime_years=s.lifetime.years,
+        pue=s.lifetime.pue,
+        grid=grid,
+        storage=storage,
+        node_mtbf_years_at_reference=float(d["reliability"]["node_mtbf_years"]),
+        mtbf_reference_power_w=float(d["reliability"]["reference_power_w"]),
+        utilisation=s.operations.utilisation or float(d["operations"]["utilisation"]),
+        node_mtbf_s=node_mtbf_s,
+        trace=s.operations.trace,
+        productivity=_scores(d["productivity"], s.assumptions.productivity),
+        commercial_reach=_scores(d["commercial_reach"], s.assumptions.commercial_reach),
+        uncertainties=uncertainties,
+        sources=MappingProxyType(sources),
+    )
