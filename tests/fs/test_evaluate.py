@@ -1,0 +1,95 @@
+"""Scoring a case: sizing to budgets, flags on violations, technology multipliers on real machines."""
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import archmodels
+from fs.evaluate import NodeProfile, add_scores, apply_multipliers, score_case, selector_matches
+from fs.study import load_study
+
+DATA = Path(__file__).parents[1] / "data" / "study"
+STUDY = DATA / "study-fugakunext.toml"
+
+
+def _profile(label, t, pmax, cost, nodes=1, mem=32 * 2**30):
+    return NodeProfile(label=label, machine=label, machine_nodes=nodes, hypothetical=False,
+                       time_s=tuple(float(x) for x in t), busy_power_w=0.8 * pmax, idle_power_w=0.3 * pmax,
+                       max_power_w=pmax, memory_bytes=mem, capital_per_node_jpy=cost,
+                       embodied_per_node_g=1e5, productivity=0.8, commercial_reach=0.5, bounds=("memory",) * len(t))
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_study(STUDY)
+
+
+def test_candidates_are_sized_to_the_tighter_budget(study):
+    n = len(study.workloads)
+    ref = _profile("fugaku", [1.0] * n, 188.0, 6e5, nodes=158976)
+    cands = [_profile("fugaku", [1.0] * n, 188.0, 6e5), _profile("cand-cpu-3dsram-cpo", [0.1] * n, 2400.0, 5e6),
+             _profile("dgx-h100", [0.05] * n, 10200.0, 6e7)]
+    df = score_case(study, ref, cands).set_index("candidate")
+    # fugaku: 40 MW / (188 W x 1.15) = 185,013 nodes; 110e9 / 6e5 = 183,333 -> capital decides
+    assert df.loc["fugaku", "nodes"] == 183_333 and df.loc["fugaku", "sized_by"] == "capital"
+    # dgx: 40e6 / (10200 x 1.15) = 3,410; 110e9 / 6e7 = 1,833 -> capital
+    assert df.loc["dgx-h100", "nodes"] == 1833
+    assert df["feasible"].all()
+    assert (df["power_w"] <= 40e6).all() and (df["capital_cost_jpy"] <= 110e9).all()
+    # the reference rebuilt at a different size: speedup = node ratio
+    assert df.loc["fugaku", "performance"] == pytest.approx(183_333 / 158_976)
+    assert set(df["rank"]) == {1.0, 2.0, 3.0}
+    assert df["score"].between(0, 1).all()
+
+
+def test_given_nodes_over_budget_are_flagged_not_ranked(study):
+    study = dataclasses.replace(study, candidates=(dataclasses.replace(study.candidates[0], nodes=300_000),
+                                                   *study.candidates[1:]))
+    n = len(study.workloads)
+    ref = _profile("fugaku", [1.0] * n, 188.0, 6e5, nodes=158976)
+    cands = [_profile("fugaku", [1.0] * n, 188.0, 6e5), _profile("cand-cpu-3dsram-cpo", [0.1] * n, 2400.0, 5e6),
+             _profile("dgx-h100", [0.05] * n, 10200.0, 6e7)]
+    df = score_case(study, ref, cands).set_index("candidate")
+    assert not df.loc["fugaku", "feasible"]
+    assert "power" in df.loc["fugaku", "violations"] and "capital" in df.loc["fugaku", "violations"]
+    assert np.isnan(df.loc["fugaku", "rank"])
+    assert sorted(df["rank"].dropna()) == [1.0, 2.0]
+
+
+def test_add_scores_weights_normalised_axes():
+    import pandas as pd
+
+    from fs.spec import AXES
+
+    df = pd.DataFrame({a: [1.0, 2.0] for a in AXES} | {"feasible": [True, True]})
+    weights = {a: 0.0 for a in AXES} | {"performance": 0.5, "cost": 0.5}
+    out = add_scores(df, weights)
+    # performance: 0.5, 1.0; cost (lower better): 1.0, 0.5 -> equal scores, tie for first
+    np.testing.assert_allclose(out["score"], [0.75, 0.75])
+    assert list(out["rank"]) == [1.0, 1.0]
+
+
+def test_selector_matches_technology_name_or_initials():
+    assert selector_matches("hbm3e", "hbm3e", "HBM3e")
+    assert selector_matches("co-packaged-optics", None, "CPO fat tree")
+    assert not selector_matches("co-packaged-optics", None, "Tofu-D")
+    assert not selector_matches("hbm3e", "hbm3", "HBM3")
+    assert selector_matches("*", None, None)
+
+
+def test_multipliers_change_only_the_matching_parts():
+    cand = archmodels.load_machine(str(DATA / "machine-candidate-3d.toml"))
+    fug = archmodels.load_machine(str(DATA / "machine-fugaku.toml"))
+    mult = {"memory:hbm3e:energy_per_bit": 2.0, "memory:sram-3d:bandwidth": 0.5,
+            "network:co-packaged-optics:energy_per_bit": 1.5}
+    new, hit = apply_multipliers(cand, mult)
+    assert hit == set(mult)
+    old_mem, new_mem = cand.node.processors[0].memory, new.node.processors[0].memory
+    assert new_mem[-1].energy_per_bit_j == pytest.approx(2.0 * old_mem[-1].energy_per_bit_j)
+    assert new_mem[0].bandwidth_bytes_per_s == pytest.approx(0.5 * old_mem[0].bandwidth_bytes_per_s)
+    assert new_mem[-1].bandwidth_bytes_per_s == old_mem[-1].bandwidth_bytes_per_s
+    assert new.network.energy_per_bit_j == pytest.approx(1.5 * cand.network.energy_per_bit_j)
+    same, hit = apply_multipliers(fug, mult)
+    assert same is fug and hit == set()
