@@ -44,9 +44,11 @@ class MemoryLevel:
     bandwidth_bytes_per_s: float
     energy_per_bit_j: float | None = None
     latency_s: float | None = None
+    measured: bool = False
+    """True when ``bandwidth_bytes_per_s`` is a measured sustained (STREAM-triad) rate, not a datasheet peak."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Processor:
     """A processor type in a node; peaks and memory are per processor, ``count`` per node."""
 
@@ -60,10 +62,13 @@ class Processor:
     clock_hz: float | None = None
     tdp_w: float | None = None
 
-    def precision_for(self, wanted: str) -> str | None:
-        """The precision this processor runs ``wanted`` in (falling back to wider formats)."""
+    def precision_for(self, wanted: str, matrix: bool = False) -> str | None:
+        """The precision this processor runs ``wanted`` in (falling back to wider formats).
+
+        Matrix-unit precisions count only for workloads that can use matrix units.
+        """
         for p in PRECISION_FALLBACK.get(wanted, (wanted,)):
-            if p in self.peak_flop_per_s or p in self.peak_matrix_flop_per_s:
+            if p in self.peak_flop_per_s or (matrix and p in self.peak_matrix_flop_per_s):
                 return p
         return None
 
@@ -72,7 +77,7 @@ class Processor:
         vec = self.peak_flop_per_s.get(precision, 0.0)
         if matrix:
             return max(vec, self.peak_matrix_flop_per_s.get(precision, 0.0))
-        return vec or self.peak_matrix_flop_per_s.get(precision, 0.0) * 0.0
+        return vec
 
     @property
     def outer_memory(self) -> MemoryLevel:
@@ -101,7 +106,7 @@ class Network:
     link_static_power_w: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Node:
     processors: tuple[Processor, ...]
     links: tuple[Link, ...] = ()
@@ -183,7 +188,7 @@ def machine_from_spec(spec: MachineSpec, path: str | None = None) -> Machine:
             for key in ("capacity", "bandwidth", "energy_per_bit", "latency"):
                 note(f"{base}.memory[{j}].{key}", getattr(m, key), msrc)
             levels.append(MemoryLevel(m.name, m.technology, m.capacity.value, m.bandwidth.value,
-                                      _v(m.energy_per_bit), _v(m.latency)))
+                                      _v(m.energy_per_bit), _v(m.latency), m.measured))
         procs.append(Processor(
             name=p.name, type=p.type, count=p.count,
             peak_flop_per_s=MappingProxyType({k: q.value for k, q in p.peak.items()}),

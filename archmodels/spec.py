@@ -103,6 +103,7 @@ class MemorySpec(_Strict):
     bandwidth: Q("bytes_per_s")
     energy_per_bit: Q("energy_j") | None = None
     latency: Q("time_s") | None = None
+    measured: bool = False
     source: str | None = None
 
 

@@ -1,0 +1,74 @@
+"""Node power: processor TDPs, static power, the rest of the node, idle and maximum.
+
+Model (assumptions in ``archmodels/data/energy.toml``):
+
+- a processor draws ``P_static = f_s · TDP`` whenever powered, plus ``ε_flop · F + Σ ε_bit · 8 · Q``
+  while working, and never more than its TDP (the cap of the energy roofline, Choi et al. 2013);
+- a processor without a published TDP is given its share of the node's ``power_max`` (after 10% for
+  the rest of the node), or, with no node power either, the power that runs its FP64 vector peak:
+  ``TDP = ε_flop · peak / (1 − f_s)``;
+- the rest of the node (NIC, board, fans, share of network and storage) draws
+  ``power_max − Σ TDP`` when the spec gives ``power_max``, else ``f_o · Σ TDP``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from archmodels.machine import Machine, Node, Processor
+from archmodels.technology import energy_per_flop_j, node_other_fraction, static_fraction
+
+
+@dataclass(frozen=True)
+class NodePower:
+    """Power figures of a node [W]; ``tdp_w`` per processor name."""
+
+    tdp_w: dict
+    static_w: dict
+    other_w: float
+    idle_w: float
+    max_w: float
+
+
+def _vector_tdp_w(proc: Processor) -> float:
+    prec = proc.precision_for("fp64") or next(iter(proc.peak_flop_per_s))
+    peak = proc.peak_flop_per_s.get(prec) or max(proc.peak_flop_per_s.values())
+    return energy_per_flop_j(proc.type, prec) * peak / (1.0 - static_fraction())
+
+
+@lru_cache(maxsize=512)
+def node_power(node: Node) -> NodePower:
+    """TDP, static, rest-of-node, idle and maximum power of a node [W] (see module docstring)."""
+    fs = static_fraction()
+    known = {p.name: p.tdp_w for p in node.processors if p.tdp_w}
+    unknown = [p for p in node.processors if not p.tdp_w]
+    tdp = dict(known)
+    known_total = sum(known[p.name] * p.count for p in node.processors if p.name in known)
+    if unknown:
+        if node.power_max_w:
+            budget = node.power_max_w / (1.0 + node_other_fraction()) - known_total
+            weights = {p.name: _vector_tdp_w(p) * p.count for p in unknown}
+            total = sum(weights.values())
+            for p in unknown:
+                share = budget * weights[p.name] / total if budget > 0 else _vector_tdp_w(p) * p.count
+                tdp[p.name] = share / p.count
+        else:
+            for p in unknown:
+                tdp[p.name] = _vector_tdp_w(p)
+    proc_total = sum(tdp[p.name] * p.count for p in node.processors)
+    if node.power_max_w:
+        other = max(node.power_max_w - proc_total, 0.0)
+        max_w = max(node.power_max_w, proc_total)
+    else:
+        other = node_other_fraction() * proc_total
+        max_w = proc_total + other
+    static = {name: fs * value for name, value in tdp.items()}
+    idle = node.power_idle_w or other + sum(static[p.name] * p.count for p in node.processors)
+    return NodePower(tdp, static, other, idle, max_w)
+
+
+def node_power_range_w(machine: Machine) -> tuple[float, float]:
+    """(idle, maximum) power of one node of ``machine`` [W]; defaults are the cited assumptions above."""
+    p = node_power(machine.node)
+    return p.idle_w, p.max_w

@@ -1,0 +1,162 @@
+"""`fsw machines list|show|validate`, `fsw roofline`, `fsw predict`, `fsw compare`."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+machines_app = typer.Typer(help="The machine catalog: list, show (with sources), validate spec files.",
+                           no_args_is_help=True)
+
+
+@machines_app.command("list")
+def machines_list(json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """List the machines of the built-in catalog."""
+    from archmodels.loaders import load_catalog
+    from fs.cli.output import emit_json, print_table, si
+
+    rows = []
+    for m in load_catalog():
+        per_node = max((p.peak_for("fp64", True) * p.count for p in m.node.processors), default=0.0)
+        rows.append({"name": m.name, "title": m.title, "year": m.year, "nodes": m.nodes,
+                     "hypothetical": m.hypothetical,
+                     "processors": [f"{p.count} x {p.name} ({p.type})" for p in m.node.processors],
+                     "peak_fp64_flop_per_s_per_node": per_node,
+                     "memory_bytes_per_node": m.node.memory_bytes,
+                     "memory_bandwidth_bytes_per_s_per_node": m.node.memory_bandwidth_bytes_per_s})
+    if json_out:
+        emit_json(rows)
+        return
+    print_table("fs-workbench catalog", ["name", "year", "nodes", "processors", "FP64/node", "memory/node",
+                                         "bandwidth/node", "kind"],
+                [[r["name"], r["year"], r["nodes"], ", ".join(r["processors"]),
+                  si(r["peak_fp64_flop_per_s_per_node"], "FLOP/s"), si(r["memory_bytes_per_node"], "B"),
+                  si(r["memory_bandwidth_bytes_per_s_per_node"], "B/s"),
+                  "hypothetical" if r["hypothetical"] else "real"] for r in rows])
+
+
+@machines_app.command("show")
+def machines_show(machine: str = typer.Argument(..., help="Catalog name or spec file."),
+                  json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Show a machine with the source of every number."""
+    from archmodels.describe import describe_machine
+    from fs.cli.output import emit_json, print_table
+
+    info = describe_machine(machine)
+    if json_out:
+        emit_json(info)
+        return
+    print_table(f"{info['name']}: {info['title']} ({info['nodes']} nodes)", ["field", "value", "source"],
+                [[q["field"], q["text"], q["source"] or "-"] for q in info["quantities"]])
+    print_table("sources", ["id", "title", "url"],
+                [[k, s["title"], s.get("url") or ""] for k, s in sorted(info["sources"].items())])
+
+
+@machines_app.command("validate")
+def machines_validate(files: List[str] = typer.Argument(..., help="Machine spec files."),
+                      json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Check spec files; report every problem in each file. Exit 2 if any file is invalid."""
+    import sys
+
+    from archmodels.describe import validate_files
+    from fs.cli.output import emit_json
+
+    results = validate_files(files)
+    if json_out:
+        emit_json(results)
+    else:
+        for r in results:
+            if r["ok"]:
+                sys.stdout.write(f"{r['file']}: ok ({r['name']})\n")
+            else:
+                sys.stderr.write(f"{r['file']}: {len(r['problems'])} problem(s)\n")
+                for p in r["problems"]:
+                    sys.stderr.write(f"  {p['path'] or '(file)'}: {p['message']}\n")
+    if not all(r["ok"] for r in results):
+        raise typer.Exit(2)
+
+
+def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or spec files."),
+             precision: str = typer.Option("fp64", "--precision", help="fp64, fp32, bf16, fp16, fp8..."),
+             plot: Optional[str] = typer.Option(None, "--plot", help="Write a roofline plot (.png/.svg/.pdf)."),
+             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Roofline ceilings per node: peaks, and bandwidth and ridge point of every memory level."""
+    from archmodels.prediction import machine_roofline
+    from fs.cli.output import emit_json, print_table, si
+
+    entries = [e for m in machines for e in machine_roofline(m, precision)]
+    if plot:
+        from fs.roofline_plot import plot_rooflines, save_figure_atomically
+
+        save_figure_atomically(plot_rooflines(entries), plot)
+    if json_out:
+        emit_json(entries)
+        return
+    rows = []
+    for e in entries:
+        for lv in e["levels"]:
+            rows.append([e["machine"], e["processor"], e["precision"], si(e["peak_flop_per_s"], "FLOP/s"),
+                         si(e.get("peak_matrix_flop_per_s"), "FLOP/s"), lv["name"], si(lv["capacity_bytes"], "B"),
+                         si(lv["bandwidth_bytes_per_s"], "B/s"), f"{lv['ridge_flop_per_byte']:.3g}"])
+    print_table("Roofline per node", ["machine", "processor", "precision", "peak", "matrix peak", "level",
+                                      "capacity", "bandwidth", "ridge FLOP/B"], rows)
+
+
+def predict(machine: str = typer.Option(..., "--machine", help="Catalog name or spec file."),
+            workload: str = typer.Option(..., "--workload", help="Portfolio name or workload file."),
+            nodes: Optional[int] = typer.Option(None, "--nodes", help="Nodes (default: the spec's system.nodes)."),
+            precision: Optional[str] = typer.Option(None, "--precision", help="Override the workload's precision."),
+            json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Predict time, FLOP rate, bound, power and energy of a workload on a machine."""
+    from archmodels.prediction import predict as run_predict
+    from fs.cli.output import emit_json, print_table, si
+
+    p = run_predict(machine, workload, nodes=nodes, precision=precision)
+    if json_out:
+        emit_json(p.as_dict())
+        return
+    print_table(f"{p.workload} on {p.nodes} node(s) of {p.machine}", ["quantity", "value"], [
+        ["processor / precision", f"{p.processor} / {p.precision}"], ["time", si(p.time_s, "s")],
+        ["FLOP rate", si(p.flop_per_s, "FLOP/s")], ["work rate", f"{si(p.units_per_s, '')} {p.unit}/s"],
+        ["bandwidth", si(p.bandwidth_bytes_per_s, "B/s")], ["bound", p.bound], ["power", si(p.power_w, "W")],
+        ["energy", si(p.energy_j, "J")], ["efficiency", si(p.flop_per_j, "FLOP/J")],
+        ["network time", si(p.network_time_s, "s")]])
+
+
+def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines (default: whole catalog)."),
+            workload: Optional[List[str]] = typer.Option(None, "--workload", "-w", help="Workloads (default: portfolio)."),
+            system: bool = typer.Option(False, "--system", help="Whole systems (system.nodes) instead of one node."),
+            json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+            csv: Optional[str] = typer.Option(None, "--csv", help="Write the table as CSV."),
+            plot: Optional[str] = typer.Option(None, "--plot", help="Write a roofline plot of the machines.")) -> None:
+    """Predict every workload on every machine: a table, CSV or JSON, and a roofline plot."""
+    from fs.cli.output import emit_json, print_table, si
+    from fs.compare import compare as run_compare
+    from fs.io import write_csv_atomically
+
+    df = run_compare(machines or None, workload or None, nodes=None if system else 1)
+    if csv:
+        write_csv_atomically(df, csv)
+    if plot:
+        from archmodels.prediction import machine_roofline
+        from fs.roofline_plot import plot_rooflines, save_figure_atomically
+
+        names = list(dict.fromkeys(df["machine"]))
+        save_figure_atomically(plot_rooflines([e for m in names for e in machine_roofline(m)]), plot)
+    if json_out:
+        emit_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
+        return
+    rows = [[r.machine, r.workload, r.nodes, si(r.time_s, "s") if r.feasible else "infeasible",
+             si(r.flop_per_s, "FLOP/s") if r.feasible else "-", r.bound if r.feasible else r.reason[:60],
+             si(r.power_w, "W") if r.feasible else "-", si(r.flop_per_j, "FLOP/J") if r.feasible else "-"]
+            for r in df.itertuples()]
+    print_table("fsw compare" + (" (whole systems)" if system else " (one node each)"),
+                ["machine", "workload", "nodes", "time", "FLOP rate", "bound", "power", "FLOP/J"], rows)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the top-level model commands to the root app."""
+    app.command("roofline")(roofline)
+    app.command("predict")(predict)
+    app.command("compare")(compare)

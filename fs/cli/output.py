@@ -1,0 +1,52 @@
+"""Output for the CLI: JSON on stdout (sorted keys, SI units in names) or a rich table."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any, Iterable
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
+        return _clean(obj.item())
+    return obj
+
+
+def emit_json(obj: Any) -> None:
+    """Print ``obj`` as JSON with sorted keys; NaN and infinities become null."""
+    sys.stdout.write(json.dumps(_clean(obj), sort_keys=True, indent=2) + "\n")
+
+
+def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    """Print a rich table to stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(width=max(160, 0)).print(table)
+
+
+def si(value: float | None, unit: str) -> str:
+    """Short human string of an SI value ("3.35 TB/s")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    for prefix, scale in (("E", 1e18), ("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {prefix}{unit}"
+    if 0 < abs(value) < 1e-3 and unit == "s":
+        return f"{value * 1e6:.3g} us"
+    if 0 < abs(value) < 1 and unit == "s":
+        return f"{value * 1e3:.3g} ms"
+    return f"{value:.3g} {unit}"
