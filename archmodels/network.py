@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from archmodels.errors import InputError
 
 TOPOLOGIES = ("fat-tree", "dragonfly", "torus", "optical")
-"""Topology names the functions here accept (``high-radix-optical`` is an alias of ``optical``)."""
+"""Topology names the functions here accept (``optical-high-radix``, the spec name, is an alias of ``optical``)."""
 
 _ALIASES = {"fat-tree": "fat-tree", "fattree": "fat-tree", "clos": "fat-tree", "dragonfly": "dragonfly",
             "torus": "torus", "mesh-torus": "torus", "tofu": "torus", "optical": "optical",
-            "high-radix-optical": "optical"}
+            "high-radix-optical": "optical", "optical-high-radix": "optical"}
 
 FAT_TREE_RADIX = 64
 """Default electrical switch radix: NVIDIA Quantum-2 InfiniBand switch, 64 ports of 400 Gb/s
