@@ -1,0 +1,166 @@
+"""Run a study: the nominal case, one-at-a-time sensitivity, Monte Carlo; summarise the rows.
+
+The rows of a run (``DIR/results.parquet``) are one per candidate and case:
+
+* ``case = "nominal"``: every uncertain multiplier at its nominal value (``sample = -1``);
+* ``case = "tornado"``: one uncertainty at its 5 % or 95 % quantile (``parameter``, ``level``);
+* ``case = "monte-carlo"``: sample ``sample`` with every multiplier drawn from its own stream
+  (``seed`` is the study's seed, ``sample_seed`` identifies the sample's stream).
+
+Chunk 0 holds the nominal and tornado cases; the Monte Carlo samples follow in chunks of
+``chunk_size``. Each chunk is a pure function of the study file, its own arguments and the
+operations figures, so where it runs does not change a single value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fs import uncertainty as U
+from fs.evaluate import node_profiles, score_case
+from fs.executors import ChunkRun, chunk_ranges, run_chunks
+from fs.study import Study, load_study
+
+MULT_PREFIX = "mult:"
+
+
+@lru_cache(maxsize=8)
+def _study(path: str, digest: str) -> Study:
+    return load_study(path)
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (short): ties rows to the exact study text."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def evaluate_case(study: Study, multipliers: dict[str, float], operations: dict | None = None) -> pd.DataFrame:
+    """Profiles and scorecard of one case; multiplier columns record the case's factors."""
+    ref, profiles, _ = node_profiles(study, multipliers)
+    df = score_case(study, ref, profiles, multipliers, operations)
+    for u in study.uncertainties:
+        df[MULT_PREFIX + u.target] = multipliers.get(u.target, 1.0)
+    return df
+
+
+def _tag(df: pd.DataFrame, case: str, sample: int, seed: int, sample_seed: int, parameter: str, level: str) -> pd.DataFrame:
+    df.insert(0, "case", case)
+    df.insert(1, "sample", sample)
+    df.insert(2, "seed", seed)
+    df.insert(3, "sample_seed", np.uint64(sample_seed))
+    df.insert(4, "parameter", parameter)
+    df.insert(5, "level", level)
+    return df
+
+
+def study_chunk(study_file: str, digest: str, kind: str, start: int, stop: int, operations: dict | None) -> pd.DataFrame:
+    """Rows of one chunk: ``kind="fixed"`` (nominal and tornado) or ``"monte-carlo"`` samples [start, stop)."""
+    study = _study(study_file, digest)
+    frames = []
+    if kind == "fixed":
+        frames.append(_tag(evaluate_case(study, U.nominal_multipliers(study.uncertainties), operations),
+                           "nominal", -1, study.seed, 0, "", ""))
+        for target, level, mult in U.tornado_cases(study.uncertainties):
+            frames.append(_tag(evaluate_case(study, mult, operations), "tornado", -1, study.seed, 0, target, level))
+    else:
+        for i in range(start, stop):
+            mult = U.sample_multipliers(study.uncertainties, study.seed, i)
+            frames.append(_tag(evaluate_case(study, mult, operations), "monte-carlo", i, study.seed,
+                               U.sample_seed(study.seed, i), "", ""))
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """A finished run: its folder, rows and the chunk bookkeeping."""
+
+    study: Study
+    out_dir: Path
+    rows: pd.DataFrame
+    chunks: ChunkRun
+    samples: int
+
+
+def run_study(name_or_path: str | Path, out_dir: str | Path, *, samples: int = 200, chunk_size: int = 25,
+              executor=None, operations: dict | None = None, progress=None) -> StudyRun:
+    """Run a study into ``out_dir``: rows in ``results.parquet`` (chunked, resumable).
+
+    Parameters
+    ----------
+    name_or_path : str or path
+        A study file or a built-in study's name.
+    out_dir : path
+        Folder of the run; created if missing. Re-running into it resumes.
+    samples : int
+        Monte Carlo samples (0: nominal and tornado only).
+    chunk_size : int
+        Samples per chunk (the unit of resumption and of distribution).
+    executor : from :func:`fs.executors.make_executor`; in-process if None.
+    operations : dict
+        Candidate label -> {"utilisation", "wait_s"} from :func:`fs.operations.simulate_operations`.
+    progress : callable(done, total), optional
+    """
+    from archmodels.errors import InputError
+
+    study = load_study(name_or_path)
+    if samples < 0:
+        raise InputError(f"--samples must be >= 0, got {samples}")
+    study_file = str(Path(study.file).resolve())
+    digest = file_digest(study_file)
+    args = [(study_file, digest, "fixed", 0, 0, operations)]
+    args += [(study_file, digest, "monte-carlo", a, b, operations) for a, b in chunk_ranges(samples, chunk_size)]
+    config = {"study": digest, "samples": samples, "chunk_size": chunk_size, "operations": operations,
+              "schema": "fs-workbench/study-results/1"}
+    total = len(args)
+    run = run_chunks(out_dir, "results", study_chunk, args, config, executor,
+                     (lambda done: progress(done, total)) if progress else None)
+    rows = pd.read_parquet(run.path)
+    return StudyRun(study, Path(out_dir), rows, run, samples)
+
+
+def summarise(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per candidate: the nominal scorecard plus the Monte Carlo score distribution.
+
+    ``p_rank_first`` is the share of Monte Carlo samples in which the candidate ranks first among
+    the feasible ones; with no samples it is 1 for the nominal winner and 0 for the rest.
+    """
+    nominal = rows[rows["case"] == "nominal"].set_index("candidate")
+    mc = rows[rows["case"] == "monte-carlo"]
+    out = nominal.copy()
+    if len(mc):
+        n = mc["sample"].nunique()
+        first = mc[mc["rank"] == 1].groupby("candidate")["sample"].nunique() / n
+        q = mc.groupby("candidate")["score"]
+        out["p_rank_first"] = first.reindex(out.index).fillna(0.0)
+        out["score_mean"] = q.mean()
+        out["score_p05"] = q.quantile(0.05)
+        out["score_p95"] = q.quantile(0.95)
+    else:
+        out["p_rank_first"] = (out["rank"] == 1).astype(float)
+        out["score_mean"] = out["score"]
+        out["score_p05"] = out["score"]
+        out["score_p95"] = out["score"]
+    return out.reset_index()
+
+
+def tornado(rows: pd.DataFrame) -> pd.DataFrame:
+    """Score change of each candidate when one uncertainty moves to its 5 % / 95 % quantile.
+
+    Columns: candidate, parameter, low, high (score minus nominal score), swing (|high - low|).
+    """
+    nominal = rows[rows["case"] == "nominal"].set_index("candidate")["score"]
+    t = rows[rows["case"] == "tornado"]
+    if t.empty:
+        return pd.DataFrame(columns=["candidate", "parameter", "low", "high", "swing"])
+    wide = t.pivot_table(index=["candidate", "parameter"], columns="level", values="score").reset_index()
+    wide["low"] = wide["low"] - wide["candidate"].map(nominal)
+    wide["high"] = wide["high"] - wide["candidate"].map(nominal)
+    wide["swing"] = (wide["high"] - wide["low"]).abs()
+    wide.columns.name = None
+    return wide[["candidate", "parameter", "low", "high", "swing"]].sort_values(["candidate", "swing"], ascending=[True, False], ignore_index=True)
