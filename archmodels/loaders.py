@@ -43,6 +43,10 @@ def resolve_machine_path(ref: str | Path) -> Path:
 @lru_cache(maxsize=256)
 def _load_machine_file(path: str, mtime_ns: int) -> Machine:
     raw = read_toml(path)
+    if "base" in raw:  # a variant: a base machine plus changes (archmodels.variants)
+        from archmodels.variants import expand_variant
+
+        raw = expand_variant(raw, path)
     spec = validate_machine_dict(raw, path)
     return machine_from_spec(spec, path)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from archmodels.machine import Machine, Node, Processor
-from archmodels.technology import energy_per_flop_j, node_other_fraction, static_fraction
+from archmodels.technology import energy_per_flop_floor_j, node_other_fraction, static_fraction
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class NodePower:
 def _vector_tdp_w(proc: Processor) -> float:
     prec = proc.precision_for("fp64") or next(iter(proc.peak_flop_per_s))
     peak = proc.peak_flop_per_s.get(prec) or max(proc.peak_flop_per_s.values())
-    return energy_per_flop_j(proc.type, prec) * peak / (1.0 - static_fraction())
+    return energy_per_flop_floor_j(proc.type, prec) * peak / (1.0 - static_fraction())
 
 
 @lru_cache(maxsize=512)

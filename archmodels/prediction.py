@@ -3,18 +3,20 @@
 For each processor type of the node (the workload runs on the type that gives the most units per
 second; the others idle at their static power), per step:
 
-1. compute: ``T_c = W / min(η_c · P_peak, (TDP − P_static) / ε_flop)`` — the hierarchical roofline's
-   compute ceiling with the class's achievable fraction η_c, capped by the power the processor may
-   draw (energy roofline, Choi et al. 2013). ``P_peak`` includes matrix units when the workload can
-   use them. A binding power cap reports ``bound = "power"``;
+1. compute: ``T_c = W / (η_c · R)`` with the driven rate ``R = min(P_peak, (TDP − P_static) / ε_flop)``
+   — the hierarchical roofline's compute ceiling with the class's achievable fraction η_c, under the
+   power the processor may draw (energy roofline with a power cap, Choi et al. 2013). ``P_peak``
+   includes matrix units when the workload can use them. ``ε_flop`` is the larger of the technology
+   floor and what the datasheet implies (``(TDP − P_static) / peak``, see
+   :func:`archmodels.technology.energy_per_flop_j`). A binding power cap reports ``bound = "power"``;
 2. memory: for every level k (innermost first), ``Q_k = q(C_k) · n`` bytes, where q is the workload's
    reuse step function and ``C_k`` the largest capacity above level k; ``T_k = Q_k / (η_m · B_k)``;
 3. node time ``T_node = max(T_c, max_k T_k)`` (Williams et al. 2009);
 4. network: ``T_net = Σ count · t_collective(pattern, bytes, nodes)`` with the alpha-beta costs of
    :mod:`archmodels.collectives` over the machine's injection bandwidth, latency and topology;
    ``T_step = T_node + T_net`` (no overlap — a conservative first term);
-5. power: ``P_node = P_other + Σ_idle P_static + n_active · min(TDP, P_static + ε_flop·F/T +
-   Σ_k ε_k · 8 · Q_k / T)``, clipped at the node's ``power_max``, plus the network's energy per bit
+5. power: ``P_node = P_other + Σ_idle P_static + n_active · min(TDP, P_static + ε_flop·R·T_c/T +
+   Σ_k ε_k · 8 · Q_k / T)`` — busy compute units draw ε·R, stalls included, clipped at the node's ``power_max``, plus the network's energy per bit
    and static link power; ``E = P · T`` over all nodes (energy roofline, Choi et al. 2013).
 
 The constants (η, ε, static share) come from :mod:`archmodels.technology`, keyed by processor type,
@@ -101,14 +103,13 @@ def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, uni
     peak = proc.peak_for(prec, wl.matrix)
     eff = efficiency(proc.type, wl.workload_class)
     stream = efficiency(proc.type, "stream").memory
-    eps = energy_per_flop_j(proc.type, prec)
     tdp = power.tdp_w[proc.name]
     static = power.static_w[proc.name]
+    eps = energy_per_flop_j(proc.type, prec, tdp - static, proc.peak_for(prec, True))
     flops = wl.flop_per_unit * units
-    capped = float(power_capped_flop_per_s(tdp, static, eps))
-    rate = min(eff.compute * peak, capped)
-    compute_t = flops / rate if flops > 0 else 0.0
-    best_t, bound = compute_t, ("power" if capped < eff.compute * peak else "compute")
+    driven = min(peak, float(power_capped_flop_per_s(tdp, static, eps)))
+    compute_t = flops / (eff.compute * driven) if flops > 0 else 0.0
+    best_t, bound = compute_t, ("power" if driven < peak else "compute")
     levels = []
     cap_above = 0.0
     energy_mem = 0.0
@@ -124,7 +125,8 @@ def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, uni
         cap_above = max(cap_above, level.capacity_bytes)
     if best_t <= 0:
         return None
-    dynamic = min(tdp - static, (eps * flops + energy_mem) / best_t)
+    # compute units draw ε·R while busy (stalls included: η is lost time, not saved power)
+    dynamic = min(tdp - static, (eps * driven * compute_t + energy_mem) / best_t)
     return _ProcessorRun(proc, prec, units, best_t, compute_t, bound, tuple(levels), dynamic)
 
 

@@ -47,11 +47,38 @@ def efficiency(processor_type: str, workload_class: str) -> Efficiency:
 
 
 @lru_cache(maxsize=256)
-def energy_per_flop_j(processor_type: str, precision: str) -> float:
-    """Dynamic energy of one FLOP [J] for a processor type and precision (energy.toml)."""
+def energy_per_flop_floor_j(processor_type: str, precision: str) -> float:
+    """Technology floor of the dynamic energy of one FLOP [J] (energy.toml), by type and precision."""
     table = _energy_table()
     fp64 = parse_quantity(table["energy_per_flop_fp64"][processor_type]["value"], "energy_j")
     return fp64 * float(table["precision_scale"][precision])
+
+
+def energy_per_flop_j(processor_type: str, precision: str, dynamic_budget_w: float | None = None,
+                      peak_flop_per_s: float | None = None) -> float:
+    """Dynamic energy of one FLOP on a processor [J].
+
+    ``ε = max(ε_floor, (TDP − P_static) / P_peak)``: a datasheet peak run within the TDP implies at
+    least the energy the TDP can pay for (older processors, e.g. V100: 27 pJ at FP64), but no
+    processor beats its technology's floor — where a vendor's peak would need less than the floor,
+    the peak cannot be sustained within the TDP and the power cap sets the ceiling (AMD's FP64
+    matrix peaks in HPL).
+
+    Parameters
+    ----------
+    processor_type : str
+        ``cpu``, ``gpu`` or ``accelerator``.
+    precision : str
+        ``fp64``, ``fp32``, ``bf16``...
+    dynamic_budget_w : float, optional
+        TDP minus static power [W].
+    peak_flop_per_s : float, optional
+        Highest peak of the processor in this precision, matrix units included [FLOP/s].
+    """
+    floor = energy_per_flop_floor_j(processor_type, precision)
+    if dynamic_budget_w and peak_flop_per_s:
+        return max(floor, dynamic_budget_w / peak_flop_per_s)
+    return floor
 
 
 @lru_cache(maxsize=64)
