@@ -155,8 +155,33 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
                 ["machine", "workload", "nodes", "time", "FLOP rate", "bound", "power", "FLOP/J"], rows)
 
 
+def validate(system: Optional[List[str]] = typer.Option(None, "--system", help="Only these systems."),
+             metric: Optional[List[str]] = typer.Option(None, "--metric", help="hpl, hpl_power, gflops_per_w, hpcg, dgemm."),
+             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Recompute published figures (TOP500 Rmax and power, Green500, HPCG, device rates) and report the error."""
+    from archmodels.validation import validate as run_validate
+    from fs.cli.output import emit_json, print_table
+
+    checks = run_validate(system or None, metric or None)
+    if json_out:
+        emit_json([c.as_dict() for c in checks])
+        return
+    unit = {"hpl_power": ("W", 1.0), "gflops_per_w": ("GFLOPS/W", 1e-9)}
+    rows = []
+    for c in checks:
+        name, scale = unit.get(c.metric, ("PFLOP/s", 1e-15))
+        if c.metric == "dgemm":
+            name, scale = "TFLOP/s", 1e-12
+        if c.metric == "hpl_power":
+            name, scale = "MW", 1e-6
+        rows.append([c.system, c.metric, f"{c.model * scale:.4g} {name}", f"{c.published * scale:.4g} {name}",
+                     f"{c.error * 100:+.1f}%", f"{c.list}: {c.source_title[:60]}"])
+    print_table("Model against published figures", ["system", "metric", "model", "published", "error", "source"], rows)
+
+
 def register(app: typer.Typer) -> None:
     """Add the top-level model commands to the root app."""
     app.command("roofline")(roofline)
     app.command("predict")(predict)
     app.command("compare")(compare)
+    app.command("validate")(validate)
