@@ -133,9 +133,10 @@ def grid(sram_bytes, memory=None, links=None, power_cap_w=(2400.0,), nodes=(np.n
 @dataclass(frozen=True)
 class _WorkloadTable:
     peak: float
+    peak_any: float  # matrix units included: sets the energy per FLOP a TDP implies
     eff_compute: float
     eff_memory: float
-    eps: float
+    eps: float  # technology floor of the energy per FLOP [J]
     flop_per_unit: float
     units: np.ndarray  # (n_memory,) units per processor
     fits: np.ndarray  # (n_memory,) bool
@@ -200,7 +201,7 @@ class DesignEvaluator:
                 net_t.append(tt)
                 net_b.append(bb)
             self.tables.append(_WorkloadTable(
-                peak=proc.peak_for(prec, wl.matrix), eff_compute=eff.compute, eff_memory=min(eff.memory, 1.0),
+                peak=proc.peak_for(prec, wl.matrix), peak_any=proc.peak_for(prec, True), eff_compute=eff.compute, eff_memory=min(eff.memory, 1.0),
                 eps=energy_per_flop_j(proc.type, prec), flop_per_unit=wl.flop_per_unit, units=units, fits=fits,
                 ws=ws, bytes_per_point=np.array([p.bytes_per_unit for p in wl.traffic]),
                 net_time_s=np.array(net_t), net_bytes=np.array(net_b)))
@@ -276,7 +277,9 @@ class DesignEvaluator:
             u = w.units[g]
             ok &= w.fits[g]
             flops = w.flop_per_unit * u
-            rate = np.minimum(w.eff_compute * w.peak, np.maximum(tdp - static, 0.0) / w.eps)
+            budget = np.maximum(tdp - static, 0.0)
+            eps = np.maximum(w.eps, budget / w.peak_any)
+            rate = w.eff_compute * np.minimum(w.peak, budget / eps)
             best = flops / rate
             b0 = w.bytes_per_point[0]
             moved_top = b0 * u
@@ -287,7 +290,8 @@ class DesignEvaluator:
             t_main = moved_main / (w.eff_memory * self.mem_bw[g])
             best = np.maximum(np.maximum(best, t_sram), t_main)
             e_mem = 8.0 * (np.where(has_sram, moved_top * self.sram_e, 0.0) + moved_main * self.mem_e[g])
-            dynamic = np.minimum(tdp - static, (w.eps * flops + e_mem) / best)
+            # compute units draw eps x rate while busy, stalls included (as archmodels.predict)
+            dynamic = np.minimum(tdp - static, (eps * flops / w.eff_compute + e_mem) / best)
             step = best + w.net_time_s[g]
             out_node_t[:, i] = step
             out_t[:, i] = step / (c * u)

@@ -1,0 +1,379 @@
+"""Reports of a study run: Markdown with PNG figures, and one self-contained HTML file.
+
+Everything a report needs is in the run's folder — ``results.parquet`` (rows), ``run.json``
+(study settings, rooflines, sources) and optionally ``sweep.parquet`` — so ``fsw study report DIR``
+rebuilds it without the study file. The HTML embeds its figures as base64 PNG data URIs: it opens
+offline and in a headless browser with every image loaded.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fs.executors import write_text_atomic
+from fs.runner import summarise, tornado
+from fs.spec import AXES
+
+AXIS_TITLES = {
+    "performance": "Performance", "performance_per_watt": "Perf/W", "io": "I/O", "cost": "Cost",
+    "operability": "Operability", "productivity": "Productivity", "commercial_reach": "Reach", "carbon": "Carbon",
+}
+
+
+def _workload_sources(name: str) -> dict[str, dict]:
+    import tomllib
+
+    import archmodels
+
+    wl = archmodels.load_workload(name)
+    if not wl.path:
+        return {}
+    data = tomllib.loads(Path(wl.path).read_text(encoding="utf-8"))
+    return {f"workload:{name}:{k}": {"title": v.get("title", ""), "url": v.get("url", "")} for k, v in data.get("sources", {}).items()}
+
+
+def _roofline(machine, workloads) -> dict:
+    import archmodels
+
+    ceilings = archmodels.machine_roofline(machine)
+    points = []
+    for w in workloads:
+        p = archmodels.predict(machine, w, nodes=1)
+        outer = p.levels[-1] if p.levels else None
+        if outer is None or outer.bytes <= 0:
+            continue
+        points.append({"workload": w, "flop_per_s": p.flop_per_s,
+                       "flop_per_byte": p.flop_per_s * p.time_s / outer.bytes, "bound": p.bound})
+    return {"ceilings": ceilings, "points": points}
+
+
+def run_metadata(study, *, samples: int, executor: str, computed: int, reused: int, sweep_points: int) -> dict:
+    """What the report needs besides the rows: settings, rooflines and every source used."""
+    from archmodels.technology import sources as tech_sources
+
+    from fs.sweep import design_table
+
+    sources: dict[str, dict] = {}
+    for sid, s in study.sources.items():
+        sources[sid] = {"title": s.title, "url": s.url}
+    for w in study.workloads:
+        sources.update(_workload_sources(w))
+    for sid, s in tech_sources().items():
+        sources[f"archmodels:{sid}"] = {"title": s.get("title", ""), "url": s.get("url", "")}
+    if sweep_points:
+        for sid, s in design_table().get("sources", {}).items():
+            sources[f"design-space:{sid}"] = {"title": s.get("title", ""), "url": s.get("url", "")}
+    machines = {c.label: c.machine for c in (study.reference, *study.candidates)}
+    return {
+        "schema": "fs-workbench/study-run/1",
+        "study": {
+            "name": study.name, "title": study.title, "file": study.file, "seed": study.seed,
+            "reference": study.reference.label, "axis_weights": dict(study.axis_weights),
+            "portfolio": dict(zip(study.workloads, study.workload_weights)),
+            "power_budget_w": study.power_budget_w, "capital_budget_jpy": study.capital_budget_jpy,
+            "lifetime_years": study.lifetime_years, "pue": study.pue, "grid": study.grid.name,
+            "carbon_intensity_g_per_kwh": study.grid.carbon_intensity_g_per_kwh,
+            "price_jpy_per_kwh": study.grid.price_jpy_per_kwh, "storage_tier": study.storage.tier,
+            "uncertainties": [{"target": u.target, **dict(u.distribution)} for u in study.uncertainties],
+        },
+        "samples": samples, "executor": executor, "chunks_computed": computed, "chunks_reused": reused,
+        "sweep_points": sweep_points,
+        "rooflines": {label: _roofline(m, study.workloads) for label, m in machines.items()},
+        "sources": dict(sorted(sources.items())),
+    }
+
+
+# ---------------------------------------------------------------- figures
+
+def _png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _fig_rooflines(meta: dict) -> bytes:
+    import matplotlib.pyplot as plt
+
+    roofs = meta["rooflines"]
+    n = len(roofs)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    x = np.logspace(-2, 3, 200)
+    for ax, (label, roof) in zip(axes.ravel(), roofs.items()):
+        for c in roof["ceilings"]:
+            outer = c["levels"][-1]
+            ax.loglog(x, np.minimum(c["peak_flop_per_s"], x * outer["bandwidth_bytes_per_s"]),
+                      label=f"{c['processor']} {outer['name']}")
+        for p in roof["points"]:
+            ax.loglog(p["flop_per_byte"], p["flop_per_s"], "o", ms=5)
+            ax.annotate(p["workload"], (p["flop_per_byte"], p["flop_per_s"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("FLOP/byte (outermost memory)", fontsize=8)
+        ax.set_ylabel("FLOP/s per node", fontsize=8)
+        ax.legend(fontsize=6)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.suptitle("Rooflines (one node) with the portfolio's predicted points")
+    return _png(fig)
+
+
+def _fig_scorecard(summary: pd.DataFrame) -> bytes:
+    import matplotlib.pyplot as plt
+
+    m = summary[[f"score_{a}" for a in AXES]].to_numpy()
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(summary) + 1.6))
+    ax.imshow(m, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    ax.set_xticks(range(len(AXES)), [AXIS_TITLES[a] for a in AXES], rotation=30, ha="right")
+    ax.set_yticks(range(len(summary)), summary["candidate"])
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", color="w" if m[i, j] < 0.6 else "k", fontsize=8)
+    ax.set_title("Scorecard: each axis as a fraction of the best feasible candidate")
+    return _png(fig)
+
+
+def _fig_radar(summary: pd.DataFrame) -> bytes:
+    import matplotlib.pyplot as plt
+
+    angles = np.linspace(0, 2 * np.pi, len(AXES), endpoint=False)
+    fig = plt.figure(figsize=(5.5, 5.5))
+    ax = fig.add_subplot(projection="polar")
+    for _, row in summary.iterrows():
+        v = np.array([row[f"score_{a}"] for a in AXES])
+        ax.plot(np.r_[angles, angles[0]], np.r_[v, v[0]], label=row["candidate"])
+        ax.fill(np.r_[angles, angles[0]], np.r_[v, v[0]], alpha=0.08)
+    ax.set_xticks(angles, [AXIS_TITLES[a] for a in AXES], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=7)
+    ax.set_title("Radar of axis scores")
+    return _png(fig)
+
+
+def _fig_pareto(sweep: pd.DataFrame | None, summary: pd.DataFrame) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    if sweep is not None and len(sweep):
+        feas = sweep[sweep["feasible"]]
+        show = feas.sample(min(len(feas), 20000), random_state=0) if len(feas) > 20000 else feas
+        sc = ax.scatter(show["cost_jpy"] / 1e9, show["performance"], c=show["carbon_g"] / 1e12, s=3, alpha=0.3, cmap="magma")
+        front = feas[feas["pareto"]]
+        ax.scatter(front["cost_jpy"] / 1e9, front["performance"], s=12, facecolors="none", edgecolors="tab:blue",
+                   label=f"Pareto front ({len(front)} of {len(sweep)} points)")
+        fig.colorbar(sc, ax=ax, label="carbon [kt CO2e]")
+    ax.scatter(summary["cost"] / 1e9, summary["performance"], marker="*", s=120, c="tab:red", label="study candidates")
+    for _, r in summary.iterrows():
+        ax.annotate(r["candidate"], (r["cost"] / 1e9, r["performance"]), fontsize=7, xytext=(4, 2), textcoords="offset points")
+    ax.set_xlabel("capital + lifetime energy [1e9 JPY]")
+    ax.set_ylabel("portfolio speedup over the reference")
+    ax.set_title("Design space: performance against cost (front over performance, power, cost, carbon)")
+    ax.legend(fontsize=7)
+    return _png(fig)
+
+
+def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
+    import matplotlib.pyplot as plt
+
+    cands = list(summary["candidate"])
+    fig, axes = plt.subplots(1, len(cands), figsize=(3.6 * len(cands), 0.5 * max(tor["parameter"].nunique(), 1) + 1.8),
+                             squeeze=False, sharex=True)
+    for ax, cand in zip(axes[0], cands):
+        t = tor[tor["candidate"] == cand].sort_values("swing")
+        y = np.arange(len(t))
+        ax.barh(y, t["low"], color="tab:blue", label="5 % quantile")
+        ax.barh(y, t["high"], color="tab:orange", label="95 % quantile")
+        ax.set_yticks(y, t["parameter"], fontsize=7)
+        ax.axvline(0, color="k", lw=0.6)
+        ax.set_title(cand, fontsize=9)
+        ax.set_xlabel("score change", fontsize=8)
+    axes[0][0].legend(fontsize=6)
+    fig.suptitle("One-at-a-time sensitivity (tornado)")
+    return _png(fig)
+
+
+def _fig_ranks(rows: pd.DataFrame, summary: pd.DataFrame) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    a1.bar(summary["candidate"], summary["p_rank_first"], color="tab:green")
+    a1.set_ylim(0, 1)
+    a1.set_ylabel("P(rank first)")
+    a1.tick_params(axis="x", labelrotation=20, labelsize=7)
+    mc = rows[rows["case"] == "monte-carlo"]
+    data = [mc.loc[mc["candidate"] == c, "score"].to_numpy() for c in summary["candidate"]]
+    if any(len(d) for d in data):
+        a2.boxplot(data, tick_labels=list(summary["candidate"]))
+    else:
+        a2.bar(summary["candidate"], summary["score"])
+    a2.set_ylabel("score")
+    a2.tick_params(axis="x", labelrotation=20, labelsize=7)
+    fig.suptitle("Monte Carlo: probability of ranking first and score distributions")
+    return _png(fig)
+
+
+# ---------------------------------------------------------------- tables and documents
+
+_FORMATS = {
+    "mw": lambda v: f"{v / 1e6:.1f}", "gjpy": lambda v: f"{v / 1e9:.1f}", "kt": lambda v: f"{v / 1e9:.1f}",
+    "f2": lambda v: f"{v:.2f}", "f3": lambda v: f"{v:.3f}", "int": lambda v: f"{int(v):,}",
+    "s": lambda v: f"{v:.0f}", "pct": lambda v: f"{100 * v:.1f} %",
+}
+
+
+def _fmt(v: float, kind: str) -> str:
+    return _FORMATS[kind](v) if np.isfinite(v) else "–"
+
+
+SCORECARD_COLUMNS = [
+    ("candidate", "candidate", None), ("rank", "rank", "int"), ("feasible", "feasible", None),
+    ("score", "score", "f3"), ("score_p05", "score 5 %", "f3"), ("score_p95", "score 95 %", "f3"),
+    ("p_rank_first", "P(first)", "pct"), ("nodes", "nodes", "int"), ("power_w", "power [MW]", "mw"),
+    ("capital_cost_jpy", "capital [1e9 JPY]", "gjpy"), ("performance", "speedup", "f2"),
+    ("performance_per_watt", "perf/W vs ref", "f2"), ("io", "checkpoint [s]", "s"),
+    ("cost", "TCO [1e9 JPY]", "gjpy"), ("operability", "operability", "f3"), ("productivity", "productivity", "f2"),
+    ("commercial_reach", "reach", "f2"), ("carbon", "carbon [kt CO2e]", "kt"), ("violations", "violations", None),
+]
+
+
+def scorecard_table(summary: pd.DataFrame) -> list[list[str]]:
+    """Header and rows of the scorecard, formatted for people."""
+    out = [[h for _, h, _ in SCORECARD_COLUMNS]]
+    for _, r in summary.sort_values(["feasible", "score"], ascending=[False, False]).iterrows():
+        line = []
+        for col, _, kind in SCORECARD_COLUMNS:
+            v = r[col]
+            if col == "rank" and not np.isfinite(v):
+                line.append("not ranked")
+            elif kind is None:
+                line.append(str(v) if v != "" else "–")
+            else:
+                line.append(_fmt(float(v), kind))
+        out.append(line)
+    return out
+
+
+def _md_table(rows: list[list[str]]) -> str:
+    head = "| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]) + "\n"
+    return head + "".join("| " + " | ".join(r) + " |\n" for r in rows[1:])
+
+
+def _html_table(rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+FIGURES = (
+    ("rooflines", "Rooflines"), ("scorecard", "Scorecard"), ("radar", "Radar chart"), ("pareto", "Pareto front"),
+    ("tornado", "Sensitivity (tornado)"), ("ranks", "Rank probabilities"),
+)
+
+
+def write_report(out_dir: str | Path) -> dict[str, Path]:
+    """(Re)build every report file of a run folder; returns their paths.
+
+    Writes ``summary.csv``, ``tornado.csv``, ``results.csv``, ``figures/*.png``, ``report.md``
+    and ``report.html``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from archmodels.errors import InputError
+
+    out = Path(out_dir)
+    if not (out / "run.json").is_file() or not (out / "results.parquet").is_file():
+        raise InputError("not a study run folder (needs run.json and results.parquet); run `fsw study run` first", file=str(out))
+    meta = json.loads((out / "run.json").read_text())
+    rows = pd.read_parquet(out / "results.parquet")
+    sweep = pd.read_parquet(out / "sweep.parquet") if (out / "sweep.parquet").is_file() else None
+    summary = summarise(rows)
+    tor = tornado(rows)
+    write_text_atomic(summary.to_csv(index=False), out / "summary.csv")
+    write_text_atomic(tor.to_csv(index=False), out / "tornado.csv")
+    write_text_atomic(rows.to_csv(index=False), out / "results.csv")
+    if sweep is not None:
+        write_text_atomic(sweep[sweep["pareto"]].to_csv(index=False), out / "pareto.csv")
+
+    figs = {
+        "rooflines": _fig_rooflines(meta), "scorecard": _fig_scorecard(summary), "radar": _fig_radar(summary),
+        "pareto": _fig_pareto(sweep, summary), "tornado": _fig_tornado(tor, summary), "ranks": _fig_ranks(rows, summary),
+    }
+    fig_dir = out / "figures"
+    fig_dir.mkdir(exist_ok=True)
+    for name, data in figs.items():
+        tmp = fig_dir / f".{name}.png.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(fig_dir / f"{name}.png")
+
+    st = meta["study"]
+    table = scorecard_table(summary)
+    ranked = summary[summary["feasible"]].sort_values("score", ascending=False)
+    infeasible = summary[~summary["feasible"]]
+    lead = (f"**{ranked.iloc[0]['candidate']}** ranks first with score {ranked.iloc[0]['score']:.3f} "
+            f"(P(first) = {100 * ranked.iloc[0]['p_rank_first']:.0f} % over {meta['samples']} Monte Carlo samples)."
+            if len(ranked) else "No candidate meets the constraints.")
+    flags = "".join(f"- {r['candidate']}: {r['violations']} — flagged, not ranked.\n" for _, r in infeasible.iterrows())
+    settings = [
+        ["setting", "value"],
+        ["reference", st["reference"]], ["power budget", f"{(st['power_budget_w'] or float('nan')) / 1e6:.1f} MW"],
+        ["capital budget", f"{(st['capital_budget_jpy'] or float('nan')) / 1e9:.1f}e9 JPY"],
+        ["lifetime, PUE", f"{st['lifetime_years']} years, {st['pue']}"],
+        ["grid", f"{st['grid']}: {st['carbon_intensity_g_per_kwh']} g CO2e/kWh, {st['price_jpy_per_kwh']} JPY/kWh"],
+        ["checkpoint tier", st["storage_tier"]],
+        ["axis weights", ", ".join(f"{k} {v:g}" for k, v in st["axis_weights"].items())],
+        ["portfolio", ", ".join(f"{k} {v:g}" for k, v in st["portfolio"].items())],
+        ["Monte Carlo", f"{meta['samples']} samples, seed {st['seed']} (SeedSequence, one stream per sample)"],
+        ["design sweep", f"{meta['sweep_points']} points"],
+        ["executor", f"{meta['executor']} ({meta['chunks_computed']} chunks computed, {meta['chunks_reused']} reused)"],
+    ]
+    src_rows = [["id", "source"]] + [[k, v["title"] + (f" — {v['url']}" if v.get("url") else "")] for k, v in meta["sources"].items()]
+    tor_rows = [["candidate", "parameter", "low", "high"]] + [
+        [r["candidate"], r["parameter"], f"{r['low']:+.4f}", f"{r['high']:+.4f}"] for _, r in tor.iterrows()]
+
+    md = [f"# {st['title'] or st['name']}\n", f"Study `{st['name']}` ({st['file']}).\n", lead + "\n"]
+    if flags:
+        md.append("\nConstraint violations:\n\n" + flags)
+    md.append("\n## Settings\n\n" + _md_table(settings))
+    md.append("\n## Scorecard\n\n" + _md_table(table))
+    for name, title in FIGURES:
+        md.append(f"\n## {title}\n\n![{title}](figures/{name}.png)\n")
+    md.append("\n## Sensitivity\n\n" + _md_table(tor_rows))
+    md.append("\n## Provenance\n\nEvery source behind the numbers above.\n\n" + _md_table(src_rows))
+    md_path = out / "report.md"
+    write_text_atomic("".join(md), md_path)
+
+    imgs = "".join(
+        f"<h2>{html.escape(title)}</h2><img alt=\"{html.escape(title)}\" src=\"data:image/png;base64,"
+        f"{base64.b64encode(figs[name]).decode()}\">" for name, title in FIGURES)
+    flags_html = "".join(f"<li>{html.escape(r['candidate'])}: {html.escape(r['violations'])} — flagged, not ranked.</li>"
+                         for _, r in infeasible.iterrows())
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(st['title'] or st['name'])}</title>
+<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
+img{{max-width:100%;display:block;margin:1em 0}}</style></head><body>
+<h1>{html.escape(st['title'] or st['name'])}</h1>
+<p>Study <code>{html.escape(st['name'])}</code> ({html.escape(st['file'])}).</p>
+<p>{html.escape(lead).replace('**', '')}</p>
+{f'<p>Constraint violations:</p><ul>{flags_html}</ul>' if flags_html else ''}
+<h2>Settings</h2>{_html_table(settings)}
+<h2>Scorecard</h2>{_html_table(table)}
+{imgs}
+<h2>Sensitivity</h2>{_html_table(tor_rows)}
+<h2>Provenance</h2><p>Every source behind the numbers above.</p>{_html_table(src_rows)}
+</body></html>
+"""
+    html_path = out / "report.html"
+    write_text_atomic(page, html_path)
+    return {"markdown": md_path, "html": html_path, "summary": out / "summary.csv", "results_csv": out / "results.csv"}
