@@ -1,0 +1,128 @@
+"""The `fsw` model commands, run as a user runs them: a real process, exit codes, stdout/stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FSW = [sys.executable, "-m", "fs"]
+
+
+def fsw(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*FSW, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_help_lists_the_commands():
+    r = fsw("--help")
+    assert r.returncode == 0
+    for cmd in ("machines", "roofline", "predict", "compare", "validate"):
+        assert cmd in r.stdout
+
+
+def test_predict_json_contract():
+    r = fsw("predict", "--machine", "fugaku", "--workload", "stream-triad", "--nodes", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    for key in ("machine", "workload", "nodes", "precision", "time_s", "flop_per_s", "bound", "power_w",
+                "energy_j", "bandwidth_bytes_per_s"):
+        assert key in out
+    assert out["nodes"] == 1 and out["bound"] == "memory:HBM2"
+
+
+def test_predict_defaults_to_the_whole_system(shared_specs):
+    r = fsw("predict", "--machine", str(shared_specs / "machine-fugaku.toml"), "--workload", "hpl", "--json")
+    out = json.loads(r.stdout)
+    assert out["nodes"] == 158976
+    assert out["flop_per_s"] == pytest.approx(442.01e15, rel=0.15)
+
+
+def test_roofline_json_contract():
+    r = fsw("roofline", "fugaku", "dgx-h100", "--json")
+    assert r.returncode == 0, r.stderr
+    entries = json.loads(r.stdout)
+    assert {(e["machine"], e["processor"]) for e in entries} >= {("fugaku", "A64FX"), ("dgx-h100", "H100-SXM5")}
+    for e in entries:
+        assert {"machine", "processor", "precision", "peak_flop_per_s", "levels"} <= set(e)
+        for level in e["levels"]:
+            assert {"name", "capacity_bytes", "bandwidth_bytes_per_s", "ridge_flop_per_byte"} <= set(level)
+    assert any("peak_matrix_flop_per_s" in e for e in entries)
+
+
+def test_roofline_plot_written(tmp_path):
+    out = tmp_path / "roof.png"
+    r = fsw("roofline", "fugaku", "mi300a-node", "--plot", str(out))
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_csv_json_and_plot(tmp_path):
+    csv, png = tmp_path / "c.csv", tmp_path / "c.png"
+    r = fsw("compare", "fugaku", "dgx-h100", "-w", "hpcg", "-w", "dgemm", "--csv", str(csv), "--plot", str(png),
+            "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert len(rows) == 4 and all(row["feasible"] for row in rows)
+    assert csv.read_text().splitlines()[0].startswith("machine,workload")
+    assert png.stat().st_size > 1000
+
+
+def test_machines_list_and_show():
+    r = fsw("machines", "list", "--json")
+    names = {m["name"] for m in json.loads(r.stdout)}
+    assert {"fugaku", "frontier", "el-capitan", "aurora", "jupiter-booster", "mn-3"} <= names
+    r = fsw("machines", "show", "fugaku", "--json")
+    info = json.loads(r.stdout)
+    assert info["sources"] and all(q["source"] for q in info["quantities"])
+
+
+def test_validate_command_json():
+    r = fsw("validate", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert len({row["system"] for row in rows}) >= 6
+    assert {"system", "metric", "model", "published", "error", "source"} <= set(rows[0])
+
+
+BAD = {
+    "unknown key": ('cores = 48', 'cores = 48\ncolour = "red"', "node.processors[0].colour"),
+    "zero quantity": ('clock = "2.2 GHz"', 'clock = "0 GHz"', "node.processors[0].clock"),
+    "wrong dimension": ('bandwidth = "1024 GB/s"', 'bandwidth = "1024 GB"', "memory[2].bandwidth"),
+    "missing field": ('nodes = 158976', '', "system.nodes"),
+    "undefined source": ('source = "ajima-2018" }', 'source = "nowhere" }', "network.injection_bandwidth.source"),
+    "invalid TOML": ('nodes = 158976', 'nodes = = 158976', "invalid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_specs_exit_2_naming_file_and_field(tmp_path, shared_specs, case):
+    old, new, fragment = BAD[case]
+    text = (shared_specs / "machine-fugaku.toml").read_text()
+    assert old in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(old, new, 1))
+    for args in (["predict", "--machine", str(bad), "--workload", "hpcg"], ["machines", "validate", str(bad)]):
+        r = fsw(*args)
+        assert r.returncode == 2, (case, args, r.stdout, r.stderr)
+        assert "Traceback" not in r.stderr
+        assert str(bad) in r.stderr and fragment in r.stderr
+
+
+def test_validate_reports_every_problem(tmp_path, shared_specs):
+    text = (shared_specs / "machine-fugaku.toml").read_text()
+    bad = tmp_path / "two.toml"
+    bad.write_text(text.replace('clock = "2.2 GHz"', 'clock = "0 GHz"').replace('cores = 48', 'cores = 48\nfoo = 1'))
+    good = shared_specs / "machine-dgx-h100.toml"
+    r = fsw("machines", "validate", str(good), str(bad), "--json")
+    assert r.returncode == 2
+    results = json.loads(r.stdout)
+    assert results[0]["ok"] and not results[1]["ok"]
+    assert len(results[1]["problems"]) == 2
+
+
+def test_unknown_machine_is_a_clean_error():
+    r = fsw("predict", "--machine", "nope", "--workload", "hpl")
+    assert r.returncode == 2 and "unknown machine 'nope'" in r.stderr and "Traceback" not in r.stderr
