@@ -86,7 +86,7 @@ class _Net:
         self.p = int(nodes)
         self.alpha = float(latency_s)
         self.beta = 1.0 / float(injection_bandwidth_bytes_per_s)
-        self.topology = canonical_topology(topology)
+        self.topology = canonical_topology(topology) if self.p > 1 else str(topology)
         self.dimensions = dimensions
         self.fixed_fraction = bisection_fraction
         self._cache: dict[int, float] = {}

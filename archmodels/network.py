@@ -340,6 +340,7 @@ def topology_metrics(topology: str, nodes: int, *, dimensions: int | None = None
     return torus(nodes, dimensions=3 if dimensions is None else dimensions)
 
 
+@lru_cache(maxsize=4096)
 def bisection_fraction(topology: str, nodes: int, *, dimensions: int | None = None) -> float:
     """Bisection bandwidth over half the nodes' injection bandwidth, in (0, 1] [-].
 
@@ -577,6 +578,27 @@ def network_power(topology: str, nodes: int, injection_bandwidth_bytes_per_s: fl
         static += n_links * tech.static_power_w
         dynamic += link_power_w(0.0, tech.energy_per_bit_j, 2.0 * utilisation * cap)
     return NetworkPower(links, static, dynamic, static + dynamic, utilisation)
+
+
+def network_breakeven_utilisation(topology: str, nodes: int, injection_bandwidth_bytes_per_s: float, a: str, b: str,
+                                  *, dimensions: int | None = None, terminal_technology: str | None = None) -> float:
+    """Injection utilisation at which whole networks built with link technologies A and B draw
+    the same power [-] (:func:`network_power` is linear in load: u* = (S_b − S_a)/(D_a − D_b), with
+    S the static power and D the dynamic power at full injection).
+
+    Returns
+    -------
+    float
+        u* in [0, 1], or ``math.inf`` when one technology draws less at every load in [0, 1].
+    """
+    kw = dict(dimensions=dimensions, terminal_technology=terminal_technology)
+    pa = network_power(topology, nodes, injection_bandwidth_bytes_per_s, a, 1.0, **kw)
+    pb = network_power(topology, nodes, injection_bandwidth_bytes_per_s, b, 1.0, **kw)
+    d_dynamic = pa.dynamic_power_w - pb.dynamic_power_w
+    if d_dynamic == 0.0:
+        return math.inf
+    u = (pb.static_power_w - pa.static_power_w) / d_dynamic
+    return u if 0.0 <= u <= 1.0 else math.inf
 
 
 # ---------------------------------------------------------------------------------------------
