@@ -1,5 +1,7 @@
 """`fsw quantum hybrid|vqe` and `fsw anneal`: hybrid quantum-HPC workflows and annealing (docs/hybrid.md)."""
 
+from typing import List
+
 import typer
 
 
@@ -33,6 +35,68 @@ def _anneal(
     print_table(f"anneal {file}", ["quantity", "value"], rows)
 
 
+def _parse_assignments(items, option: str) -> dict:
+    """``["a.b=1", "c=x"]`` -> ``{"a.b": 1, "c": "x"}`` (values parsed as JSON when they can be)."""
+    import json
+
+    from archmodels.errors import InputError
+
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"{option}: expected FIELD=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+def _hybrid(
+    scenario: str = typer.Argument(..., help="Scenario TOML file, or 'example' for the shipped example."),
+    set_: List[str] = typer.Option(None, "--set", help="Override a field: --set qpu.placement=co-located (repeatable)."),
+    sweep: str = typer.Option(None, "--sweep", help="What-if sweep of one field: --sweep hpc.nodes_per_user=1,4,16"),
+    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+) -> None:
+    """Simulate a hybrid quantum-HPC scenario: total time and its critical-path breakdown (time, energy, cost)."""
+    from archmodels.errors import InputError
+    from fs.cli.output import emit_json, print_table, si
+    from quantum.hybrid.scenario import example_scenario_path
+    from quantum.hybrid.sweep import run_scenario, what_if
+
+    path = example_scenario_path() if scenario == "example" else scenario
+    overrides = _parse_assignments(set_, "--set")
+    if sweep:
+        field, sep, values = sweep.partition("=")
+        if not sep or not values:
+            raise InputError(f"--sweep: expected FIELD=V1,V2,..., got {sweep!r}")
+        parsed = [_parse_assignments([f"v={v}"], "--sweep")["v"] for v in values.split(",")]
+        frame = what_if(path, field.strip(), parsed, overrides)
+        if json_out:
+            emit_json(frame.to_dict(orient="records"))
+            return
+        print_table(f"what-if {field}", ["value", "total", "quantum", "queue", "transfer", "classical", "energy", "cost"],
+                    [[r["value"], si(r["total_time_s"], "s"), si(r["quantum_time_s"], "s"), si(r["queue_time_s"], "s"),
+                      si(r["transfer_time_s"], "s"), si(r["classical_time_s"], "s"), si(r["total_energy_j"], "J"),
+                      f"{r['total_cost_jpy']:.0f} JPY"] for r in frame.to_dict(orient="records")])
+        return
+    result = run_scenario(path, overrides)
+    if json_out:
+        emit_json(result)
+        return
+    b = result["breakdown"]
+    rows = [[c, si(b[f"{c}_time_s"], "s"), f"{100 * b[f'{c}_time_s'] / result['total_time_s']:.1f} %",
+             si(b[f"{c}_energy_j"], "J"), f"{b[f'{c}_cost_jpy']:.0f} JPY"]
+            for c in ("quantum", "queue", "transfer", "classical")]
+    rows.append(["total", si(result["total_time_s"], "s"), "100 %", si(result["total_energy_j"], "J"),
+                 f"{result['total_cost_jpy']:.0f} JPY"])
+    print_table(f"{result['title']} ({result['device']}, {result['placement']}, {result['users']} users, "
+                f"critical path of user {result['critical_user']})",
+                ["part", "time", "share", "energy", "cost"], rows)
+
+
 def register(quantum_app: typer.Typer, app: typer.Typer) -> None:
     """Add the hybrid-workflow commands to ``fsw quantum`` and ``fsw anneal`` to the root app."""
     app.command("anneal")(_anneal)
+    quantum_app.command("hybrid")(_hybrid)
