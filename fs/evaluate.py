@@ -112,7 +112,7 @@ class NodeProfile:
     machine: str
     machine_nodes: int
     hypothetical: bool
-    time_s: tuple[float, ...]  #: per workload, one node's job [s]
+    time_per_unit_s: tuple[float, ...]  #: per workload, node-seconds per unit of work in a JOB_NODES-node job [s]
     busy_power_w: float  #: node-hour-weighted mean node power while running the portfolio [W]
     idle_power_w: float
     max_power_w: float
@@ -144,19 +144,30 @@ def stated_score(machine, table: Mapping[str, float]) -> float:
     return score
 
 
+#: Nodes of the representative job each workload is predicted on (weak scaling, the workload's
+#: default size per node), so that the network and its energy count. Assumption: a mid-size
+#: capability job; machines without a network run single-node jobs.
+JOB_NODES = 256
+
+
 def node_profile(study: Study, label: str, machine) -> NodeProfile:
-    """Predict one node of ``machine`` on each workload of the study's portfolio."""
+    """Predict what one node of ``machine`` does on each workload of the study's portfolio.
+
+    Throughput, not time, is compared across machines: a node with more memory runs a larger
+    problem, so the per-node rate (units of work per second, ``units_per_s / nodes``) of a
+    ``JOB_NODES``-node job is what the speedup uses.
+    """
     import archmodels
-    from archmodels.carbon import embodied_carbon_per_node_g
-    from archmodels.cost import capital_cost_per_node_jpy
+    from archmodels.carbon import node_embodied_carbon_g
+    from archmodels.cost import node_capital_cost_jpy
     from archmodels.power import node_power_range_w
 
     times, powers, bounds = [], [], []
-    one = machine.with_nodes(1)
+    job_nodes = JOB_NODES if machine.network is not None else 1
     for w in study.workloads:
-        p = archmodels.predict(one, archmodels.load_workload(w), nodes=1)
-        times.append(float(p.time_s))
-        powers.append(float(p.power_w))
+        p = archmodels.predict(machine, archmodels.load_workload(w), nodes=job_nodes)
+        times.append(job_nodes / float(p.units_per_s))
+        powers.append(float(p.power_w) / job_nodes)
         bounds.append(str(p.bound))
     idle_w, max_w = node_power_range_w(machine)
     busy = float(np.dot(study.workload_weights, powers))
@@ -165,13 +176,13 @@ def node_profile(study: Study, label: str, machine) -> NodeProfile:
         machine=machine.name,
         machine_nodes=int(machine.nodes),
         hypothetical=bool(machine.hypothetical),
-        time_s=tuple(times),
+        time_per_unit_s=tuple(times),
         busy_power_w=min(busy, float(max_w)),
         idle_power_w=float(idle_w),
         max_power_w=float(max_w),
         memory_bytes=float(machine.node.memory_bytes),
-        capital_per_node_jpy=float(capital_cost_per_node_jpy(machine)),
-        embodied_per_node_g=float(embodied_carbon_per_node_g(machine)),
+        capital_per_node_jpy=float(node_capital_cost_jpy(machine)),
+        embodied_per_node_g=float(node_embodied_carbon_g(machine)),
         productivity=stated_score(machine, study.productivity),
         commercial_reach=stated_score(machine, study.commercial_reach),
         bounds=tuple(bounds),
@@ -293,7 +304,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             nodes = float(M.fit_nodes(power_budget, p.max_power_w * f_power, study.pue, capital_budget, p.capital_per_node_jpy * f_cap))
             sized_by = "power" if not by_cost <= by_power else "capital"
         s = system(p, max(nodes, 1.0))
-        speedup = float(M.portfolio_speedup(p.time_s, reference.time_s, max(nodes, 1.0), ref_nodes, w))
+        speedup = float(M.portfolio_speedup(p.time_per_unit_s, reference.time_per_unit_s, max(nodes, 1.0), ref_nodes, w))
         violations = []
         if not nodes >= 1:
             violations.append("not one node fits the budgets")

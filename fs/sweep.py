@@ -57,6 +57,18 @@ def link_options() -> tuple[str, ...]:
     return tuple(design_table()["links"])
 
 
+def link_option(name: str, injection_bandwidth_bytes_per_s: float) -> tuple[float, float]:
+    """(energy per bit [J], static power per node [W]) of a link technology: archmodels' figures per
+    link, times the links a node needs, ``ceil(injection bandwidth / line rate)``."""
+    import math
+
+    from archmodels.network import link_technology
+
+    tech = link_technology(name)
+    links = math.ceil(injection_bandwidth_bytes_per_s / tech.line_rate_bytes_per_s)
+    return tech.energy_per_bit_j, links * tech.static_power_w
+
+
 def memory_option(name: str) -> tuple[float, float, float, float]:
     """(capacity [B], bandwidth [B/s], energy per bit [J], price [JPY/GB]) of one processor's main
     memory of generation ``name``: ``units`` units of archmodels' memory technology."""
@@ -78,18 +90,16 @@ def _check_template(machine):
 
 def variant_machine(template, sram_bytes: float, memory: str, link: str, power_cap_w: float):
     """The template with one design point's knobs applied (a real archmodels Machine)."""
-    t = design_table()
     proc = _check_template(template)
     sram, main = proc.memory
     cap, bw, e_bit, _ = memory_option(memory)
-    lk = t["links"][link]
+    link_e, link_static = link_option(link, template.network.injection_bandwidth_bytes_per_s)
     new_main = dataclasses.replace(main, name=memory.upper(), technology=memory, capacity_bytes=cap,
                                    bandwidth_bytes_per_s=bw, energy_per_bit_j=e_bit)
     levels = (new_main,) if sram_bytes <= 0 else (dataclasses.replace(sram, capacity_bytes=float(sram_bytes)), new_main)
     new_proc = dataclasses.replace(proc, memory=levels, tdp_w=None)
     node = dataclasses.replace(template.node, processors=(new_proc,), power_max_w=float(power_cap_w))
-    net = dataclasses.replace(template.network, technology=link, energy_per_bit_j=float(lk["energy_per_bit_j"]),
-                              link_static_power_w=float(lk["link_static_power_w"]))
+    net = dataclasses.replace(template.network, technology=link, energy_per_bit_j=link_e, link_static_power_w=link_static)
     return dataclasses.replace(template, node=node, network=net, name=f"{template.name}-variant")
 
 
@@ -160,7 +170,6 @@ class DesignEvaluator:
         from archmodels.prediction import _TOPOLOGY_FOR_COLLECTIVES
         from archmodels.technology import efficiency, energy_per_flop_j, memory_energy_per_bit_j, node_other_fraction, static_fraction
 
-        t = design_table()
         self.study = study
         self.template = archmodels.load_machine(template or design_table()["template"])
         proc = _check_template(self.template)
@@ -174,8 +183,8 @@ class DesignEvaluator:
         self.sram_e = proc.memory[0].energy_per_bit_j or memory_energy_per_bit_j(proc.memory[0].technology)
         opts = np.array([memory_option(m) for m in self.memory], dtype=float)
         self.mem_cap, self.mem_bw, self.mem_e, self.mem_price = opts.T
-        self.link_e = np.array([t["links"][k]["energy_per_bit_j"] for k in self.links], dtype=float)
-        self.link_static = np.array([t["links"][k]["link_static_power_w"] for k in self.links], dtype=float)
+        links = np.array([link_option(k, self.template.network.injection_bandwidth_bytes_per_s) for k in self.links])
+        self.link_e, self.link_static = links.T
         net = self.template.network
         self.tables = []
         for name in study.workloads:
@@ -212,42 +221,37 @@ class DesignEvaluator:
         return node_profile(self.study, self.study.reference.label, self.study.reference.machine)
 
     @cached_property
-    def template_capital_jpy(self) -> float:
-        from archmodels.cost import capital_cost_per_node_jpy
+    def _cost_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Capital [JPY] and embodied carbon [g] per node for each (memory, link) at the template's
+        stacked-SRAM size: archmodels.cost and archmodels.carbon on the variant machines."""
+        from archmodels.carbon import node_embodied_carbon_g
+        from archmodels.cost import node_capital_cost_jpy
 
-        return float(capital_cost_per_node_jpy(self.template))
-
-    @cached_property
-    def template_embodied_g(self) -> float:
-        from archmodels.carbon import embodied_carbon_per_node_g
-
-        return float(embodied_carbon_per_node_g(self.template))
+        s0 = self.template.node.processors[0].memory[0].capacity_bytes
+        cap = np.empty((len(self.memory), len(self.links)))
+        emb = np.empty_like(cap)
+        for i, m in enumerate(self.memory):
+            for j, k in enumerate(self.links):
+                v = variant_machine(self.template, s0, m, k, self.template.node.power_max_w)
+                cap[i, j] = node_capital_cost_jpy(v)
+                emb[i, j] = node_embodied_carbon_g(v)
+        return cap, emb
 
     def node_capital_and_embodied(self, sram_bytes, memory_code, link_code):
-        """Capital [JPY] and embodied carbon [g] of one node: the template's (archmodels.cost and
-        archmodels.carbon) plus the price and carbon of what a design point changes: main memory
-        (archmodels' price per GB), stacked SRAM and links (fs/data/design_space.toml)."""
+        """Capital [JPY] and embodied carbon [g] of one node of each design point.
+
+        archmodels.cost and archmodels.carbon price memory per GB, so the stacked SRAM adds
+        ``count x (s - s_template) / 1e9 x (price or carbon per GB)``; the rest is tabulated per
+        (memory, link) from the variant machines.
+        """
+        from archmodels.carbon import memory_carbon_per_gb_g
         from archmodels.memtech import memory_technology
 
-        t = design_table()
-        c = self.count
-        sram_lv, main_lv = self.template.node.processors[0].memory
-        main_t = memory_technology(main_lv.technology)
-        sram_price = memory_technology(sram_lv.technology).cost_jpy_per_gb
-        mem_carbon = np.array([t["memory"][m]["embodied_g_per_gb"] for m in self.memory])
-        t_mem_carbon = t["memory"].get(main_lv.technology, {}).get("embodied_g_per_gb", mem_carbon.mean())
-        t_link = self.links.index(self.template.network.technology)
-        link_price = np.array([t["links"][k]["price_jpy_per_node"] for k in self.links])
-        link_carbon = np.array([t["links"][k]["embodied_g_per_node"] for k in self.links])
-        d_sram = c * (np.asarray(sram_bytes, dtype=float) - sram_lv.capacity_bytes)
-        capital = (self.template_capital_jpy
-                   + c * (self.mem_cap[memory_code] * self.mem_price[memory_code] - main_lv.capacity_bytes * main_t.cost_jpy_per_gb) / 1e9
-                   + d_sram / 1e9 * sram_price
-                   + link_price[link_code] - link_price[t_link])
-        embodied = (self.template_embodied_g
-                    + c * (self.mem_cap[memory_code] * mem_carbon[memory_code] - main_lv.capacity_bytes * t_mem_carbon) / 1e9
-                    + d_sram / GIB * t["sram"]["embodied_g_per_gib"]
-                    + link_carbon[link_code] - link_carbon[t_link])
+        sram = self.template.node.processors[0].memory[0]
+        cap, emb = self._cost_tables
+        d_gb = self.count * (np.asarray(sram_bytes, dtype=float) - sram.capacity_bytes) / 1e9
+        capital = cap[memory_code, link_code] + d_gb * memory_technology(sram.technology).cost_jpy_per_gb
+        embodied = emb[memory_code, link_code] + d_gb * memory_carbon_per_gb_g(sram.technology)
         return capital, embodied
 
     def _codes(self, values, options, what):

@@ -71,3 +71,28 @@ def test_pareto_front_matches_brute_force():
     expect = np.zeros(len(df), dtype=bool)
     expect[feas] = _brute_force_front(v[feas])
     np.testing.assert_array_equal(mask, expect)
+
+
+def test_node_cost_and_carbon_match_archmodels_on_variant_machines(evaluator):
+    from archmodels.carbon import node_embodied_carbon_g
+    from archmodels.cost import node_capital_cost_jpy
+
+    ev = evaluator
+    d = pd.concat([latin_hypercube(5, seed=11), grid([0.0], memory=("hbm4",), links=("electrical",))], ignore_index=True)
+    g = ev._codes(d["memory"].to_numpy(), ev.memory, "memory")
+    lk = ev._codes(d["link"].to_numpy(), ev.links, "link")
+    cap, emb = ev.node_capital_and_embodied(d["sram_bytes"].to_numpy(), g, lk)
+    for k, row in d.iterrows():
+        m = variant_machine(ev.template, row.sram_bytes, row.memory, row.link, row.power_cap_w)
+        assert cap[k] == pytest.approx(node_capital_cost_jpy(m), rel=1e-9)
+        assert emb[k] == pytest.approx(node_embodied_carbon_g(m), rel=1e-9)
+
+
+def test_evaluate_sizes_designs_within_budgets(evaluator):
+    d = latin_hypercube(2000, seed=2)
+    out = evaluator.evaluate(d)
+    st = evaluator.study
+    assert len(out) == 2000 and out["feasible"].all()
+    assert (out["power_w"] <= st.power_budget_w * (1 + 1e-9)).all()
+    assert (out["capital_cost_jpy"] <= st.capital_budget_jpy * (1 + 1e-9)).all()
+    assert (out["performance"] > 0).all() and (out["carbon_g"] > 0).all()
