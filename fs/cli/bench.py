@@ -1,5 +1,119 @@
-"""`fsw bench`: command group (see the issue that owns it)."""
+"""`fsw bench`: measure this host (bandwidth, peak FLOP rate, latency, application kernels).
+
+``fsw bench [--quick] [--threads N] [--out host.toml] [--plot FILE] [--json] [--validate]`` runs the
+suite and writes the host profile as a machine spec; ``fsw bench --kernel NAME [--size N]
+[--threads N] [--precision fp64|fp32] --json`` measures one kernel. The work runs in this process
+(numba threads set with ``numba.set_num_threads``); the environment for it (OMP_WAIT_POLICY,
+NUMBA_CPU_FEATURES for 512-bit vectors) is set before numba starts.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
 
 import typer
 
-bench_app = typer.Typer(help="bench commands.", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Measure this host's empirical roofline and write it as a machine spec.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+KERNEL_HELP = "One kernel only: triad, copy, scale, add, read, write, peak, latency, spmv, stencil, dgemm, fft."
+SIZE_HELP = (
+    "Size for --kernel: elements per array (bandwidth kernels), FMA iterations per call (peak; 0 = auto), "
+    "working-set bytes (latency), grid edge (spmv, stencil, fft) or matrix order (dgemm)."
+)
+
+
+@bench_app.callback(invoke_without_command=True)
+def bench(
+    ctx: typer.Context,
+    quick: bool = typer.Option(False, "--quick", help="Quick suite (< 1 min on 2 cores)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="Threads (default: all CPUs in the affinity mask)."),
+    out: str = typer.Option("host.toml", "--out", help="Where to write the host's machine spec."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write bandwidth/latency plots (.png/.svg/.pdf)."),
+    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    kernel: Optional[str] = typer.Option(None, "--kernel", help=KERNEL_HELP),
+    size: Optional[int] = typer.Option(None, "--size", help=SIZE_HELP),
+    precision: str = typer.Option("fp64", "--precision", help="fp64 or fp32 (bandwidth and peak kernels)."),
+    validate: bool = typer.Option(False, "--validate", help="Also predict each application kernel on the measured profile."),
+    max_working_set: Optional[int] = typer.Option(
+        None, "--max-working-set", help="Cap the sweeps at this many bytes (default 4x the last-level cache)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random inputs."),
+) -> None:
+    """Measure this host; write its profile as a machine spec (or measure one kernel with --kernel)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import archmodels.bench as bench_pkg
+
+    bench_pkg.prepare_process()
+    from fs.cli.output import emit_json, print_table, si
+
+    if kernel is not None:
+        from archmodels.bench.suite import run_kernel
+
+        result = run_kernel(kernel, size=size, threads=threads, precision=precision, seed=seed)
+        if json_out:
+            emit_json(result)
+            return
+        rows = [["time (best / median / max)", f"{si(result['time_min_s'], 's')} / {si(result['time_median_s'], 's')} / {si(result['time_max_s'], 's')}"]]
+        if "bandwidth_bytes_per_s" in result:
+            rows.append(["bandwidth (STREAM bytes)", si(result["bandwidth_bytes_per_s"], "B/s")])
+        if "bandwidth_write_allocate_bytes_per_s" in result:
+            rows.append(["bandwidth (with write-allocate)", si(result["bandwidth_write_allocate_bytes_per_s"], "B/s")])
+        if "flop_per_s" in result:
+            rows.append(["FLOP rate", si(result["flop_per_s"], "FLOP/s")])
+        if "latency_s" in result:
+            rows.append(["latency per load", si(result["latency_s"], "s")])
+        print_table(f"{kernel}, size {result['size']}, {result['threads']} threads, {precision}", ["quantity", "value"], rows)
+        return
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from archmodels.bench.profile import profile_toml, write_atomic
+    from archmodels.bench.suite import run_suite
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("fsw bench", total=None)
+
+        def progress(description: str, total: int) -> None:
+            bar.update(task, total=total, advance=1, description=description)
+
+        result = run_suite(quick=quick, threads=threads, progress=progress, seed=seed,
+                           max_working_set_bytes=max_working_set)
+    path = write_atomic(out, profile_toml(result.profile))
+    console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
+    if plot:
+        from archmodels.bench.plot import plot_suite
+
+        plot_suite(result, plot)
+    checks = None
+    if validate:
+        from archmodels.bench.validate import validate_apps
+
+        checks = validate_apps(path, result.apps)
+    if json_out:
+        data = result.as_dict()
+        data["profile_path"] = str(path)
+        if checks is not None:
+            data["validation"] = checks.to_dict(orient="records")
+        emit_json(data)
+        return
+    prof = result.profile
+    print_table(f"{prof.cpu_model}: {result.threads} threads, fsw bench {result.version}, {result.date}",
+                ["level", "capacity", "bandwidth (STREAM)", "latency"],
+                [[m.name, si(m.capacity_bytes, "B"), si(m.bandwidth_bytes_per_s, "B/s"), si(m.latency_s, "s")]
+                 for m in prof.memory])
+    print_table("peak", ["precision", "FLOP rate"], [[k, si(v, "FLOP/s")] for k, v in sorted(prof.peak_flop_per_s.items())])
+    print_table("application kernels", ["kernel", "size", "time", "FLOP rate", "bandwidth"],
+                [[r["kernel"], r["size"], si(r["time_s"], "s"), si(r["flop_per_s"], "FLOP/s"), si(r["bandwidth_bytes_per_s"], "B/s")]
+                 for r in result.apps.to_dict(orient="records")])
+    if checks is not None:
+        print_table("predicted against measured (time per call)", ["kernel", "workload", "predicted", "measured", "error", "bound"],
+                    [[r["kernel"], r["workload"], si(r["predicted_time_s"], "s"), si(r["measured_time_s"], "s"),
+                      f"{r['error'] * 100:+.1f}%", r["bound"]] for r in checks.to_dict(orient="records")])

@@ -1,0 +1,431 @@
+"""Orchestration: one kernel (``fsw bench --kernel``) or the whole suite (``fsw bench``).
+
+The suite sweeps the working set from 4 KiB to four times the last-level cache, finds the
+bandwidth plateaus (one per memory level), measures the peak FLOP rate and the load latency, runs
+the application kernels, and turns it all into a :class:`~archmodels.bench.profile.HostProfile`.
+Results are tidy DataFrames, one row per measurement.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from archmodels.bench import apps, bandwidth, latency, peak
+from archmodels.bench.host import HostInfo, host_info, memory_bytes, usable_threads
+from archmodels.bench.profile import HostProfile, MemoryLevelProfile, guess_dram_technology
+from archmodels.errors import InputError
+
+BANDWIDTH_KERNELS = tuple(bandwidth.KERNELS)
+APP_KERNELS = {"spmv": apps.run_spmv, "stencil": apps.run_stencil, "dgemm": apps.run_dgemm, "fft": apps.run_fft3d}
+KERNEL_NAMES = BANDWIDTH_KERNELS + ("peak", "latency") + tuple(APP_KERNELS)
+PRECISIONS = {"fp64": np.float64, "fp32": np.float32}
+
+#: Default --size per kernel: elements per array, FMA iterations (auto), working-set bytes, grid
+#: edge or matrix order.
+DEFAULT_SIZES = {
+    **{k: 1 << 25 for k in BANDWIDTH_KERNELS},
+    "peak": 0,
+    "latency": 1 << 30,
+    "spmv": 64,
+    "stencil": 256,
+    "dgemm": 2000,
+    "fft": 128,
+}
+#: Smallest working set of the sweep [B] and the fallback last-level cache when sysfs has none.
+SWEEP_MIN_BYTES = 4096
+FALLBACK_LLC_BYTES = 32 * 2**20
+
+
+def bench_version() -> str:
+    """The installed fs-workbench version (``0+unknown`` when not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fs-workbench")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def check_threads(threads: int | None) -> int:
+    """Threads to use: ``threads`` or every CPU in the affinity mask; InputError when impossible."""
+    import numba
+
+    available = min(usable_threads(), int(numba.config.NUMBA_NUM_THREADS))
+    if threads is None:
+        return available
+    if threads < 1 or threads > available:
+        raise InputError(f"expected 1..{available} threads (affinity and NUMBA_NUM_THREADS), got {threads}", location="--threads")
+    return threads
+
+
+def run_kernel(
+    kernel: str,
+    *,
+    size: int | None = None,
+    threads: int | None = None,
+    precision: str = "fp64",
+    budget_s: float = 3.0,
+    seed: int = 0,
+) -> dict:
+    """Measure one kernel; the dictionary behind ``fsw bench --kernel ... --json``.
+
+    Parameters
+    ----------
+    kernel : str
+        One of :data:`KERNEL_NAMES`.
+    size : int, optional
+        Problem size in the kernel's unit (see :data:`DEFAULT_SIZES`); ``peak`` takes FMA
+        iterations per call (0 or None: chosen for ~50 ms).
+    threads : int, optional
+        Threads; all CPUs of the affinity mask by default.
+    precision : {"fp64", "fp32"}
+        Element type of the bandwidth and peak kernels (application kernels are fp64).
+
+    Returns
+    -------
+    dict
+        ``kernel, size, threads, precision, time_s`` (best), ``time_min_s, time_median_s,
+        time_max_s``, ``bandwidth_bytes_per_s`` and/or ``flop_per_s`` with their ``_min``,
+        ``_median``, ``_max`` spread, ``seed`` and ``host``.
+    """
+    if kernel not in KERNEL_NAMES:
+        raise InputError(f"expected one of {', '.join(KERNEL_NAMES)}, got {kernel!r}", location="--kernel")
+    if precision not in PRECISIONS:
+        raise InputError(f"expected fp64 or fp32, got {precision!r}", location="--precision")
+    if kernel in APP_KERNELS and precision != "fp64":
+        raise InputError(f"{kernel} runs in fp64 only", location="--precision")
+    if size is not None and size < 0:
+        raise InputError(f"expected a positive size, got {size}", location="--size")
+    threads = check_threads(threads)
+    size = DEFAULT_SIZES[kernel] if size is None else size
+    dtype = PRECISIONS[precision]
+    out: dict = {"kernel": kernel, "size": size, "threads": threads, "precision": precision, "seed": seed}
+    if kernel in BANDWIDTH_KERNELS:
+        if size < 1:
+            raise InputError("expected at least 1 element", location="--size")
+        res = bandwidth.measure_bandwidth(kernel, size, threads, dtype=dtype, budget_s=budget_s, seed=seed)
+        row = res.as_row()
+        out.update({k: v for k, v in row.items() if k not in ("kernel", "n", "threads")})
+        out["time_min_s"] = row["time_s"]
+        out["bytes_per_element_stream"] = bandwidth.KERNELS[kernel].stream_bytes(1, np.dtype(dtype).itemsize)
+        out["bytes_per_element_write_allocate"] = bandwidth.KERNELS[kernel].write_allocate_bytes(1, np.dtype(dtype).itemsize)
+    elif kernel == "peak":
+        flop, spread, iterations = peak.measure_peak(threads, dtype=dtype, budget_s=budget_s, iterations=size or None)
+        out["size"] = iterations
+        out.update(_spread_keys(spread))
+        out.update(_rate_keys("flop", "per_s", flop, spread))
+        out["flop"] = flop
+    elif kernel == "latency":
+        if size < 2 * latency.LINE_BYTES:
+            raise InputError(f"expected a working set of at least {2 * latency.LINE_BYTES} bytes", location="--size")
+        steps, spread = latency.measure_latency(size, seed=seed, budget_s=budget_s)
+        out["threads"] = 1
+        out["steps"] = steps
+        out.update(_spread_keys(spread))
+        out["latency_s"] = spread.min_s / steps
+        out["latency_median_s"] = spread.median_s / steps
+        out["latency_max_s"] = spread.max_s / steps
+    else:
+        if size < 3:
+            raise InputError("expected a grid edge or matrix order of at least 3", location="--size")
+        res = APP_KERNELS[kernel](size, threads, budget_s=budget_s, seed=seed)
+        out.update({k: v for k, v in res.as_dict().items() if k not in ("kernel", "size", "threads")})
+        out["workload"] = res.kernel
+    out["host"] = host_info().as_dict()
+    return out
+
+
+def _spread_keys(spread) -> dict:
+    return {
+        "time_s": spread.min_s,
+        "time_min_s": spread.min_s,
+        "time_median_s": spread.median_s,
+        "time_max_s": spread.max_s,
+        "repetitions": spread.repetitions,
+    }
+
+
+def _rate_keys(prefix: str, suffix: str, amount: float, spread) -> dict:
+    return {
+        f"{prefix}_{suffix}": amount / spread.min_s,
+        f"{prefix}_max_{suffix}": amount / spread.min_s,
+        f"{prefix}_median_{suffix}": amount / spread.median_s,
+        f"{prefix}_min_{suffix}": amount / spread.max_s,
+    }
+
+
+# ------------------------------------------------------------------------------------- the suite
+
+
+@dataclass(frozen=True)
+class SuiteSettings:
+    """How much the suite measures (quick: < 60 s on 2 cores; full: < 10 min)."""
+
+    bandwidth_kernels: tuple[str, ...]
+    thread_counts: tuple[int, ...]
+    points_per_octave: int
+    latency_points_per_octave: int
+    latency_max_steps: int
+    point_budget_s: float
+    target_call_s: float
+    app_sizes: dict[str, int]
+    app_budget_s: float
+    peak_budget_s: float
+
+
+def settings_for(quick: bool, threads: int) -> SuiteSettings:
+    """Quick or full settings for ``threads`` threads."""
+    if quick:
+        return SuiteSettings(
+            bandwidth_kernels=("triad",),
+            thread_counts=(threads,),
+            points_per_octave=2,
+            latency_points_per_octave=1,
+            latency_max_steps=200_000,
+            point_budget_s=0.15,
+            target_call_s=0.01,
+            app_sizes={"stream-triad": 1 << 25, "dgemm": 1500, "spmv": 48, "stencil": 192, "fft": 96},
+            app_budget_s=0.6,
+            peak_budget_s=0.5,
+        )
+    return SuiteSettings(
+        bandwidth_kernels=BANDWIDTH_KERNELS,
+        thread_counts=tuple(range(1, threads + 1)),
+        points_per_octave=3,
+        latency_points_per_octave=2,
+        latency_max_steps=2_000_000,
+        point_budget_s=0.4,
+        target_call_s=0.02,
+        app_sizes={"stream-triad": 1 << 27, "dgemm": 4000, "spmv": 96, "stencil": 384, "fft": 256},
+        app_budget_s=3.0,
+        peak_budget_s=2.0,
+    )
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """Everything one ``fsw bench`` run measured."""
+
+    host: HostInfo
+    version: str
+    date: str
+    threads: int
+    quick: bool
+    seed: int
+    bandwidth: object  # pandas.DataFrame: one row per kernel, threads, working set
+    latency: object  # DataFrame: working set, latency
+    peak: object  # DataFrame: precision, threads, FLOP/s
+    apps: object  # DataFrame: one row per application kernel
+    plateaus: tuple[bandwidth.Plateau, ...]
+    profile: HostProfile
+    elapsed_s: float = 0.0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (tables as lists of records)."""
+        return {
+            "version": self.version,
+            "date": self.date,
+            "threads": self.threads,
+            "quick": self.quick,
+            "seed": self.seed,
+            "elapsed_s": self.elapsed_s,
+            "host": self.host.as_dict(),
+            "peak_flop_per_s": dict(self.profile.peak_flop_per_s),
+            "memory": [dict(m.__dict__) for m in self.profile.memory],
+            "plateaus": [p.as_dict() for p in self.plateaus],
+            "apps": self.apps.to_dict(orient="records"),
+            "peak": self.peak.to_dict(orient="records"),
+            "latency": self.latency.to_dict(orient="records"),
+            "bandwidth": self.bandwidth.to_dict(orient="records"),
+            "notes": list(self.notes),
+        }
+
+
+def last_level_cache_bytes(info: HostInfo) -> int:
+    """Capacity of the outermost cache [B] (sysfs), or 32 MiB when unknown."""
+    return max((c.size_bytes for c in info.caches), default=FALLBACK_LLC_BYTES)
+
+
+def name_levels(plateaus, info: HostInfo, threads: int) -> list[tuple[str, bool]]:
+    """Names for the plateaus innermost first: the cache whose aggregate size (over ``threads``)
+    is nearest in log to each plateau's capacity, the outermost plateau ``DRAM``.
+
+    Returns (name, is_cache) pairs.
+    """
+    candidates = []
+    for c in info.caches:
+        instances = max(1, min(threads, int(np.ceil(threads / c.shared_by))))
+        candidates.append((f"L{c.level}", c.size_bytes * instances))
+    names = []
+    used: set[str] = set()
+    for i, p in enumerate(plateaus):
+        if i == len(plateaus) - 1 and len(plateaus) > 1:
+            names.append(("DRAM", False))
+            continue
+        free = [(n, s) for n, s in candidates if n not in used]
+        if p.capacity_bytes is None or not free:
+            names.append((f"L{i + 1}", True))
+            continue
+        name = min(free, key=lambda ns: abs(np.log(ns[1] / p.capacity_bytes)))[0]
+        used.add(name)
+        names.append((name, True))
+    return names
+
+
+def _level_latency(lat_df, lo: float, hi: float) -> float | None:
+    if lat_df is None or len(lat_df) == 0:
+        return None
+    sel = lat_df[(lat_df["working_set_bytes"] >= lo) & (lat_df["working_set_bytes"] <= hi)]
+    if len(sel) == 0:
+        return None
+    return float(sel["latency_s"].median())
+
+
+def build_profile(host: HostInfo, threads: int, plateaus, peak_rates: dict[str, float], lat_df, version: str, date: str) -> HostProfile:
+    """Turn the plateaus of the triad sweep and the peak rates into a :class:`HostProfile`."""
+    names = name_levels(plateaus, host, threads)
+    total, _ = memory_bytes()
+    levels = []
+    for (name, is_cache), p in zip(names, plateaus, strict=True):
+        if is_cache:
+            levels.append(
+                MemoryLevelProfile(
+                    name, "sram", float(p.capacity_bytes), p.bandwidth_bytes_per_s,
+                    _level_latency(lat_df, p.first_bytes, p.last_bytes),
+                )
+            )
+        else:
+            levels.append(
+                MemoryLevelProfile(
+                    name, guess_dram_technology(host.cpu_model), float(total), p.bandwidth_bytes_per_s,
+                    _level_latency(lat_df, p.first_bytes, np.inf), capacity_measured=False, technology_assumed=True,
+                )
+            )
+    host_name = "host-" + "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in socket.gethostname())
+    return HostProfile(
+        name=host_name.strip("-") or "host",
+        cpu_model=host.cpu_model,
+        cores=len(host.affinity),
+        peak_flop_per_s=dict(peak_rates),
+        memory=tuple(levels),
+        version=version,
+        date=date,
+        year=int(date[:4]),
+        threads=threads,
+    )
+
+
+def run_suite(
+    *,
+    quick: bool = False,
+    threads: int | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    seed: int = 0,
+    max_working_set_bytes: float | None = None,
+) -> SuiteResult:
+    """Run the whole suite.
+
+    Parameters
+    ----------
+    quick : bool
+        Quick settings (triad sweep at all threads only, small application sizes).
+    threads : int, optional
+        Most threads; all CPUs in the affinity mask by default.
+    progress : callable, optional
+        Called as ``progress(description, total)`` once per finished step (``total`` is the
+        number of steps, fixed before the first).
+    seed : int
+        Seed of every random input, recorded in the result.
+    max_working_set_bytes : float, optional
+        Largest working set of the sweeps [B]; default four times the last-level cache (at least
+        64 MiB). A smaller cap makes the outermost plateau a cache, not DRAM: for tests only.
+    """
+    import time
+
+    import pandas as pd
+
+    t_start = time.perf_counter()
+    threads = check_threads(threads)
+    settings = settings_for(quick, threads)
+    info = host_info()
+    llc = last_level_cache_bytes(info)
+    _, available = memory_bytes()
+    max_ws = float(max(4 * llc, 64 * 2**20)) if max_working_set_bytes is None else float(max_working_set_bytes)
+    notes = []
+    if max_working_set_bytes is not None:
+        notes.append(f"sweep capped at {max_ws / 2**20:.1f} MiB by request: the outermost level may not be DRAM")
+    if max_ws > 0.5 * available:
+        notes.append(f"sweep capped at half the free memory ({available / 2**30:.1f} GiB free) instead of 4x LLC")
+        max_ws = 0.5 * available
+    sizes = bandwidth.working_set_sizes(SWEEP_MIN_BYTES, max_ws, settings.points_per_octave)
+    lat_sizes = bandwidth.working_set_sizes(SWEEP_MIN_BYTES, max_ws, settings.latency_points_per_octave)
+
+    steps: list[tuple[str, Callable[[], None]]] = []
+    bw_rows: list[dict] = []
+    lat_rows: list[dict] = []
+    peak_rows: list[dict] = []
+    app_rows: list[dict] = []
+
+    for kernel in settings.bandwidth_kernels:
+        for t in settings.thread_counts:
+            for ws in sizes:
+                def bw_step(kernel=kernel, t=t, ws=int(ws)):
+                    arrays = bandwidth.KERNELS[kernel].arrays
+                    n = max(8 * t, ws // (arrays * 8) // (8 * t) * (8 * t))
+                    res = bandwidth.measure_bandwidth(
+                        kernel, n, t, target_call_s=settings.target_call_s, budget_s=settings.point_budget_s, seed=None
+                    )
+                    bw_rows.append(res.as_row())
+                steps.append((f"{kernel} {t} thr {ws / 2**10:,.0f} KiB", bw_step))
+    for ws in lat_sizes:
+        def lat_step(ws=int(ws)):
+            s, spread = latency.measure_latency(
+                ws, seed=seed, target_call_s=settings.target_call_s, budget_s=settings.point_budget_s,
+                max_steps=settings.latency_max_steps,
+            )
+            lat_rows.append({"working_set_bytes": ws, "steps": s, "latency_s": spread.min_s / s,
+                             "latency_median_s": spread.median_s / s, "seed": seed})
+        steps.append((f"latency {ws / 2**10:,.0f} KiB", lat_step))
+    for prec in PRECISIONS:
+        for t in settings.thread_counts:
+            def peak_step(prec=prec, t=t):
+                flop, spread, it = peak.measure_peak(t, dtype=PRECISIONS[prec], budget_s=settings.peak_budget_s)
+                peak_rows.append({"precision": prec, "threads": t, "iterations": it, **_spread_keys(spread),
+                                  **_rate_keys("flop", "per_s", flop, spread)})
+            steps.append((f"peak {prec} {t} thr", peak_step))
+    for name, size in settings.app_sizes.items():
+        def app_step(name=name, size=size):
+            if name == "stream-triad":
+                res = apps.run_triad(size, threads, budget_s=settings.app_budget_s, seed=seed)
+            else:
+                res = APP_KERNELS[name](size, threads, budget_s=settings.app_budget_s, seed=seed)
+            app_rows.append({**res.as_dict(), "seed": seed})
+        steps.append((f"{name} n={size}", app_step))
+
+    for desc, step in steps:
+        step()
+        if progress is not None:
+            progress(desc, len(steps))
+
+    bw_df = pd.DataFrame(bw_rows)
+    lat_df = pd.DataFrame(lat_rows)
+    peak_df = pd.DataFrame(peak_rows)
+    app_df = pd.DataFrame(app_rows)
+    triad = bw_df[(bw_df["kernel"] == "triad") & (bw_df["threads"] == threads)].sort_values("working_set_bytes")
+    plateaus = tuple(bandwidth.detect_plateaus(triad["working_set_bytes"], triad["bandwidth_bytes_per_s"]))
+    top = peak_df[peak_df["threads"] == threads]
+    peak_rates = {row["precision"]: float(row["flop_per_s"]) for _, row in top.iterrows()}
+    date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+    version = bench_version()
+    profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date)
+    return SuiteResult(
+        host=host_info(), version=version, date=date, threads=threads, quick=quick, seed=seed,
+        bandwidth=bw_df, latency=lat_df, peak=peak_df, apps=app_df, plateaus=plateaus, profile=profile,
+        elapsed_s=time.perf_counter() - t_start, notes=tuple(notes),
+    )

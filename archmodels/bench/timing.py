@@ -1,0 +1,91 @@
+"""Repeat a timed call until its spread is small or a time budget ends.
+
+The first call (compilation, page faults of first touch) is never timed. Each sample is one call
+of a kernel that does enough work to last well over the clock's resolution. STREAM reports the best
+of its repetitions; we keep min, median and max so the spread is visible.
+(J. D. McCalpin, "Memory Bandwidth and Machine Balance in Current High Performance Computers",
+IEEE TCCA Newsletter, 1995; https://www.cs.virginia.edu/stream/ref.html)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Times of the repetitions of one measurement [s]."""
+
+    min_s: float
+    median_s: float
+    max_s: float
+    repetitions: int
+
+    @property
+    def relative_spread(self) -> float:
+        """(max - min) / median [-]."""
+        return (self.max_s - self.min_s) / self.median_s
+
+
+def measure(
+    call: Callable[[], object],
+    *,
+    min_repetitions: int = 3,
+    max_repetitions: int = 30,
+    target_spread: float = 0.05,
+    budget_s: float = 2.0,
+    warmup: int = 1,
+) -> Spread:
+    """Time ``call`` repeatedly.
+
+    Stops when at least ``min_repetitions`` samples are in and the spread of the best
+    ``min_repetitions`` samples is within ``target_spread``, or when ``max_repetitions`` or
+    ``budget_s`` is reached (never fewer than ``min_repetitions`` samples).
+
+    Parameters
+    ----------
+    call : callable
+        The work to time; its result is discarded.
+    min_repetitions, max_repetitions : int
+        Bounds on the number of timed samples.
+    target_spread : float
+        Relative spread (max - min) / median of the best samples that counts as stable [-].
+    budget_s : float
+        Wall-clock budget for the timed samples [s].
+    warmup : int
+        Untimed calls first (compilation, first touch).
+
+    Returns
+    -------
+    Spread
+    """
+    for _ in range(warmup):
+        call()
+    samples: list[float] = []
+    start = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - t0)
+        n = len(samples)
+        if n >= max_repetitions:
+            break
+        if n >= min_repetitions:
+            best = np.sort(samples)[:min_repetitions]
+            if (best[-1] - best[0]) / np.median(best) <= target_spread:
+                break
+            if time.perf_counter() - start > budget_s:
+                break
+    arr = np.asarray(samples)
+    return Spread(float(arr.min()), float(np.median(arr)), float(arr.max()), n)
+
+
+def repetitions_for(seconds_per_rep: float, target_s: float, cap: int = 1 << 30) -> int:
+    """Inner repetitions so that one timed call lasts about ``target_s`` [s] (at least 1)."""
+    if seconds_per_rep <= 0:
+        return cap
+    return int(min(cap, max(1, round(target_s / seconds_per_rep))))
