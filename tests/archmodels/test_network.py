@@ -132,3 +132,17 @@ def test_validation_against_published_measurements():
     assert abs(rows["dgx-h100-2node-ring-busbw"]["error"]) < 0.10
     # Tofu-D: 6 TNIs x 2 lanes x 28.05 Gb/s x 64/66 = 40.8 GB/s against 38.1 GB/s measured: +7%
     assert abs(rows["fugaku-tofu-d-injection"]["error"]) < 0.10
+
+
+def test_network_breakeven_matches_network_power():
+    from archmodels.network import network_breakeven_utilisation
+
+    u = network_breakeven_utilisation("fat-tree", 4096, 400e9, "electrical", "co-packaged-optics")
+    assert 0.0 < u < 1.0
+    a = network_power("fat-tree", 4096, 400e9, "electrical", u)
+    b = network_power("fat-tree", 4096, 400e9, "co-packaged-optics", u)
+    assert a.power_w == pytest.approx(b.power_w)
+    # below the breakeven the low-static optics draw less, above it copper does
+    assert (network_power("fat-tree", 4096, 400e9, "co-packaged-optics", u / 2).power_w
+            < network_power("fat-tree", 4096, 400e9, "electrical", u / 2).power_w)
+    assert network_breakeven_utilisation("fat-tree", 4096, 400e9, "pluggable-optics", "co-packaged-optics") == math.inf
