@@ -1,0 +1,122 @@
+"""Timing, plateau detection, the host profile as a machine spec, and `fsw bench` end to end."""
+
+import json
+
+import numpy as np
+import pytest
+
+import archmodels
+from archmodels.bench import bandwidth, host, timing
+from archmodels.bench.profile import HostProfile, MemoryLevelProfile, profile_toml, write_atomic
+from archmodels.bench.suite import name_levels, run_kernel
+from archmodels.errors import InputError, ResourceError
+from fs.cli import main
+
+
+def test_measure_orders_its_spread_and_counts_repetitions():
+    calls = []
+    spread = timing.measure(lambda: calls.append(sum(range(2000))), min_repetitions=4, max_repetitions=6,
+                            target_spread=0.0, budget_s=10.0, warmup=2)
+    assert 4 <= spread.repetitions <= 6
+    assert len(calls) == spread.repetitions + 2  # warm-up calls are not timed
+    assert spread.min_s <= spread.median_s <= spread.max_s
+
+
+def test_plateaus_found_in_a_synthetic_three_level_curve():
+    sizes = bandwidth.working_set_sizes(4096, 2**30, 3)
+    true_bw = np.where(sizes < 64 * 2**10, 200e9, np.where(sizes < 8 * 2**20, 80e9, 15e9))
+    noise = np.random.default_rng(0).normal(0, 0.03, sizes.shape)
+    found = bandwidth.detect_plateaus(sizes, true_bw * (1 + noise))
+    assert len(found) == 3
+    for p, bw in zip(found, (200e9, 80e9, 15e9), strict=True):
+        assert p.bandwidth_bytes_per_s == pytest.approx(bw, rel=0.05)
+    assert found[0].capacity_bytes == pytest.approx(64 * 2**10, rel=0.3)
+    assert found[1].capacity_bytes == pytest.approx(8 * 2**20, rel=0.3)
+    assert found[2].capacity_bytes is None
+
+
+def test_levels_named_by_nearest_cache():
+    info = host.host_info()
+    info = host.HostInfo(**{**info.__dict__, "caches": (host.CacheInfo(1, 48 * 2**10, 1), host.CacheInfo(2, 2 * 2**20, 1),
+                                                         host.CacheInfo(3, 300 * 2**20, 2))})
+    plats = [bandwidth.Plateau(1e11, 4e3, 8e4, 1e5), bandwidth.Plateau(5e10, 1e5, 3e6, 4e6),
+             bandwidth.Plateau(2e10, 4e6, 2e8, 3e8), bandwidth.Plateau(8e9, 3e8, 1e9, None)]
+    assert [n for n, _ in name_levels(plats, info, threads=2)] == ["L1", "L2", "L3", "DRAM"]
+
+
+def _profile():
+    return HostProfile(
+        name="host-test", cpu_model='Test "CPU" 9000', cores=2,
+        peak_flop_per_s={"fp64": 120e9, "fp32": 240e9},
+        memory=(MemoryLevelProfile("L1", "sram", 96 * 2**10, 300e9, 1.2e-9),
+                MemoryLevelProfile("L2", "sram", 4 * 2**20, 120e9, 4e-9),
+                MemoryLevelProfile("DRAM", "ddr5", 24 * 2**30, 20e9, 90e-9, capacity_measured=False,
+                                   technology_assumed=True)),
+        version="0.1.0", date="2026-11-29", year=2026, threads=2)
+
+
+def test_profile_is_a_loadable_machine_spec(tmp_path):
+    path = write_atomic(tmp_path / "host.toml", profile_toml(_profile()))
+    assert [p.name for p in tmp_path.iterdir()] == ["host.toml"]  # no temporary file left behind
+    m = archmodels.load_machine(str(path))
+    assert m.nodes == 1
+    (proc,) = m.node.processors
+    assert proc.type == "cpu" and proc.cores == 2
+    assert proc.peak_flop_per_s["fp64"] == pytest.approx(120e9, rel=1e-5)
+    assert [lv.name for lv in proc.memory] == ["L1", "L2", "DRAM"]
+    assert proc.memory[-1].bandwidth_bytes_per_s == pytest.approx(20e9, rel=1e-5)
+    assert proc.memory[1].capacity_bytes == pytest.approx(4 * 2**20, rel=1e-5)
+    assert proc.memory[0].latency_s == pytest.approx(1.2e-9, rel=1e-5)
+    assert m.node.power_max_w == pytest.approx(400.0)
+    text = path.read_text()
+    assert 'title = "measured by fsw bench 0.1.0 on Test \\"CPU\\" 9000, 2026-11-29"' in text
+
+
+def test_memory_refusal_names_the_request():
+    with pytest.raises(ResourceError, match="triad --size"):
+        run_kernel("triad", size=10**13, threads=1)
+    with pytest.raises(InputError, match="--kernel"):
+        run_kernel("nope")
+    with pytest.raises(InputError, match="--threads"):
+        run_kernel("triad", size=1000, threads=10_000)
+    with pytest.raises(InputError, match="--precision"):
+        run_kernel("spmv", precision="fp32")
+
+
+@pytest.mark.parametrize("kernel, size, keys", [
+    ("triad", 100_000, {"bandwidth_bytes_per_s", "bandwidth_write_allocate_bytes_per_s", "flop_per_s"}),
+    ("read", 100_000, {"bandwidth_bytes_per_s"}),
+    ("peak", 20, {"flop_per_s"}),
+    ("latency", 1 << 16, {"latency_s"}),
+    ("spmv", 16, {"flop_per_s", "bandwidth_bytes_per_s"}),
+])
+def test_cli_single_kernel_json(kernel, size, keys, capsys):
+    assert main(["bench", "--kernel", kernel, "--size", str(size), "--threads", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"kernel", "size", "threads", "time_s", "time_min_s", "time_median_s", "time_max_s"} <= out.keys()
+    assert keys <= out.keys()
+    assert out["kernel"] == kernel and out["threads"] == 1
+    assert out["time_min_s"] <= out["time_median_s"] <= out["time_max_s"]
+    assert out["host"]["affinity"] and out["host"]["cpu_model"]
+
+
+def test_cli_bad_kernel_exits_2(capsys):
+    assert main(["bench", "--kernel", "bogus", "--json"]) == 2
+    assert "--kernel" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_suite_writes_a_profile_that_loads(tmp_path, capsys):
+    out = tmp_path / "host.toml"
+    plot = tmp_path / "host.png"
+    status = main(["bench", "--quick", "--threads", "1", "--out", str(out), "--plot", str(plot), "--json",
+                   "--max-working-set", str(4 * 2**20)])
+    assert status == 0
+    data = json.loads(capsys.readouterr().out)
+    m = archmodels.load_machine(str(out))
+    (proc,) = m.node.processors
+    assert set(proc.peak_flop_per_s) == {"fp64", "fp32"}
+    assert len(proc.memory) == len(data["plateaus"]) >= 1
+    assert proc.memory[0].bandwidth_bytes_per_s == pytest.approx(data["plateaus"][0]["bandwidth_bytes_per_s"], rel=1e-5)
+    assert {r["kernel"] for r in data["apps"]} == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
+    assert plot.stat().st_size > 0
