@@ -2,9 +2,9 @@
 
 Every algorithm costs ``a·α + b·β`` with α the end-to-end latency [s] and β = 1/B the inverse
 injection bandwidth [s/B] (Hockney, "The communication challenge for MPP: Intel Paragon and Meiko
-CS-2", Parallel Computing 20(3), 1994, https://doi.org/10.1016/S0167-8191(06)80021-9); LogGP's
-``L + 2o`` collapses into α and its G into β (Alexandrov, Ionescu, Schauser, Scheiman, "LogGP: incorporating long messages into the LogP model", SPAA 1995,
-https://doi.org/10.1145/215399.215427). The algorithm costs follow Thakur, Rabenseifner, Gropp,
+CS-2", Parallel Computing 20(3), 389-398, 1994); LogGP's ``L + 2o`` collapses into α and its G
+into β (Alexandrov, Ionescu, Schauser, Scheiman, "LogGP: incorporating long messages into the LogP
+model", SPAA 1995, https://doi.org/10.1145/215399.215427). The algorithm costs follow Thakur, Rabenseifner, Gropp,
 "Optimization of collective communication operations in MPICH", IJHPCA 19(1), 2005,
 https://doi.org/10.1177/1094342005051521 (cited below as *TRG05*), with the reduction arithmetic
 (their γ term) left out: it runs at memory bandwidth, far above the network's.
@@ -256,7 +256,8 @@ def communication_time_s(pattern: str, bytes_per_node: float, nodes: int, *, inj
     ...                            latency_s=1e-6) * 1e6, 3)   # 10 recursive-doubling steps
     10.003
     """
-    times = algorithm_times_s(pattern, bytes_per_node, nodes, injection_bandwidth_bytes_per_s=injection_bandwidth_bytes_per_s,
-                              latency_s=latency_s, topology=topology, dimensions=dimensions,
-                              bisection_fraction=bisection_fraction, halo_dimensions=halo_dimensions)
+    times = algorithm_times_s(pattern, bytes_per_node, nodes,
+                              injection_bandwidth_bytes_per_s=injection_bandwidth_bytes_per_s, latency_s=latency_s,
+                              topology=topology, dimensions=dimensions, bisection_fraction=bisection_fraction,
+                              halo_dimensions=halo_dimensions)
     return min(times.values())

@@ -12,9 +12,9 @@ Four families, each a pure function of the node count and a few parameters:
   of 2×3×2 (A, B, C) units (Ajima, Sumimoto, Shimizu, "Tofu: a 6D mesh/torus interconnect for exascale
   computers", IEEE Computer 42(11), 2009, https://doi.org/10.1109/MC.2009.370).
 * ``optical``: a folded Clos of high-radix optical circuit switches (radix default from Google's
-  Apollo OCS, 136 ports: Poutievski et al., "Jupiter evolving", SIGCOMM 2022,
-  https://doi.org/10.1145/3544216.3544265), so large systems need fewer levels, hops and
-  transceivers.
+  Apollo OCS, 136 ports: Poutievski et al., "Jupiter evolving: transforming Google's datacenter
+  network via optical circuit switches and software-defined networking", SIGCOMM 2022), so large
+  systems need fewer levels, hops and transceivers.
 
 Conventions. A *hop* is one link traversed between the source and destination network interfaces:
 for indirect networks (fat-tree, dragonfly, optical) the two terminal links count; for the torus the
@@ -53,7 +53,7 @@ TOFU_UNIT_SHAPE = (2, 3, 2)
 
 TOFU_LINK_TO_INJECTION = 1.0 / 6.0
 """Tofu-D: one link carries 6.8 GB/s and six TNIs inject 6 × 6.8 GB/s (Ajima et al., "The Tofu
-Interconnect D", IEEE Cluster 2018, https://doi.org/10.1109/CLUSTER.2018.00090)."""
+Interconnect D", IEEE Cluster 2018)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from archmodels.memtech import memory_technologies
 
 
 def test_act_logic_formula_at_7nm():
-    # ACT: CPA = (CI_fab·EPA + GPA + MPA)/Y; 7 nm: EPA 2.15 kWh/cm2, GPA (350+200)/2, MPA 500, Taiwan 583 g/kWh, Y 0.875
+    # ACT: CPA = (CI_fab·EPA + GPA + MPA)/Y; 7 nm: EPA 2.15 kWh/cm2, GPA (350+200)/2, MPA 500,
+    # Taiwan fab grid 583 g/kWh, yield 0.875
     expected_per_cm2 = (583 * 2.15 + 275 + 500) / 0.875
     assert carbon_per_area_g_per_mm2(7) == pytest.approx(expected_per_cm2 / 100)
     assert carbon_per_area_g_per_mm2(7, gas_abatement="99", fab_yield=1.0,
@@ -29,7 +30,8 @@ def test_act_logic_formula_at_7nm():
 
 
 def test_die_carbon_scales_with_area_and_newer_nodes_cost_more_per_area():
-    assert die_embodied_carbon_g(800, 5, packaged=False) == pytest.approx(2 * die_embodied_carbon_g(400, 5, packaged=False))
+    bare = dict(packaged=False)
+    assert die_embodied_carbon_g(800, 5, **bare) == pytest.approx(2 * die_embodied_carbon_g(400, 5, **bare))
     assert die_embodied_carbon_g(100, 5) - die_embodied_carbon_g(100, 5, packaged=False) == pytest.approx(150)
     per_area = [carbon_per_area_g_per_mm2(p) for p in sorted(process_nodes_nm(), reverse=True)]
     assert per_area[0] < per_area[-1]   # 28 nm cheaper per mm2 than 3 nm
