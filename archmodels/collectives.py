@@ -47,25 +47,29 @@ def _lg_ceil(p: int) -> int:
     return (p - 1).bit_length()
 
 
-def _pipelined_time_s(stages: float, bytes_: float, alpha: float, beta: float, per_segment_bytes: float) -> float:
-    """min over segment counts k of (stages + k)·(α + per_segment_bytes·β/k); k integer in [1, bytes].
+def _pipelined_time_s(stages: float, alpha: float, beta: float, per_segment_bytes: float) -> float:
+    """min over segment counts k ≥ 1 of (stages + k)·(α + per_segment_bytes·β/k) [s].
 
     The objective is convex in k; its real minimiser is k* = sqrt(stages·per_segment_bytes·β/α)
     (Pješivac-Grbović et al., "Performance analysis of MPI collective operations", Cluster
     Computing 10, 2007, https://doi.org/10.1007/s10586-007-0012-0), so the integer optimum is
-    ⌊k*⌋ or ⌈k*⌉, clipped to [1, k_max].
+    ⌊k*⌋ or ⌈k*⌉. With α = 0 the infimum (k → ∞) is per_segment_bytes·β; for k* beyond 1e12 the
+    continuous optimum (sqrt(stages·α) + sqrt(per_segment_bytes·β))² is used (relative difference
+    below 1e-12). The segment count is not capped by the message size, so the time is
+    non-decreasing in the bytes as well as in α and β.
     """
-    k_max = max(1, int(bytes_))
     wb = per_segment_bytes * beta
+    if wb <= 0.0:
+        return (stages + 1.0) * alpha
     if alpha <= 0.0:
-        candidates = {k_max}
-    elif stages <= 0.0 or wb <= 0.0:
-        candidates = {1}
-    else:
-        k_star = math.sqrt(stages * wb / alpha)
-        lo = k_max if k_star >= k_max else max(1, int(k_star))
-        candidates = {lo, min(k_max, lo + 1), max(1, lo - 1)}
-    return min((stages + k) * (alpha + wb / k) for k in candidates)
+        return wb
+    if stages <= 0.0:
+        return alpha + wb
+    k_star = math.sqrt(stages * wb / alpha)
+    if k_star > 1e12:
+        return (math.sqrt(stages * alpha) + math.sqrt(wb)) ** 2
+    lo = max(1, int(k_star))
+    return min((stages + k) * (alpha + wb / k) for k in (lo, lo + 1))
 
 
 class _Net:
@@ -132,7 +136,7 @@ def _allreduce(n: float, net: _Net) -> dict[str, float]:
     # 2n/k per stage (Sanders, Speck, Träff, "Two-tree algorithms for full bandwidth broadcast,
     # reduction and scan", Parallel Computing 35(12), 2009; NCCL ≥ 2.4)
     depth = _lg_floor(p)
-    times["double-binary-tree"] = _pipelined_time_s(2.0 * depth - 1.0, n, a, b, 2.0 * n)
+    times["double-binary-tree"] = _pipelined_time_s(2.0 * depth - 1.0, a, b, 2.0 * n)
     return times
 
 
@@ -159,7 +163,7 @@ def _broadcast(n: float, net: _Net) -> dict[str, float]:
     # scatter + ring allgather (van de Geijn; TRG05 §4.1)
     times["scatter-allgather"] = (_lg_ceil(p) + p - 1) * a + 2.0 * (p - 1) / p * n * b
     # pipelined chain in k segments: p−1 hops, (p−2+k) stages
-    times["pipelined-chain"] = _pipelined_time_s(p - 2.0, n, a, b, n)
+    times["pipelined-chain"] = _pipelined_time_s(p - 2.0, a, b, n)
     return times
 
 
