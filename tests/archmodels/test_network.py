@@ -146,3 +146,21 @@ def test_network_breakeven_matches_network_power():
     assert (network_power("fat-tree", 4096, 400e9, "co-packaged-optics", u / 2).power_w
             < network_power("fat-tree", 4096, 400e9, "electrical", u / 2).power_w)
     assert network_breakeven_utilisation("fat-tree", 4096, 400e9, "pluggable-optics", "co-packaged-optics") == math.inf
+
+
+@settings(max_examples=60, deadline=None)
+@given(topology=st.sampled_from(["fat-tree", "dragonfly", "torus", "optical"]), n=st.integers(2, 200_000),
+       tech=st.sampled_from(["electrical", "electrical-retimed", "pluggable-optics", "co-packaged-optics"]),
+       u=st.floats(0.0, 1.0), du=st.floats(0.0, 1.0))
+def test_network_power_never_falls_with_more_traffic(topology, n, tech, u, du):
+    low = network_power(topology, n, 100e9, tech, u, dimensions=3)
+    high = network_power(topology, n, 100e9, tech, min(1.0, u + du), dimensions=3)
+    assert high.power_w >= low.power_w
+    assert low.static_power_w == pytest.approx(low.links * link_technology(tech).static_power_w)
+
+
+def test_every_link_figure_is_sourced():
+    for name in link_technologies():
+        tech = link_technology(name)
+        assert {field for field, _ in tech.sources} == {"line_rate", "energy_per_bit", "static_power", "cost"}
+        assert all(title for _, title in tech.sources)
