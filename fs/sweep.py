@@ -357,6 +357,18 @@ def pareto_front(df: pd.DataFrame, objectives=OBJECTIVES, block: int = 2048) -> 
     if "feasible" in df:
         ok &= df["feasible"].to_numpy(bool)
     idx = np.flatnonzero(ok)
+    if idx.size > 4 * block:
+        # exact pre-filter: drop every point dominated by the front of a random subsample
+        rng = np.random.default_rng(0)
+        sub = idx[rng.choice(idx.size, 2 * block, replace=False)]
+        sub_front = v[sub[pareto_front(df.iloc[sub], objectives, block)]]
+        keep = np.ones(idx.size, dtype=bool)
+        for a in range(0, idx.size, 32768):
+            x = v[idx[a:a + 32768]]
+            ge = (sub_front[None, :, :] >= x[:, None, :]).all(-1)
+            gt = (sub_front[None, :, :] > x[:, None, :]).any(-1)
+            keep[a:a + 32768] = ~(ge & gt).any(1)
+        idx = idx[keep]
     idx = idx[np.lexsort(tuple(-v[idx, k] for k in range(v.shape[1] - 1, -1, -1)))]
     front: list[int] = []
     front_v = np.empty((0, v.shape[1]))
