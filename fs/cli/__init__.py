@@ -17,6 +17,7 @@ from fs.cli import hybrid as _hybrid
 from fs.cli import machines as _machines
 from fs.cli import ops as _ops
 from fs.cli import quantum as _quantum
+from fs.cli import scale as _scale
 from fs.cli import study as _study
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.add_typer(_quantum.quantum_app, name="quantum")
 app.add_typer(_ops.ops_app, name="ops")
 app.add_typer(_study.study_app, name="study")
 _hybrid.register(_quantum.quantum_app, app)
+_scale.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,47 @@
+"""`fsw scale`: strong or weak scaling of a workload on a machine over node counts."""
+
+from __future__ import annotations
+
+import typer
+
+
+def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name, spec or variant file."),
+          workload: str = typer.Option(..., "--workload", "-w", help="Portfolio name or workload file."),
+          nodes: str = typer.Option("1,2,4,8,16,32,64,128,256,512,1024", "--nodes", "-n",
+                                    help="Comma-separated node counts; the smallest is the baseline."),
+          strong: bool = typer.Option(True, "--strong/--weak",
+                                      help="Strong (fixed total problem, default) or weak (fixed problem per node)."),
+          total_units: float = typer.Option(None, "--total-units",
+                                            help="Strong scaling: total problem in the workload's units "
+                                                 "(default: the default problem per node on the baseline)."),
+          precision: str = typer.Option(None, "--precision", help="Override the workload's precision."),
+          json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Predict strong or weak scaling and show where the network or memory bound takes over."""
+    from archmodels.errors import InputError
+    from archmodels.scaling import bound_changes, scaling
+    from fs.cli.output import emit_json, print_table, si
+
+    try:
+        counts = [int(x) for x in nodes.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise InputError(f"--nodes must be comma-separated integers, got {nodes!r}", location="--nodes") from None
+    df = scaling(machine, workload, counts, "strong" if strong else "weak", total_units=total_units,
+                 precision=precision)
+    changes = bound_changes(df)
+    if json_out:
+        emit_json({"rows": df.to_dict(orient="records"), "bound_changes": changes})
+        return
+    mode = df["mode"].iloc[0]
+    print_table(f"{mode} scaling of {df['workload'].iloc[0]} on {df['machine'].iloc[0]}",
+                ["nodes", "units/node", "time", "network share", "speedup", "efficiency", "bound", "FLOP/s",
+                 "power", "energy"],
+                [[r.nodes, f"{r.units_per_node:.4g}", si(r.time_s, "s"), f"{r.network_fraction:.1%}",
+                  f"{r.speedup:.3g}", f"{r.parallel_efficiency:.1%}", r.bound, si(r.flop_per_s, "FLOP/s"),
+                  si(r.power_w, "W"), si(r.energy_j, "J")] for r in df.itertuples()])
+    for c in changes:
+        typer.echo(f"bound changes at {c['nodes']} nodes: {c['from']} -> {c['to']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `fsw scale` to the top-level app."""
+    app.command("scale")(scale)
