@@ -113,8 +113,11 @@ def _fig_rooflines(meta: dict) -> bytes:
     for ax, (label, roof) in zip(axes.ravel(), roofs.items()):
         for c in roof["ceilings"]:
             outer = c["levels"][-1]
-            ax.loglog(x, np.minimum(c["peak_flop_per_s"], x * outer["bandwidth_bytes_per_s"]),
-                      label=f"{c['processor']} {outer['name']}")
+            line, = ax.loglog(x, np.minimum(c["peak_flop_per_s"], x * outer["bandwidth_bytes_per_s"]),
+                              label=f"{c['processor']} {outer['name']}")
+            if c.get("peak_matrix_flop_per_s", 0) > c["peak_flop_per_s"]:
+                ax.loglog(x, np.minimum(c["peak_matrix_flop_per_s"], x * outer["bandwidth_bytes_per_s"]), ls="--",
+                          color=line.get_color(), label=f"{c['processor']} matrix units")
         for p in roof["points"]:
             ax.loglog(p["flop_per_byte"], p["flop_per_s"], "o", ms=5)
             ax.annotate(p["workload"], (p["flop_per_byte"], p["flop_per_s"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
@@ -171,7 +174,7 @@ def _fig_pareto(sweep: pd.DataFrame | None, summary: pd.DataFrame) -> bytes:
         front = feas[feas["pareto"]]
         ax.scatter(front["cost_jpy"] / 1e9, front["performance"], s=12, facecolors="none", edgecolors="tab:blue",
                    label=f"Pareto front ({len(front)} of {len(sweep)} points)")
-        fig.colorbar(sc, ax=ax, label="carbon [kt CO2e]")
+        fig.colorbar(sc, ax=ax, label="carbon [Mt CO2e]")
     ax.scatter(summary["cost"] / 1e9, summary["performance"], marker="*", s=120, c="tab:red", label="study candidates")
     for _, r in summary.iterrows():
         ax.annotate(r["candidate"], (r["cost"] / 1e9, r["performance"]), fontsize=7, xytext=(4, 2), textcoords="offset points")

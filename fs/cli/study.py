@@ -1,5 +1,101 @@
 """`fsw study`: feasibility studies (see docs/study.md)."""
 
+from typing import Optional
+
 import typer
 
 study_app = typer.Typer(help="Feasibility studies: run, report, list.", no_args_is_help=True)
+
+
+def _print_json(obj) -> None:
+    import json
+
+    typer.echo(json.dumps(obj, sort_keys=True, indent=2))
+
+
+def _print_scorecard(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=result.get("title") or result.get("study") or "study")
+    for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW]", "capital [1e9 JPY]", "speedup", "feasible"):
+        table.add_column(col)
+    for c in result["candidates"]:
+        table.add_row(
+            "–" if c["rank"] is None else str(c["rank"]), c["name"], f"{c['score']:.3f}",
+            f"{100 * (c['p_rank_first'] or 0):.0f} %", f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}",
+            f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}", f"{c['metrics']['performance']:.2f}",
+            "yes" if c["feasible"] else "NO: " + "; ".join(c["violations"]))
+    console = Console()
+    console.print(table)
+    console.print(f"report: {result['report_html']}")
+
+
+@study_app.command("run")
+def run(
+    study: str = typer.Argument(..., help="A study TOML file, or a built-in study's name (see `fsw study list`)."),
+    out: str = typer.Option(..., "--out", help="Folder for results and reports; re-running into it resumes."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of a table."),
+    samples: int = typer.Option(200, "--samples", help="Monte Carlo samples (0: nominal and sensitivity only)."),
+    sweep_points: int = typer.Option(20_000, "--sweep-points", help="Latin-hypercube design points (0: no sweep)."),
+    chunk_size: int = typer.Option(25, "--chunk-size", help="Monte Carlo samples per chunk."),
+    processes: Optional[int] = typer.Option(None, "--processes", help="Run chunks on N local processes."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+) -> None:
+    """Run a study: scorecard, Monte Carlo, sensitivity, design sweep, reports."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from fs.pipeline import run as run_pipeline
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{stage} chunks", total=total)
+            bar.update(tasks[stage], completed=done)
+
+        result = run_pipeline(study, out, samples=samples, sweep_points=sweep_points, chunk_size=chunk_size,
+                              processes=processes, scheduler=scheduler, progress=progress)
+    if json_out:
+        _print_json(result)
+    else:
+        _print_scorecard(result)
+
+
+@study_app.command("report")
+def report(
+    out: str = typer.Argument(..., help="A study run folder (written by `fsw study run`)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """Rebuild the Markdown and HTML reports of a run folder."""
+    from fs.pipeline import report as build
+
+    result = build(out)
+    if json_out:
+        _print_json(result)
+    else:
+        _print_scorecard(result)
+
+
+@study_app.command("list")
+def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the built-in studies."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from fs.pipeline import list_studies
+
+    studies = list_studies()
+    if json_out:
+        _print_json(studies)
+        return
+    table = Table(title="Built-in studies")
+    for col in ("name", "title", "candidates"):
+        table.add_column(col)
+    for s in studies:
+        table.add_row(s["name"], s["title"], ", ".join(s["candidates"]))
+    Console().print(table)

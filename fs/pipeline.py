@@ -1,0 +1,123 @@
+"""``fsw study run`` as one library call: rows, design sweep, run metadata, reports, a JSON summary."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from fs.spec import AXES
+
+
+def _num(v):
+    """A JSON-safe float (None for NaN)."""
+    v = float(v)
+    return None if not math.isfinite(v) else v
+
+
+def candidates_json(summary) -> list[dict]:
+    """The ``candidates`` list of the JSON output, in ranking order (infeasible last)."""
+    out = []
+    for _, r in summary.sort_values(["feasible", "score"], ascending=[False, False]).iterrows():
+        out.append({
+            "name": r["candidate"],
+            "machine": r["machine"],
+            "nodes": int(r["nodes"]),
+            "sized_by": r["sized_by"],
+            "power_w": _num(r["power_w"]),
+            "average_power_w": _num(r["average_power_w"]),
+            "capital_cost_jpy": _num(r["capital_cost_jpy"]),
+            "total_cost_jpy": _num(r["total_cost_jpy"]),
+            "carbon_g": _num(r["carbon_g"]),
+            "metrics": {a: _num(r[a]) for a in AXES},
+            "scores": {a: _num(r[f"score_{a}"]) for a in AXES},
+            "score": _num(r["score"]),
+            "score_mean": _num(r["score_mean"]),
+            "score_p05": _num(r["score_p05"]),
+            "score_p95": _num(r["score_p95"]),
+            "rank": None if not math.isfinite(r["rank"]) else int(r["rank"]),
+            "feasible": bool(r["feasible"]),
+            "violations": [v for v in str(r["violations"]).split("; ") if v],
+            "p_rank_first": _num(r["p_rank_first"]),
+        })
+    return out
+
+
+def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_points: int = 20_000,
+        chunk_size: int = 25, processes: int | None = None, scheduler: str | None = None, progress=None) -> dict:
+    """Run a study end to end into ``out_dir`` and return the JSON summary.
+
+    Writes ``results.parquet`` (nominal, tornado and Monte Carlo rows, chunked and resumable),
+    ``sweep.parquet`` (design points with their Pareto flag) when ``sweep_points`` > 0,
+    ``run.json``, CSV tables, ``report.md`` and ``report.html``.
+
+    ``progress(stage, done, total)`` is called as chunks finish.
+    """
+    from fs.executors import make_executor, write_text_atomic
+    from fs.report import run_metadata, write_report
+    from fs.runner import run_study, summarise
+    from fs.sweep import run_sweep
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    executor = make_executor(processes, scheduler)
+    try:
+        res = run_study(study, out, samples=samples, chunk_size=chunk_size, executor=executor,
+                        progress=(lambda d, t: progress("study", d, t)) if progress else None)
+        sweep_rows = None
+        if sweep_points > 0:
+            sweep_rows = run_sweep(res.study, out, points=sweep_points, chunk_size=max(10_000, sweep_points // 8),
+                                   executor=executor, progress=(lambda d, t: progress("sweep", d, t)) if progress else None)
+        elif (out / "sweep.parquet").is_file():
+            (out / "sweep.parquet").unlink()
+    finally:
+        executor.close()
+    meta = run_metadata(res.study, samples=samples, executor=executor.name, computed=len(res.chunks.computed),
+                        reused=len(res.chunks.reused), sweep_points=sweep_points)
+    write_text_atomic(json.dumps(meta, sort_keys=True, indent=1), out / "run.json")
+    paths = write_report(out)
+    summary = summarise(res.rows)
+    return {
+        "study": res.study.name,
+        "title": res.study.title,
+        "seed": res.study.seed,
+        "samples": samples,
+        "executor": executor.name,
+        "chunks_computed": len(res.chunks.computed),
+        "chunks_reused": len(res.chunks.reused),
+        "candidates": candidates_json(summary),
+        "sweep_points": sweep_points,
+        "pareto_points": int(sweep_rows["pareto"].sum()) if sweep_rows is not None else 0,
+        "results_parquet": str(res.chunks.path),
+        "results_csv": str(paths["results_csv"]),
+        "report_markdown": str(paths["markdown"]),
+        "report_html": str(paths["html"]),
+    }
+
+
+def report(out_dir: str | Path) -> dict:
+    """Rebuild the reports of a run folder; return the JSON summary (no computation)."""
+    import pandas as pd
+
+    from fs.report import write_report
+    from fs.runner import summarise
+
+    paths = write_report(out_dir)
+    rows = pd.read_parquet(Path(out_dir) / "results.parquet")
+    return {
+        "candidates": candidates_json(summarise(rows)),
+        "report_markdown": str(paths["markdown"]),
+        "report_html": str(paths["html"]),
+        "results_csv": str(paths["results_csv"]),
+    }
+
+
+def list_studies() -> list[dict]:
+    """The built-in studies: name, title, path."""
+    from fs.spec import builtin_studies, read_spec
+
+    out = []
+    for name, path in sorted(builtin_studies().items()):
+        s = read_spec(path)
+        out.append({"name": name, "title": s.title, "path": str(path), "candidates": [c.machine for c in s.candidates]})
+    return out
