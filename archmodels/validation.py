@@ -70,7 +70,11 @@ def model_value(system: str, metric: str) -> float:
 
 
 def validate(systems: list[str] | None = None, metrics: list[str] | None = None) -> list[Check]:
-    """Recompute every published figure (optionally only some systems or metrics)."""
+    """Recompute every published figure (optionally only some systems or metrics).
+
+    System figures come from ``published.toml``; network figures (NCCL bus bandwidth, Tofu-D
+    injection) from :func:`archmodels.network.network_validation`.
+    """
     figures, sources = published_figures()
     out = []
     for fig in figures:
@@ -85,4 +89,11 @@ def validate(systems: list[str] | None = None, metrics: list[str] | None = None)
         src = sources.get(fig["source"], {})
         out.append(Check(fig["system"], fig["metric"], model, published, model / published - 1.0,
                          fig.get("list", ""), fig["source"], src.get("title", ""), src.get("url")))
+    from archmodels.network import network_validation
+
+    for row in network_validation():
+        if (systems and row["system"] not in systems) or (metrics and row["metric"] not in metrics):
+            continue
+        out.append(Check(row["system"], row["metric"], row["model"], row["published"], row["error"],
+                         row["case"], row["case"], row["source"], None))
     return out

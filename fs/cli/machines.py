@@ -174,6 +174,8 @@ def validate(system: Optional[List[str]] = typer.Option(None, "--system", help="
             name, scale = "TFLOP/s", 1e-12
         if c.metric == "hpl_power":
             name, scale = "MW", 1e-6
+        if c.metric not in {"hpl", "hpcg", "hpl_power", "gflops_per_w", "dgemm"}:
+            name, scale = "GB/s", 1e-9
         rows.append([c.system, c.metric, f"{c.model * scale:.4g} {name}", f"{c.published * scale:.4g} {name}",
                      f"{c.error * 100:+.1f}%", f"{c.list}: {c.source_title[:60]}"])
     print_table("Model against published figures", ["system", "metric", "model", "published", "error", "source"], rows)
