@@ -1,0 +1,154 @@
+"""Running a study: rows, serial/process/Dask identity, resumption, reports, CLI exit codes."""
+
+import base64
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fs.cli import main
+from fs.executors import DaskExecutor, ProcessExecutor
+from fs.runner import run_study, summarise, tornado
+
+DATA = Path(__file__).parents[1] / "data" / "study"
+STUDY = DATA / "study-fugakunext.toml"
+
+
+@pytest.fixture(scope="module")
+def serial_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    return run_study(STUDY, out, samples=12, chunk_size=4)
+
+
+def test_rows_hold_every_case_with_its_seed(serial_run):
+    rows = serial_run.rows
+    n_cand = 3
+    assert (rows["case"] == "nominal").sum() == n_cand
+    assert (rows["case"] == "tornado").sum() == n_cand * 2 * 3
+    mc = rows[rows["case"] == "monte-carlo"]
+    assert len(mc) == n_cand * 12 and sorted(mc["sample"].unique()) == list(range(12))
+    assert (rows["seed"] == 20261129).all()
+    assert mc.groupby("sample")["sample_seed"].nunique().eq(1).all() and mc["sample_seed"].nunique() == 12
+    # multipliers differ between samples and stay in their ranges
+    m = mc["mult:memory:hbm3e:energy_per_bit"]
+    assert m.between(0.8, 2.0).all() and m.nunique() == 12
+    assert serial_run.chunks.computed == (0, 1, 2, 3) and serial_run.chunks.reused == ()
+
+
+def test_monte_carlo_changes_only_candidates_with_the_technology(serial_run):
+    mc = serial_run.rows[serial_run.rows["case"] == "monte-carlo"]
+    per = mc.groupby("candidate")["performance"].nunique()
+    # Fugaku (HBM2, Tofu) has none of the uncertain technologies; the 3D-SRAM candidate has all three
+    assert per["fugaku"] == 1 and per["cand-cpu-3dsram-cpo"] > 1
+
+
+def test_summary_probabilities_and_tornado(serial_run):
+    s = summarise(serial_run.rows)
+    assert s["p_rank_first"].sum() == pytest.approx(1.0)
+    assert (s["score_p05"] <= s["score_p95"]).all()
+    t = tornado(serial_run.rows)
+    assert set(t["parameter"]) == {"memory:hbm3e:energy_per_bit", "memory:sram-3d:bandwidth",
+                                   "network:co-packaged-optics:energy_per_bit"}
+    cand = t[t["candidate"] == "cand-cpu-3dsram-cpo"].set_index("parameter")
+    # less SRAM bandwidth can only hurt the SRAM candidate's score
+    assert cand.loc["memory:sram-3d:bandwidth", "low"] < 0
+
+
+def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=DaskExecutor(client))
+    pd.testing.assert_frame_equal(res.rows, serial_run.rows)
+
+
+def test_processes_give_identical_rows(serial_run, tmp_path):
+    ex = ProcessExecutor(2)
+    try:
+        res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=ex)
+    finally:
+        ex.close()
+    pd.testing.assert_frame_equal(res.rows, serial_run.rows)
+
+
+def test_interrupted_run_resumes_recomputing_only_missing_chunks(serial_run, tmp_path):
+    shutil.copytree(serial_run.out_dir, tmp_path, dirs_exist_ok=True)
+    chunks = sorted((tmp_path / "chunks").glob("results-*.parquet"))
+    chunks[2].unlink()  # as if killed before chunk 2 was written
+    (tmp_path / "results.parquet").unlink()
+    before = {p.name: p.stat().st_mtime_ns for p in chunks if p.exists()}
+    res = run_study(STUDY, tmp_path, samples=12, chunk_size=4)
+    assert res.chunks.computed == (2,)
+    assert {p.name: p.stat().st_mtime_ns for p in chunks if p.name in before} == before
+    pd.testing.assert_frame_equal(res.rows, serial_run.rows)
+
+
+def test_changed_settings_do_not_reuse_stale_chunks(serial_run, tmp_path):
+    shutil.copytree(serial_run.out_dir, tmp_path, dirs_exist_ok=True)
+    res = run_study(STUDY, tmp_path, samples=8, chunk_size=4)
+    assert res.chunks.computed == (0, 1, 2)
+    assert res.rows["sample"].max() == 7
+
+
+def _cli(args, capsys):
+    status = main(args)
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_cli_run_json_and_self_contained_html(tmp_path, capsys):
+    study_dir = tmp_path / "spec"
+    shutil.copytree(DATA, study_dir)
+    status, out, _ = _cli(["study", "run", str(study_dir / "study-fugakunext.toml"), "--out", str(tmp_path / "run"),
+                           "--samples", "4", "--sweep-points", "300", "--json"], capsys)
+    assert status == 0
+    result = json.loads(out)
+    names = {c["name"] for c in result["candidates"]}
+    assert names == {"fugaku", "cand-cpu-3dsram-cpo", "dgx-h100"}
+    for c in result["candidates"]:
+        assert {"name", "nodes", "power_w", "capital_cost_jpy", "metrics", "score", "feasible", "p_rank_first"} <= set(c)
+        assert set(c["metrics"]) == {"performance", "performance_per_watt", "io", "cost", "operability",
+                                     "productivity", "commercial_reach", "carbon"}
+        assert c["power_w"] <= 40e6 and c["capital_cost_jpy"] <= 110e9
+    page = Path(result["report_html"]).read_text()
+    imgs = re.findall(r'<img[^>]*src="([^"]+)"', page)
+    assert len(imgs) == 6
+    for src in imgs:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not re.search(r'(src|href)="https?:', page)
+    assert "Provenance" in page and "TOP500" in page
+    # the report rebuilds from the folder alone
+    Path(result["report_html"]).unlink()
+    status, out, _ = _cli(["study", "report", str(tmp_path / "run"), "--json"], capsys)
+    assert status == 0 and Path(json.loads(out)["report_html"]).is_file()
+
+
+def _bad_study(tmp_path, edit):
+    shutil.copytree(DATA, tmp_path, dirs_exist_ok=True)
+    text = (DATA / "study-fugakunext.toml").read_text()
+    path = tmp_path / "bad.toml"
+    path.write_text(edit(text))
+    return path
+
+
+@pytest.mark.parametrize("edit, field", [
+    (lambda t: t.replace("carbon = 0.10", "carbon = 0.10\nspeed = 0.0"), "metrics.speed"),
+    (lambda t: t.replace("performance = 0.25", "performance = 0.35"), "metrics"),
+    (lambda t: t.replace('machine = "machine-dgx-h100.toml"', 'machine = "machine-missing.toml"'), "candidates[2].machine"),
+    (lambda t: t.replace('power = "40 MW"', 'power = "-40 MW"'), "constraints.power"),
+])
+def test_cli_spec_errors_exit_2_naming_the_field(tmp_path, capsys, edit, field):
+    path = _bad_study(tmp_path, edit)
+    status, _, err = _cli(["study", "run", str(path), "--out", str(tmp_path / "o"), "--json"], capsys)
+    assert status == 2
+    assert field in err and "Traceback" not in err
+
+
+def test_cli_list(capsys):
+    status, out, _ = _cli(["study", "list", "--json"], capsys)
+    assert status == 0 and "fugakunext" in [s["name"] for s in json.loads(out)]
