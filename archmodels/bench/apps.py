@@ -131,11 +131,19 @@ def csr_27pt(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @njit(parallel=True, cache=True, fastmath={"contract"})
 def spmv_kernel(indptr, indices, data, x, y):
-    """y = A x for A in CSR, rows split over threads."""
+    """y = A x for A in CSR, rows split over threads.
+
+    Each row's columns and values are views indexed from 0, and the column index is read as
+    unsigned, so numba emits no wraparound check per load.
+    """
     for row in prange(y.shape[0]):
+        lo = indptr[row]
+        hi = indptr[row + 1]
+        cols = indices[lo:hi]
+        vals = data[lo:hi]
         s = 0.0
-        for k in range(indptr[row], indptr[row + 1]):
-            s += data[k] * x[indices[k]]
+        for k in range(cols.shape[0]):
+            s += vals[k] * x[np.uint32(cols[k])]
         y[row] = s
     return y
 

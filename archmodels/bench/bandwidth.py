@@ -357,8 +357,8 @@ class Plateau:
         return dict(self.__dict__)
 
 
-def _segment_costs(y: np.ndarray) -> np.ndarray:
-    """cost[i, j]: squared error of fitting y[i:j+1] by its mean."""
+def _segment_costs(y: np.ndarray, min_points: int) -> np.ndarray:
+    """cost[i, j]: squared error of fitting y[i:j+1] by its mean (inf below ``min_points`` points)."""
     n = len(y)
     c1 = np.concatenate([[0.0], np.cumsum(y)])
     c2 = np.concatenate([[0.0], np.cumsum(y * y)])
@@ -368,6 +368,7 @@ def _segment_costs(y: np.ndarray) -> np.ndarray:
         m = j - i + 1
         s = c1[j + 1] - c1[i]
         cost[i, i:] = (c2[j + 1] - c2[i]) - s * s / m
+        cost[i, i : i + min_points - 1] = np.inf
     return cost
 
 
@@ -378,6 +379,7 @@ def detect_plateaus(
     max_levels: int = 5,
     penalty: float = 0.02,
     min_ratio: float = 1.15,
+    min_points: int = 3,
 ) -> list[Plateau]:
     """Split a bandwidth sweep into plateaus, one per memory level, innermost first.
 
@@ -401,14 +403,17 @@ def detect_plateaus(
         Cost of one more segment, in (log10 units)^2.
     min_ratio : float
         Smallest bandwidth ratio between neighbouring plateaus [-].
+    min_points : int
+        Fewest sweep points in a plateau (a lone outlier is not a memory level).
     """
     x = np.asarray(working_set_bytes, dtype=float)
     y = np.log10(np.asarray(bandwidth_bytes_per_s, dtype=float))
     n = len(y)
     if n == 0:
         return []
-    cost = _segment_costs(y)
-    kmax = min(max_levels, n)
+    min_points = max(1, min(min_points, n))
+    cost = _segment_costs(y, min_points)
+    kmax = max(1, min(max_levels, n // min_points))
     best = np.full((kmax + 1, n + 1), np.inf)
     back = np.zeros((kmax + 1, n + 1), dtype=int)
     best[0, 0] = 0.0

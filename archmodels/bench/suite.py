@@ -173,7 +173,7 @@ class SuiteSettings:
     latency_max_steps: int
     point_budget_s: float
     target_call_s: float
-    app_sizes: dict[str, int]
+    app_sizes: dict[str, int]  # 0 for stream-triad: arrays of the sweep's largest working set
     app_budget_s: float
     peak_budget_s: float
 
@@ -189,7 +189,7 @@ def settings_for(quick: bool, threads: int) -> SuiteSettings:
             latency_max_steps=200_000,
             point_budget_s=0.15,
             target_call_s=0.01,
-            app_sizes={"stream-triad": 1 << 25, "dgemm": 1500, "spmv": 48, "stencil": 192, "fft": 96},
+            app_sizes={"stream-triad": 0, "dgemm": 1500, "spmv": 64, "stencil": 192, "fft": 96},
             app_budget_s=0.6,
             peak_budget_s=0.5,
         )
@@ -201,7 +201,7 @@ def settings_for(quick: bool, threads: int) -> SuiteSettings:
         latency_max_steps=2_000_000,
         point_budget_s=0.4,
         target_call_s=0.02,
-        app_sizes={"stream-triad": 1 << 27, "dgemm": 4000, "spmv": 96, "stencil": 384, "fft": 256},
+        app_sizes={"stream-triad": 0, "dgemm": 4000, "spmv": 96, "stencil": 384, "fft": 256},
         app_budget_s=3.0,
         peak_budget_s=2.0,
     )
@@ -263,17 +263,19 @@ def name_levels(plateaus, info: HostInfo, threads: int) -> list[tuple[str, bool]
         instances = max(1, min(threads, int(np.ceil(threads / c.shared_by))))
         candidates.append((f"L{c.level}", c.size_bytes * instances))
     names = []
-    used: set[str] = set()
+    used: list[str] = []
     for i, p in enumerate(plateaus):
         if i == len(plateaus) - 1 and len(plateaus) > 1:
             names.append(("DRAM", False))
             continue
         free = [(n, s) for n, s in candidates if n not in used]
-        if p.capacity_bytes is None or not free:
-            names.append((f"L{i + 1}", True))
-            continue
-        name = min(free, key=lambda ns: abs(np.log(ns[1] / p.capacity_bytes)))[0]
-        used.add(name)
+        if p.capacity_bytes is None or not candidates:
+            name = f"L{i + 1}"
+        elif free:
+            name = min(free, key=lambda ns: abs(np.log(ns[1] / p.capacity_bytes)))[0]
+        else:  # more plateaus than caches (a shared cache seen in parts): suffix the last name
+            name = f"{used[-1]}-{sum(u.startswith(used[-1]) for u in used) + 1}"
+        used.append(name)
         names.append((name, True))
     return names
 
@@ -287,8 +289,14 @@ def _level_latency(lat_df, lo: float, hi: float) -> float | None:
     return float(sel["latency_s"].median())
 
 
-def build_profile(host: HostInfo, threads: int, plateaus, peak_rates: dict[str, float], lat_df, version: str, date: str) -> HostProfile:
-    """Turn the plateaus of the triad sweep and the peak rates into a :class:`HostProfile`."""
+def build_profile(host: HostInfo, threads: int, plateaus, peak_rates: dict[str, float], lat_df, version: str,
+                  date: str, dram_bandwidth_bytes_per_s: float | None = None) -> HostProfile:
+    """Turn the plateaus of the triad sweep and the peak rates into a :class:`HostProfile`.
+
+    ``dram_bandwidth_bytes_per_s``, when given, replaces the outermost plateau's bandwidth: the
+    suite passes the STREAM triad of its stream-triad run (best of repetitions on arrays of 4x
+    the last-level cache), the number STREAM itself reports.
+    """
     names = name_levels(plateaus, host, threads)
     total, _ = memory_bytes()
     levels = []
@@ -303,7 +311,8 @@ def build_profile(host: HostInfo, threads: int, plateaus, peak_rates: dict[str, 
         else:
             levels.append(
                 MemoryLevelProfile(
-                    name, guess_dram_technology(host.cpu_model), float(total), p.bandwidth_bytes_per_s,
+                    name, guess_dram_technology(host.cpu_model), float(total),
+                    dram_bandwidth_bytes_per_s or p.bandwidth_bytes_per_s,
                     _level_latency(lat_df, p.first_bytes, np.inf), capacity_measured=False, technology_assumed=True,
                 )
             )
@@ -402,11 +411,12 @@ def run_suite(
     for name, size in settings.app_sizes.items():
         def app_step(name=name, size=size):
             if name == "stream-triad":
-                res = apps.run_triad(size, threads, budget_s=settings.app_budget_s, seed=seed)
+                n = size or int(max_ws // 24)
+                res = apps.run_triad(n, threads, budget_s=settings.app_budget_s, seed=seed)
             else:
                 res = APP_KERNELS[name](size, threads, budget_s=settings.app_budget_s, seed=seed)
             app_rows.append({**res.as_dict(), "seed": seed})
-        steps.append((f"{name} n={size}", app_step))
+        steps.append((f"{name} n={size or int(max_ws // 24)}", app_step))
 
     for desc, step in steps:
         step()
@@ -423,7 +433,9 @@ def run_suite(
     peak_rates = {row["precision"]: float(row["flop_per_s"]) for _, row in top.iterrows()}
     date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
     version = bench_version()
-    profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date)
+    stream = app_df[app_df["kernel"] == "stream-triad"]
+    dram_bw = float(stream["bandwidth_bytes_per_s"].iloc[0]) if len(stream) and max_working_set_bytes is None else None
+    profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date, dram_bw)
     return SuiteResult(
         host=host_info(), version=version, date=date, threads=threads, quick=quick, seed=seed,
         bandwidth=bw_df, latency=lat_df, peak=peak_df, apps=app_df, plateaus=plateaus, profile=profile,
