@@ -9,7 +9,7 @@ the authors' reference implementation (``m_lublin99.c``, Parallel Workloads Arch
   distribution on [0.8, u_med] (probability 0.86) or [u_med, log2(P)], u_med = log2(P) - 2.5, and
   rounded to a power of two with probability 0.576;
 * ln(run time) is hyper-Gamma: Gamma(4.2, 0.94) with probability p = -0.0054·size + 0.78 (clipped
-  to [0, 1]), else Gamma(312, 0.03).
+  to [0, 1]), else Gamma(312, 0.03); run times are capped at 48 h (``assumption``).
 
 Simplifications (``assumption``): arrivals are a Poisson process (the paper's Gamma inter-arrivals
 and daily cycle are left out) whose rate is set so that the offered load sum(procs·run)/(P·span)
@@ -34,6 +34,9 @@ GAMMA_SHORT = (4.2, 0.94)  # shape, scale of ln(run time [s]), short component
 GAMMA_LONG = (312.0, 0.03)  # long component
 P_A, P_B = -0.0054, 0.78  # p(short) = P_A * size + P_B
 UNDERESTIMATE_PROB = 0.05
+#: Longest run time [s] (``assumption``: a 48-hour wall-time limit, as at most centres; the
+#: short hyper-Gamma component alone has a tail reaching years).
+MAX_RUNTIME_S = 48 * 3600.0
 
 
 def lublin_sizes(rng: np.random.Generator, n: int, max_procs: int) -> np.ndarray:
@@ -52,13 +55,13 @@ def lublin_sizes(rng: np.random.Generator, n: int, max_procs: int) -> np.ndarray
 
 
 def lublin_runtimes(rng: np.random.Generator, sizes: np.ndarray) -> np.ndarray:
-    """Run times [s] from the hyper-Gamma model of ln(run time); at least 1 s."""
+    """Run times [s] from the hyper-Gamma model of ln(run time), in [1 s, MAX_RUNTIME_S]."""
     n = len(sizes)
     p_short = np.clip(P_A * sizes + P_B, 0.0, 1.0)
     short = rng.random(n) < p_short
     g = np.where(short, rng.gamma(GAMMA_SHORT[0], GAMMA_SHORT[1], n),
                  rng.gamma(GAMMA_LONG[0], GAMMA_LONG[1], n))
-    return np.maximum(np.round(np.exp(g)), 1.0)
+    return np.clip(np.round(np.exp(g)), 1.0, MAX_RUNTIME_S)
 
 
 def user_estimates(rng: np.random.Generator, runtimes: np.ndarray) -> np.ndarray:

@@ -1,0 +1,236 @@
+"""Simulate a trace on a machine under a policy, with power, grid carbon, price and storage.
+
+:func:`simulate` chains the layers — trace rules (:mod:`ops.jobs`), the policy hooks
+(:mod:`ops.policies`), the scheduling kernel (:mod:`ops.kernels`), power (:mod:`ops.power`), grid
+(:mod:`ops.grid`) and storage (:mod:`ops.storage`) — and returns per-job and per-slot DataFrames
+and a summary dict.
+
+Clock: simulation times stay in the trace's own time base. The first submit is placed at
+``grid_offset_s`` after the grid's first slot (default: 2025-04-01 00:00 for ``tokyo-2025``);
+traces longer than the grid series wrap around it.
+
+Energy is counted from the first submit to the last job end: every node draws idle power unless
+switched off, plus the dynamic power of the jobs it runs; the facility draws PUE × IT. On-site
+renewables and the battery sit between the facility and the grid; carbon and cost are for the
+energy imported from the grid.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from archmodels.errors import InputError
+from ops.grid import Grid, load_grid
+from ops.jobs import JobSet, prepare_jobs
+from ops.kernels import POLICY_CODES, schedule
+from ops.metrics import bounded_slowdown, schedule_metrics
+from ops.policies import Context, Policy, make_policy, signal_integral
+from ops.power import PowerModel, it_energy_per_bin_j, power_model_for_machine, power_profile
+from ops.storage import Battery, OnsiteRenewables, dispatch
+from ops.swf import Trace, read_swf
+
+J_PER_KWH = 3.6e6
+DEFAULT_STEP_S = 1800.0
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Per-job rows, per-slot rows, and the summary (numbers in SI units, names carry units)."""
+
+    jobs: pd.DataFrame
+    timeseries: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def resolve_trace(trace) -> Trace:
+    """A :class:`~ops.swf.Trace` from a Trace, a DataFrame of SWF columns, or a path."""
+    if isinstance(trace, Trace):
+        return trace
+    if isinstance(trace, pd.DataFrame):
+        return Trace(jobs=trace)
+    return read_swf(trace)
+
+
+def machine_size(trace: Trace, nodes: int | None, machine=None) -> int:
+    """Nodes to schedule on: ``nodes`` if given, else the header (MaxProcs, then MaxNodes), else the
+    machine's node count, else the largest job (with no header, ``assumption``)."""
+    if nodes is not None:
+        if int(nodes) < 1:
+            raise InputError(f"--nodes must be >= 1, got {nodes}")
+        return int(nodes)
+    if trace.max_procs is not None:
+        return trace.max_procs
+    if machine is not None:
+        return int(machine.nodes)
+    jobs = trace.jobs
+    size = np.where(jobs["req_procs"] > 0, jobs["req_procs"], jobs["alloc_procs"])
+    largest = int(size.max()) if len(size) else 0
+    if largest < 1:
+        raise InputError("cannot tell the machine size: no MaxProcs/MaxNodes header and no job "
+                         "with processors > 0; pass --nodes", file=trace.path)
+    return largest
+
+
+def _resolve_power(power, machine, pue, off_after_s):
+    if power is not None:
+        return power
+    if machine is not None:
+        return power_model_for_machine(machine, pue=pue, off_after_s=off_after_s)
+    return PowerModel(pue=pue, off_after_s=off_after_s)
+
+
+def _load_machine(machine):
+    if machine is None or not isinstance(machine, str):
+        return machine
+    import archmodels
+
+    return archmodels.load_machine(machine)
+
+
+def run_policy(jobs: JobSet, policy: Policy, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(release, start) times [s] of each job, in the JobSet's order."""
+    release = np.asarray(policy.release_s(jobs, ctx), dtype=np.float64)
+    cap_times, cap_procs = policy.limit(jobs, ctx)
+    order = np.lexsort((jobs.id, release))
+    start_sorted = schedule(release[order], jobs.procs[order], jobs.run_s[order], jobs.estimate_s[order],
+                            POLICY_CODES[policy.base], np.asarray(cap_times, dtype=np.float64),
+                            np.asarray(cap_procs, dtype=np.int64))
+    start = np.empty(len(jobs))
+    start[order] = start_sorted
+    return release, start
+
+
+def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", machine=None,
+             power: PowerModel | None = None, pue: float = 1.2, off_after_s: float | None = None,
+             grid: str | Grid | None = None, grid_offset_s: float = 0.0,
+             battery: Battery | None = None, onsite: OnsiteRenewables | None = None,
+             policy_params: dict | None = None) -> SimulationResult:
+    """Simulate one trace.
+
+    Parameters
+    ----------
+    trace : Trace, DataFrame or path
+        The workload (SWF columns).
+    nodes : int, optional
+        Machine size [nodes]; overrides the trace header.
+    policy : str or Policy
+        ``fcfs``, ``easy``, ``conservative``, ``carbon-delay``, ``price-delay``, ``power-cap``,
+        ``carbon-cap`` (see :mod:`ops.policies`), or a Policy object.
+    machine : str, Machine, optional
+        archmodels machine (catalog name or TOML path) for node idle and maximum power.
+    power : PowerModel, optional
+        Explicit power model (overrides ``machine``, ``pue``, ``off_after_s``).
+    pue : float
+        Facility power usage effectiveness [-].
+    off_after_s : float, optional
+        Switch idle nodes off after this long [s].
+    grid : str or Grid, optional
+        ``tokyo-2025`` for carbon, price and renewable profiles.
+    grid_offset_s : float
+        Where the first submit falls in the grid series [s after its first slot].
+    battery, onsite : optional
+        Storage and on-site renewables (need a grid).
+    policy_params : dict, optional
+        Parameters for a policy given by name.
+    """
+    t_wall = time.perf_counter()
+    tr = resolve_trace(trace)
+    machine = _load_machine(machine)
+    capacity = machine_size(tr, nodes, machine)
+    jobs = prepare_jobs(tr.jobs, capacity)
+    model = _resolve_power(power, machine, pue, off_after_s)
+    if isinstance(grid, str):
+        grid = load_grid(grid)
+    if grid is None and (battery is not None or onsite is not None):
+        raise InputError("a battery or on-site renewables need a grid (pass --grid tokyo-2025)")
+    if isinstance(policy, str):
+        policy = make_policy(policy, **(policy_params or {}))
+    origin = float(jobs.submit_s.min()) if len(jobs) else 0.0
+    ctx = Context(nodes=capacity, power=model, grid=grid, origin_s=origin, offset_s=grid_offset_s)
+    release, start = run_policy(jobs, policy, ctx)
+    started = ~np.isnan(start)
+    if not started.all():
+        raise InputError(f"{int((~started).sum())} jobs never started under policy {policy.name!r} "
+                         "(a processor limit below their size for ever)")
+    end = start + jobs.run_s
+    wait = start - jobs.submit_s
+    node_w = model.idle_w + jobs.utilization * (model.max_w - model.idle_w)
+    job_it_j = jobs.procs * jobs.run_s * node_w
+    per_job = {
+        "id": jobs.id, "submit_s": jobs.submit_s, "start_s": start, "end_s": end, "procs": jobs.procs,
+        "wait_s": wait, "run_s": jobs.run_s, "estimate_s": jobs.estimate_s,
+        "bounded_slowdown": bounded_slowdown(wait, jobs.run_s), "energy_j": job_it_j * model.pue,
+    }
+    if np.any(release != jobs.submit_s):
+        per_job["release_s"] = release
+    if grid is not None:
+        ci = signal_integral(grid.carbon_g_per_kwh, grid.step_s, ctx.grid_offset_s(end)) - signal_integral(
+            grid.carbon_g_per_kwh, grid.step_s, ctx.grid_offset_s(start))
+        per_job["carbon_g"] = model.pue * jobs.procs * node_w * ci / J_PER_KWH
+    job_df = pd.DataFrame(per_job)
+
+    series, totals = _energy_series(jobs, start, end, capacity, model, grid, ctx, battery, onsite)
+    summary = {
+        "jobs": len(jobs),
+        "dropped_jobs": jobs.dropped,
+        "bad_lines": len(tr.bad_lines),
+        "nodes": capacity,
+        "policy": policy.name,
+        "base_policy": policy.base,
+        "policy_params": policy.params(),
+        "power_source": model.source,
+        "node_idle_w": model.idle_w,
+        "node_max_w": model.max_w,
+        "pue": model.pue,
+        "grid": grid.name if grid is not None else None,
+        **schedule_metrics(jobs.submit_s, start, jobs.run_s, jobs.procs, capacity),
+        **totals,
+    }
+    summary["simulation_wall_s"] = time.perf_counter() - t_wall
+    return SimulationResult(jobs=job_df, timeseries=series, summary=summary)
+
+
+def _energy_series(jobs, start, end, capacity, model, grid, ctx, battery, onsite):
+    if len(jobs) == 0:
+        return pd.DataFrame(), {"it_energy_j": 0.0, "energy_j": 0.0, "grid_energy_j": 0.0,
+                                "carbon_g": None, "cost_jpy": None, "renewable_share": None}
+    step = grid.step_s if grid is not None else DEFAULT_STEP_S
+    t0 = ctx.origin_s
+    t1 = float(end.max())
+    x0 = ctx.grid_offset_s(t0)
+    k0 = int(np.floor(x0 / step))
+    k1 = int(np.ceil(float(ctx.grid_offset_s(t1)) / step))
+    inner = np.arange(k0 + 1, max(k1, k0 + 1)) * step - ctx.offset_s + ctx.origin_s
+    edges = np.r_[t0, inner[(inner > t0) & (inner < t1)], t1]
+    slots = k0 + np.arange(len(edges) - 1)
+    profile = power_profile(start, end, jobs.procs, jobs.utilization, model, capacity)
+    it_j = it_energy_per_bin_j(profile, model, capacity, edges)
+    fac_j = model.pue * it_j
+    data = {"time_s": edges[:-1], "duration_s": np.diff(edges), "it_energy_j": it_j, "facility_energy_j": fac_j}
+    totals = {"it_energy_j": float(it_j.sum()), "energy_j": float(fac_j.sum())}
+    if grid is None:
+        data["grid_energy_j"] = fac_j
+        totals.update(grid_energy_j=float(fac_j.sum()), carbon_g=None, cost_jpy=None, renewable_share=None)
+        return pd.DataFrame(data), totals
+    idx = slots % len(grid)
+    ci = grid.carbon_g_per_kwh[idx]
+    price = grid.price_jpy_per_kwh[idx]
+    ren = grid.renewable_fraction[idx]
+    onsite = onsite or OnsiteRenewables()
+    onsite_j = (onsite.solar_w * grid.solar_cf[idx] + onsite.wind_w * grid.wind_cf[idx]) * np.diff(edges)
+    day = np.floor_divide(slots * step, 86400.0).astype(np.int64)
+    grid_j, direct_j, dis_j, dis_ren_j, curtailed_j = dispatch(fac_j, onsite_j, ci, day, ren, battery, step)
+    carbon = grid_j * ci / J_PER_KWH
+    cost = grid_j * price / J_PER_KWH
+    renewable_j = direct_j + dis_ren_j + grid_j * ren
+    data.update(onsite_used_j=direct_j, battery_discharge_j=dis_j, curtailed_j=curtailed_j, grid_energy_j=grid_j,
+                carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=price, carbon_g=carbon, cost_jpy=cost,
+                renewable_j=renewable_j)
+    served = float(fac_j.sum())
+    totals.update(grid_energy_j=float(grid_j.sum()), carbon_g=float(carbon.sum()), cost_jpy=float(cost.sum()),
+                  renewable_share=float(renewable_j.sum()) / served if served > 0 else None)
+    return pd.DataFrame(data), totals
