@@ -1,0 +1,46 @@
+"""Closing the loop on the host: the quick profile predicts the application kernels it measured.
+
+Bound: the median |predicted / measured - 1| over the predicted kernels (dgemm, spmv, stencil-7pt,
+fft3d; the stream-triad row is the calibration) stays below 0.5. We aim for 0.25; on the shared
+2-vCPU development VM the measured medians were 0.32 and 0.47, the misses being fft3d (the
+workload's fixed 135 FLOP/point and 30 % compute efficiency against scipy's FFT at 96^3) and spmv
+(CSR reaches ~65 % of the STREAM bandwidth here, the model assumes ~94 %). Timing-dependent, so slow.
+"""
+
+import json
+
+import pytest
+
+from archmodels.bench import prepare_process
+from archmodels.bench.profile import profile_toml, write_atomic
+from archmodels.bench.suite import run_suite
+from archmodels.bench.validate import median_abs_error, validate_apps
+from fs.cli import main
+
+MEDIAN_ABS_ERROR_BOUND = 0.5
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    prepare_process(wide_vectors=False)  # only takes effect if numba has not compiled yet
+    result = run_suite(quick=True)
+    path = write_atomic(tmp_path_factory.mktemp("bench") / "host.toml", profile_toml(result.profile))
+    return result, path
+
+
+@pytest.mark.slow
+def test_median_prediction_error_on_the_host(quick):
+    result, path = quick
+    checks = validate_apps(path, result.apps)
+    assert set(checks["kernel"]) == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
+    assert checks.loc[checks["kernel"] == "stream-triad", "calibration"].all()
+    assert median_abs_error(checks) < MEDIAN_ABS_ERROR_BOUND, checks[["kernel", "error", "bound"]].to_string()
+
+
+@pytest.mark.slow
+def test_fsw_predict_reads_the_profile_back(quick, capsys):
+    result, path = quick
+    assert main(["predict", "--machine", str(path), "--workload", "stream-triad", "--nodes", "1", "--json"]) == 0
+    predicted = json.loads(capsys.readouterr().out)["bandwidth_bytes_per_s"]
+    measured = float(result.apps.loc[result.apps["kernel"] == "stream-triad", "bandwidth_bytes_per_s"].iloc[0])
+    assert predicted == pytest.approx(measured, rel=0.15)
