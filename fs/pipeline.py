@@ -29,6 +29,9 @@ def candidates_json(summary) -> list[dict]:
             "capital_cost_jpy": _num(r["capital_cost_jpy"]),
             "total_cost_jpy": _num(r["total_cost_jpy"]),
             "carbon_g": _num(r["carbon_g"]),
+            "utilisation": _num(r["utilisation"]),
+            "wait_s": _num(r["wait_s"]),
+            "checkpoint_waste": _num(r["checkpoint_waste"]),
             "metrics": {a: _num(r[a]) for a in AXES},
             "scores": {a: _num(r[f"score_{a}"]) for a in AXES},
             "score": _num(r["score"]),
@@ -44,25 +47,35 @@ def candidates_json(summary) -> list[dict]:
 
 
 def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_points: int = 20_000,
-        chunk_size: int = 25, processes: int | None = None, scheduler: str | None = None, progress=None) -> dict:
+        chunk_size: int = 25, processes: int | None = None, scheduler: str | None = None, simulate_ops: bool = True,
+        progress=None) -> dict:
     """Run a study end to end into ``out_dir`` and return the JSON summary.
 
     Writes ``results.parquet`` (nominal, tornado and Monte Carlo rows, chunked and resumable),
     ``sweep.parquet`` (design points with their Pareto flag) when ``sweep_points`` > 0,
     ``run.json``, CSV tables, ``report.md`` and ``report.html``.
 
-    ``progress(stage, done, total)`` is called as chunks finish.
+    With ``simulate_ops`` the candidates' utilisation and wait come from a scheduling simulation of
+    the study's trace (:func:`fs.operations.simulate_operations`) at their nominal size and speed;
+    otherwise the study's stated utilisation is used. ``progress(stage, done, total)`` is called as
+    chunks finish.
     """
     from fs.executors import make_executor, write_text_atomic
     from fs.report import run_metadata, write_report
     from fs.runner import run_study, summarise
     from fs.sweep import run_sweep
 
+    from fs.operations import simulate_operations
+    from fs.runner import evaluate_case
+    from fs.study import load_study
+
     out = Path(out_dir)
+    loaded = load_study(study)
+    operations = simulate_operations(loaded, evaluate_case(loaded, {})) if simulate_ops else None
     out.mkdir(parents=True, exist_ok=True)
     executor = make_executor(processes, scheduler)
     try:
-        res = run_study(study, out, samples=samples, chunk_size=chunk_size, executor=executor,
+        res = run_study(study, out, samples=samples, chunk_size=chunk_size, executor=executor, operations=operations,
                         progress=(lambda d, t: progress("study", d, t)) if progress else None)
         sweep_rows = None
         if sweep_points > 0:

@@ -41,6 +41,7 @@ def run(
     chunk_size: int = typer.Option(25, "--chunk-size", help="Monte Carlo samples per chunk."),
     processes: Optional[int] = typer.Option(None, "--processes", help="Run chunks on N local processes."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+    ops: bool = typer.Option(True, "--ops/--no-ops", help="Utilisation and wait from a scheduling simulation of the study's trace."),
 ) -> None:
     """Run a study: scorecard, Monte Carlo, sensitivity, design sweep, reports."""
     from rich.console import Console
@@ -59,7 +60,7 @@ def run(
             bar.update(tasks[stage], completed=done)
 
         result = run_pipeline(study, out, samples=samples, sweep_points=sweep_points, chunk_size=chunk_size,
-                              processes=processes, scheduler=scheduler, progress=progress)
+                              processes=processes, scheduler=scheduler, simulate_ops=ops, progress=progress)
     if json_out:
         _print_json(result)
     else:

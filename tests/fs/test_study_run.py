@@ -57,6 +57,7 @@ def test_summary_probabilities_and_tornado(serial_run):
     assert cand.loc["memory:sram-3d:bandwidth", "low"] < 0
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
     from distributed import Client, LocalCluster
 
@@ -100,6 +101,7 @@ def _cli(args, capsys):
     return status, out.out, out.err
 
 
+@pytest.mark.slow
 def test_cli_run_json_and_self_contained_html(tmp_path, capsys):
     study_dir = tmp_path / "spec"
     shutil.copytree(DATA, study_dir)

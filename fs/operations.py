@@ -1,0 +1,72 @@
+"""Operability from a scheduling simulation: utilisation and wait of each candidate running the
+study's representative trace (``ops.simulate``, EASY backfilling).
+
+The trace (default: the Lublin–Feitelson synthetic workload shipped with ``ops``, 10,000 jobs on
+256 nodes) stands for the centre's demand at the reference's speed. On a candidate of ``N`` nodes
+and system speedup ``S`` every job asks for the same share of the machine (``ceil(p * N / P)``
+nodes, ``P`` the trace's size) and every time in the trace — submits, run times, estimates — is
+divided by ``S``: the same relative load, served ``S`` times faster. Utilisation then differs by
+node granularity (rounding jobs up to whole nodes) and waits shrink with speed.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_TRACE = "lublin_256"
+
+
+def trace_path(trace: str | None, base: Path | None = None) -> Path:
+    """A trace file: a path (relative to the study's folder), else a trace shipped with ``ops``."""
+    from archmodels.errors import InputError
+
+    name = trace or DEFAULT_TRACE
+    if base is not None and (base / name).is_file():
+        return base / name
+    if Path(name).is_file():
+        return Path(name)
+    shipped = resources.files("ops") / "data" / "traces" / f"{name}.swf"
+    if Path(str(shipped)).is_file():
+        return Path(str(shipped))
+    raise InputError(f"no trace file {name!r} next to the study and no trace of that name shipped with ops",
+                     location="operations.trace")
+
+
+def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
+    """Utilisation, mean wait [s] and mean bounded slowdown of each candidate on the study's trace.
+
+    Parameters
+    ----------
+    study : Study
+    nominal : DataFrame
+        The nominal scorecard (columns ``candidate``, ``nodes``, ``performance``).
+
+    Returns
+    -------
+    dict
+        Candidate label -> {"utilisation", "wait_s", "bounded_slowdown"}.
+    """
+    from ops.simulate import machine_size, simulate
+    from ops.swf import read_swf
+
+    tr = read_swf(trace_path(study.trace, Path(study.file).parent))
+    size = machine_size(tr, None)
+    out = {}
+    for _, row in nominal.iterrows():
+        n = int(row["nodes"])
+        speed = float(row["performance"])
+        jobs = tr.jobs.copy()
+        for col in ("alloc_procs", "req_procs"):
+            p = jobs[col].to_numpy(float)
+            jobs[col] = np.where(p > 0, np.ceil(p * n / size), p).astype(np.int64)
+        for col in ("submit_s", "run_s", "req_time_s"):
+            t = jobs[col].to_numpy(float)
+            jobs[col] = np.where(t > 0, t / speed, t) if col != "submit_s" else t / speed
+        res = simulate(jobs, nodes=n, policy="easy")
+        out[row["candidate"]] = {"utilisation": float(res.summary["utilization"]),
+                                 "wait_s": float(res.summary["mean_wait_s"]),
+                                 "bounded_slowdown": float(res.summary["mean_bounded_slowdown"])}
+    return out
