@@ -1,0 +1,179 @@
+"""State-vector engine: plan a gate list once, apply it pass by pass, sample, take expectations.
+
+Orchestrates :mod:`quantum.fusion` (the plan) and :mod:`quantum.kernels` (the passes). Knows
+nothing of Qiskit: gates are ``(qubits, matrix)`` pairs in Qiskit's little-endian convention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from quantum import kernels
+from quantum.fusion import CacheBlock, cache_blocks, fuse_gates
+
+DTYPES = {"double": np.complex128, "single": np.complex64}
+"""State dtype by precision name."""
+
+DEFAULT_FUSED_QUBITS = 2
+"""Largest dense fused gate inside a cache block (measured best on the development host, see
+docs/quantum.md: larger dense gates cost more arithmetic than they save once passes are
+cache-blocked)."""
+
+DEFAULT_CHUNK_QUBITS = 15
+"""Qubits per cache chunk: 2**15 complex128 amplitudes = 512 KiB, inside a 2 MiB L2 per core
+(assumption: sized for the development host's caches; any value 10..18 is correct)."""
+
+
+@dataclass(frozen=True)
+class _BlockArrays:
+    low_bits: int
+    high_qubits: np.ndarray
+    high_offsets: np.ndarray
+    kinds: np.ndarray
+    qubit_ptr: np.ndarray
+    qubits: np.ndarray
+    mat_ptr: np.ndarray
+    mats: np.ndarray
+
+
+def _block_arrays(block: CacheBlock, dtype) -> _BlockArrays:
+    local = {q: q for q in range(block.low_bits)}
+    local.update({q: block.low_bits + i for i, q in enumerate(block.high_qubits)})
+    high = np.array(block.high_qubits, dtype=np.int64)
+    high_offsets = np.zeros(1 << high.size, dtype=np.int64)
+    for j in range(high_offsets.size):
+        high_offsets[j] = sum(((j >> i) & 1) << int(q) for i, q in enumerate(high))
+    kinds, qptr, qs, mptr, mats = [], [0], [], [0], []
+    for g in block.gates:
+        kinds.append(1 if g.diagonal else 0)
+        qs.extend(local[q] for q in g.qubits)
+        qptr.append(len(qs))
+        flat = np.asarray(g.matrix).reshape(-1)
+        mats.append(flat)
+        mptr.append(mptr[-1] + flat.size)
+    return _BlockArrays(
+        block.low_bits,
+        high,
+        high_offsets,
+        np.array(kinds, dtype=np.int64),
+        np.array(qptr, dtype=np.int64),
+        np.array(qs, dtype=np.int64),
+        np.array(mptr[:-1], dtype=np.int64),
+        np.concatenate(mats).astype(np.complex128) if mats else np.zeros(0, dtype=np.complex128),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A gate list planned for execution.
+
+    Attributes
+    ----------
+    n_qubits : int
+    n_gates : int
+        Gates before fusion.
+    fused_gates : int
+        Dense gates after fusion: the passes over memory without cache blocking.
+    passes : int
+        Passes over memory (cache blocks) actually made.
+    blocks : tuple of CacheBlock
+    """
+
+    n_qubits: int
+    n_gates: int
+    fused_gates: int
+    passes: int
+    blocks: tuple[CacheBlock, ...]
+
+
+def plan_gates(
+    gates: Sequence[tuple[Sequence[int], np.ndarray]],
+    n_qubits: int,
+    *,
+    fused_qubits: int = DEFAULT_FUSED_QUBITS,
+    chunk_qubits: int = DEFAULT_CHUNK_QUBITS,
+) -> Plan:
+    """Fuse ``gates`` into dense gates of <= ``fused_qubits`` qubits, then into cache blocks.
+
+    ``chunk_qubits = 0`` turns cache blocking off: each fused gate is then its own pass.
+    """
+    fused = fuse_gates(gates, fused_qubits) if gates else []
+    if chunk_qubits <= 0:
+        blocks = [
+            CacheBlock((g,), 0, tuple(sorted(g.qubits))) for g in fused
+        ]
+    else:
+        # keep at least a few chunks per thread on small states so the pass still runs in parallel
+        m = max(min(chunk_qubits, n_qubits - 3), max((len(g.qubits) for g in fused), default=1))
+        blocks = cache_blocks(fused, n_qubits, min(m, n_qubits))
+    return Plan(n_qubits, len(gates), len(fused), len(blocks), tuple(blocks))
+
+
+def apply_plan(state: np.ndarray, plan: Plan) -> None:
+    """Apply every pass of ``plan`` to ``state`` in place."""
+    for block in plan.blocks:
+        a = _block_arrays(block, state.dtype)
+        kernels.apply_block(
+            state, a.low_bits, a.high_qubits, a.high_offsets, a.kinds, a.qubit_ptr, a.qubits, a.mat_ptr, a.mats
+        )
+
+
+def zero_state(n_qubits: int, precision: str = "double") -> np.ndarray:
+    """|0...0> of ``n_qubits`` qubits (callers check memory first, see :mod:`quantum.memory`)."""
+    state = np.zeros(1 << n_qubits, dtype=DTYPES[precision])
+    state[0] = 1
+    return state
+
+
+def sample_indices(state: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``shots`` basis-state indices from ``|psi_i|^2`` without a full cumulative array.
+
+    The vector is split into chunks; chunk counts are drawn from a multinomial of the chunk
+    probabilities, then each chunk's draws are placed by inverse CDF within it (exact sampling,
+    in two streaming passes).
+    """
+    n = state.size
+    n_chunks = min(n, 1 << 10)
+    per_chunk = n // n_chunks
+    chunk_p = kernels.chunk_probabilities(state, n_chunks)
+    total = chunk_p.sum()
+    counts = rng.multinomial(shots, chunk_p / total)
+    out = np.empty(shots, dtype=np.int64)
+    pos = 0
+    for c in np.flatnonzero(counts):
+        u = np.sort(rng.random(counts[c])) * chunk_p[c]
+        out[pos : pos + counts[c]] = kernels.sample_in_chunk(state, c * per_chunk, (c + 1) * per_chunk, u)
+        pos += counts[c]
+    return rng.permutation(out)
+
+
+def pauli_masks(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X masks, Z masks and Y counts of Pauli labels (Qiskit order: last character is qubit 0)."""
+    xs, zs, ys = [], [], []
+    for label in labels:
+        x = z = ny = 0
+        for q, ch in enumerate(reversed(label)):
+            if ch in "XY":
+                x |= 1 << q
+            if ch in "ZY":
+                z |= 1 << q
+            ny += ch == "Y"
+        xs.append(x)
+        zs.append(z)
+        ys.append(ny)
+    return np.array(xs, dtype=np.int64), np.array(zs, dtype=np.int64), np.array(ys, dtype=np.int64)
+
+
+def pauli_sum_expectation(state: np.ndarray, labels: Sequence[str], coeffs: Sequence[complex]) -> complex:
+    """``<psi| sum_t c_t P_t |psi>`` for Pauli labels, one read-only pass per distinct X mask."""
+    x, z, ny = pauli_masks(labels)
+    coeffs = np.asarray(coeffs, dtype=np.complex128)
+    total = 0j
+    for xm in np.unique(x):
+        sel = np.flatnonzero(x == xm)
+        sums = kernels.pauli_group_expectations(state, int(xm), z[sel])
+        total += np.sum(coeffs[sel] * (1j ** ny[sel]) * sums)
+    return total

@@ -1,0 +1,428 @@
+"""Numba kernels of the state-vector emulator, parallel over amplitudes.
+
+The state is a 1-D complex128 or complex64 array of 2**n amplitudes in Qiskit's little-endian
+order: qubit q is bit q of the index. A k-qubit gate on qubits ``(q_0, ..., q_{k-1})`` has a
+2**k x 2**k matrix whose row/column index bit i belongs to ``q_i`` (Qiskit's convention), so
+amplitude ``base + offsets[j]``, with ``offsets[j] = sum_i bit_i(j) << q_i``, is the j-th entry of
+the small vector the matrix acts on (Nielsen & Chuang, "Quantum Computation and Quantum
+Information", 2010, sec. 4.5; the layout is that of Qiskit's ``Operator``,
+https://docs.quantum.ibm.com/api/qiskit/qiskit.quantum_info.Operator).
+
+Every kernel streams the whole vector once (one "pass over memory": read and write 2**n
+amplitudes), which is the cost gate fusion (:mod:`quantum.fusion`) cuts. The plain-numpy
+references of the same maths are in :mod:`quantum.reference`; tests compare the two.
+
+The kernels use ``parallel=True`` and run in the main process only (never inside threaded
+workers). Fast-math flags exclude ``nnan``/``ninf`` so that NaN propagation is kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+MAX_DENSE_QUBITS = 5
+"""Largest dense gate the generic kernel applies (32 x 32 matrix)."""
+
+_CHUNK_MIN = 1 << 12
+"""Fewest amplitude groups a parallel chunk gets (keeps scheduling overhead small)."""
+
+
+@njit(cache=True, inline="always")
+def _insert_zero_bits(index, sorted_qubits):
+    """Spread ``index`` so that a zero bit sits at every position in ``sorted_qubits`` (ascending)."""
+    for q in sorted_qubits:
+        low = index & ((1 << q) - 1)
+        index = ((index >> q) << (q + 1)) | low
+    return index
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def apply_1q(state, qubit, matrix):
+    """Apply a 2 x 2 unitary to ``qubit`` in place. ``matrix`` has the dtype of ``state``."""
+    m00 = matrix[0, 0]
+    m01 = matrix[0, 1]
+    m10 = matrix[1, 0]
+    m11 = matrix[1, 1]
+    stride = 1 << qubit
+    low_mask = stride - 1
+    n_groups = state.size >> 1
+    for g in prange(n_groups):
+        i0 = ((g >> qubit) << (qubit + 1)) | (g & low_mask)
+        i1 = i0 | stride
+        a0 = state[i0]
+        a1 = state[i1]
+        state[i0] = m00 * a0 + m01 * a1
+        state[i1] = m10 * a0 + m11 * a1
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def apply_2q(state, q0, q1, matrix):
+    """Apply a 4 x 4 unitary on qubits ``(q0, q1)`` (matrix index bit 0 is ``q0``) in place."""
+    lo = min(q0, q1)
+    hi = max(q0, q1)
+    s0 = 1 << q0
+    s1 = 1 << q1
+    m = matrix
+    n_groups = state.size >> 2
+    for g in prange(n_groups):
+        b = ((g >> lo) << (lo + 1)) | (g & ((1 << lo) - 1))
+        b = ((b >> hi) << (hi + 1)) | (b & ((1 << hi) - 1))
+        a0 = state[b]
+        a1 = state[b | s0]
+        a2 = state[b | s1]
+        a3 = state[b | s0 | s1]
+        state[b] = m[0, 0] * a0 + m[0, 1] * a1 + m[0, 2] * a2 + m[0, 3] * a3
+        state[b | s0] = m[1, 0] * a0 + m[1, 1] * a1 + m[1, 2] * a2 + m[1, 3] * a3
+        state[b | s1] = m[2, 0] * a0 + m[2, 1] * a1 + m[2, 2] * a2 + m[2, 3] * a3
+        state[b | s0 | s1] = m[3, 0] * a0 + m[3, 1] * a1 + m[3, 2] * a2 + m[3, 3] * a3
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def apply_kq(state, sorted_qubits, offsets, matrix):
+    """Apply a dense 2**k x 2**k unitary in place.
+
+    Parameters
+    ----------
+    state : ndarray of complex
+        State vector, 2**n amplitudes.
+    sorted_qubits : ndarray of int64
+        The k target qubits in ascending order.
+    offsets : ndarray of int64
+        ``offsets[j] = sum_i bit_i(j) << q_i`` in the gate's own qubit order.
+    matrix : ndarray of complex, shape (2**k, 2**k)
+        The unitary, same dtype as ``state``.
+    """
+    dim = offsets.size
+    k = sorted_qubits.size
+    n_groups = state.size >> k
+    n_chunks = max(1, min(n_groups // _CHUNK_MIN, 1024))
+    per_chunk = (n_groups + n_chunks - 1) // n_chunks
+    mt = matrix.T.copy()  # mt[c, r]: column c of the matrix is contiguous
+    for c in prange(n_chunks):
+        buf = np.empty(dim, dtype=state.dtype)
+        out = np.empty(dim, dtype=state.dtype)
+        stop = min(n_groups, (c + 1) * per_chunk)
+        for g in range(c * per_chunk, stop):
+            base = _insert_zero_bits(np.int64(g), sorted_qubits)
+            for j in range(dim):
+                buf[j] = state[base + offsets[j]]
+            for r in range(dim):
+                out[r] = 0
+            for col in range(dim):
+                a = buf[col]
+                for r in range(dim):
+                    out[r] += mt[col, r] * a
+            for r in range(dim):
+                state[base + offsets[r]] = out[r]
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def apply_diagonal(state, qubits, diagonal):
+    """Multiply amplitude i by ``diagonal[j(i)]`` in place, ``j(i) = sum_b bit_{q_b}(i) << b``.
+
+    ``qubits`` are the gate's qubits in its own order. A diagonal gate needs no gather, so every
+    amplitude is visited once in index order.
+    """
+    k = qubits.size
+    for i in prange(state.size):
+        j = 0
+        for b in range(k):
+            j |= ((i >> qubits[b]) & 1) << b
+        state[i] *= diagonal[j]
+
+
+@njit(cache=True, inline="always")
+def _parity(x):
+    x ^= x >> 32
+    x ^= x >> 16
+    x ^= x >> 8
+    x ^= x >> 4
+    x ^= x >> 2
+    x ^= x >> 1
+    return x & 1
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def pauli_group_expectations(state, x_mask, z_masks):
+    """Expectation values of Pauli strings that share one X mask, in one read-only pass.
+
+    For a Pauli string with X/Y positions ``x_mask`` and Z/Y positions ``z_mask``,
+    ``P|i> = i**n_y (-1)**popcount(i & z_mask) |i ^ x_mask>``, hence
+    ``<psi|P|psi> = i**n_y sum_i (-1)**popcount(i & z_mask) conj(psi[i ^ x_mask]) psi[i]``.
+    This kernel returns the sums without the ``i**n_y`` factor (applied by the caller), one per
+    entry of ``z_masks``, as complex128. The state is not copied.
+    """
+    n_terms = z_masks.size
+    n = state.size
+    n_chunks = max(1, min(n // (_CHUNK_MIN * 4), 1024))
+    per_chunk = (n + n_chunks - 1) // n_chunks
+    partial_re = np.zeros((n_chunks, n_terms))
+    partial_im = np.zeros((n_chunks, n_terms))
+    for c in prange(n_chunks):
+        stop = min(n, (c + 1) * per_chunk)
+        acc_re = np.zeros(n_terms)
+        acc_im = np.zeros(n_terms)
+        for i in range(c * per_chunk, stop):
+            a = state[i]
+            b = state[i ^ x_mask]
+            vr = np.float64(b.real) * a.real + np.float64(b.imag) * a.imag
+            vi = np.float64(b.real) * a.imag - np.float64(b.imag) * a.real
+            for t in range(n_terms):
+                s = 1.0 - 2.0 * _parity(i & z_masks[t])
+                acc_re[t] += s * vr
+                acc_im[t] += s * vi
+        for t in range(n_terms):
+            partial_re[c, t] = acc_re[t]
+            partial_im[c, t] = acc_im[t]
+    out = np.empty(n_terms, dtype=np.complex128)
+    for t in range(n_terms):
+        out[t] = complex(partial_re[:, t].sum(), partial_im[:, t].sum())
+    return out
+
+
+@njit(parallel=True, cache=True)
+def chunk_probabilities(state, n_chunks):
+    """Sum of ``|psi_i|^2`` over each of ``n_chunks`` equal contiguous chunks (float64)."""
+    per_chunk = state.size // n_chunks
+    out = np.empty(n_chunks)
+    for c in prange(n_chunks):
+        acc = 0.0
+        for i in range(c * per_chunk, (c + 1) * per_chunk):
+            a = state[i]
+            acc += np.float64(a.real) ** 2 + np.float64(a.imag) ** 2
+        out[c] = acc
+    return out
+
+
+@njit(cache=True)
+def sample_in_chunk(state, start, stop, uniforms):
+    """Indices drawn from ``|psi_i|^2`` restricted to ``[start, stop)``.
+
+    ``uniforms`` are sorted values in [0, chunk total); a single sweep of the chunk's cumulative
+    sum assigns each to the first index whose cumulative probability exceeds it (inverse CDF).
+    """
+    out = np.empty(uniforms.size, dtype=np.int64)
+    acc = 0.0
+    j = 0
+    i = start
+    while j < uniforms.size and i < stop:
+        a = state[i]
+        acc += np.float64(a.real) ** 2 + np.float64(a.imag) ** 2
+        while j < uniforms.size and uniforms[j] < acc:
+            out[j] = i
+            j += 1
+        i += 1
+    while j < uniforms.size:  # rounding at the chunk's end: the last index with weight
+        k = stop - 1
+        while k > start and state[k] == 0:
+            k -= 1
+        out[j] = k
+        j += 1
+    return out
+
+
+@njit(parallel=True, cache=True)
+def qubit_one_probability(state, qubit):
+    """Probability that ``qubit`` reads 1: sum of ``|psi_i|^2`` over i with bit ``qubit`` set."""
+    stride = 1 << qubit
+    n_groups = state.size >> 1
+    acc = 0.0
+    for g in prange(n_groups):
+        i1 = ((g >> qubit) << (qubit + 1)) | (g & (stride - 1)) | stride
+        a = state[i1]
+        acc += np.float64(a.real) ** 2 + np.float64(a.imag) ** 2
+    return acc
+
+
+@njit(parallel=True, cache=True)
+def collapse_qubit(state, qubit, outcome, scale, reset):
+    """Project ``qubit`` on ``outcome`` and multiply by ``scale`` (1/sqrt(p)); in place.
+
+    With ``reset`` true the kept amplitudes are moved to the |0> half, as a reset after a
+    measurement that read ``outcome`` does.
+    """
+    stride = 1 << qubit
+    n_groups = state.size >> 1
+    for g in prange(n_groups):
+        i0 = ((g >> qubit) << (qubit + 1)) | (g & (stride - 1))
+        i1 = i0 | stride
+        if outcome == 0:
+            state[i0] = state[i0] * scale
+            state[i1] = 0
+        elif reset:
+            state[i0] = state[i1] * scale
+            state[i1] = 0
+        else:
+            state[i1] = state[i1] * scale
+            state[i0] = 0
+
+
+@njit(cache=True, inline="always")
+def _cmul_add2(ar, ai, br, bi, xr, xi, yr, yi):
+    """Real and imaginary parts of a*x + b*y."""
+    return ar * xr - ai * xi + br * yr - bi * yi, ar * xi + ai * xr + br * yi + bi * yr
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _local_1q(re, im, q, mats, p):
+    """2 x 2 gate on bit ``q`` of split (real, imaginary) buffers; slices let LLVM vectorise."""
+    a00r, a00i = mats[p].real, mats[p].imag
+    a01r, a01i = mats[p + 1].real, mats[p + 1].imag
+    a10r, a10i = mats[p + 2].real, mats[p + 2].imag
+    a11r, a11i = mats[p + 3].real, mats[p + 3].imag
+    s = 1 << q
+    for a in range(0, re.size, 2 * s):
+        r0 = re[a : a + s]
+        r1 = re[a + s : a + 2 * s]
+        i0 = im[a : a + s]
+        i1 = im[a + s : a + 2 * s]
+        for b in range(s):
+            x0r, x0i, x1r, x1i = r0[b], i0[b], r1[b], i1[b]
+            r0[b], i0[b] = _cmul_add2(a00r, a00i, a01r, a01i, x0r, x0i, x1r, x1i)
+            r1[b], i1[b] = _cmul_add2(a10r, a10i, a11r, a11i, x0r, x0i, x1r, x1i)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _local_2q(re, im, q0, q1, mats, p):
+    """4 x 4 gate on bits ``(q0, q1)`` (matrix bit 0 is ``q0``) of split buffers."""
+    s0 = 1 << q0
+    s1 = 1 << q1
+    lo = min(s0, s1)
+    hi = max(s0, s1)
+    mr = np.empty(16)
+    mi = np.empty(16)
+    for t in range(16):
+        mr[t] = mats[p + t].real
+        mi[t] = mats[p + t].imag
+    m00r, m01r, m02r, m03r = mr[0], mr[1], mr[2], mr[3]
+    m10r, m11r, m12r, m13r = mr[4], mr[5], mr[6], mr[7]
+    m20r, m21r, m22r, m23r = mr[8], mr[9], mr[10], mr[11]
+    m30r, m31r, m32r, m33r = mr[12], mr[13], mr[14], mr[15]
+    m00i, m01i, m02i, m03i = mi[0], mi[1], mi[2], mi[3]
+    m10i, m11i, m12i, m13i = mi[4], mi[5], mi[6], mi[7]
+    m20i, m21i, m22i, m23i = mi[8], mi[9], mi[10], mi[11]
+    m30i, m31i, m32i, m33i = mi[12], mi[13], mi[14], mi[15]
+    for a in range(0, re.size, 2 * hi):
+        for b in range(a, a + hi, 2 * lo):
+            r0 = re[b : b + lo]
+            r1 = re[b + s0 : b + s0 + lo]
+            r2 = re[b + s1 : b + s1 + lo]
+            r3 = re[b + s0 + s1 : b + s0 + s1 + lo]
+            i0 = im[b : b + lo]
+            i1 = im[b + s0 : b + s0 + lo]
+            i2 = im[b + s1 : b + s1 + lo]
+            i3 = im[b + s0 + s1 : b + s0 + s1 + lo]
+            for c in range(lo):
+                x0r, x1r, x2r, x3r = r0[c], r1[c], r2[c], r3[c]
+                x0i, x1i, x2i, x3i = i0[c], i1[c], i2[c], i3[c]
+                r0[c] = m00r * x0r - m00i * x0i + m01r * x1r - m01i * x1i + m02r * x2r - m02i * x2i + m03r * x3r - m03i * x3i
+                i0[c] = m00r * x0i + m00i * x0r + m01r * x1i + m01i * x1r + m02r * x2i + m02i * x2r + m03r * x3i + m03i * x3r
+                r1[c] = m10r * x0r - m10i * x0i + m11r * x1r - m11i * x1i + m12r * x2r - m12i * x2i + m13r * x3r - m13i * x3i
+                i1[c] = m10r * x0i + m10i * x0r + m11r * x1i + m11i * x1r + m12r * x2i + m12i * x2r + m13r * x3i + m13i * x3r
+                r2[c] = m20r * x0r - m20i * x0i + m21r * x1r - m21i * x1i + m22r * x2r - m22i * x2i + m23r * x3r - m23i * x3i
+                i2[c] = m20r * x0i + m20i * x0r + m21r * x1i + m21i * x1r + m22r * x2i + m22i * x2r + m23r * x3i + m23i * x3r
+                r3[c] = m30r * x0r - m30i * x0i + m31r * x1r - m31i * x1i + m32r * x2r - m32i * x2i + m33r * x3r - m33i * x3i
+                i3[c] = m30r * x0i + m30i * x0r + m31r * x1i + m31i * x1r + m32r * x2i + m32i * x2r + m33r * x3i + m33i * x3r
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _local_kq(re, im, qubits, mats, p):
+    """Dense 2**k x 2**k gate (k <= 5) on bits ``qubits`` (gate order) of split buffers."""
+    k = qubits.size
+    dim = 1 << k
+    offsets = np.empty(dim, dtype=np.int64)
+    for j in range(dim):
+        o = 0
+        for b in range(k):
+            o |= ((j >> b) & 1) << qubits[b]
+        offsets[j] = o
+    sq = np.sort(qubits)
+    xr = np.empty(dim)
+    xi = np.empty(dim)
+    mr = np.empty((dim, dim))
+    mi = np.empty((dim, dim))
+    for r in range(dim):
+        for c in range(dim):
+            mr[r, c] = mats[p + r * dim + c].real
+            mi[r, c] = mats[p + r * dim + c].imag
+    for g in range(re.size >> k):
+        base = _insert_zero_bits(np.int64(g), sq)
+        for j in range(dim):
+            xr[j] = re[base + offsets[j]]
+            xi[j] = im[base + offsets[j]]
+        for r in range(dim):
+            accr = 0.0
+            acci = 0.0
+            for c in range(dim):
+                accr += mr[r, c] * xr[c] - mi[r, c] * xi[c]
+                acci += mr[r, c] * xi[c] + mi[r, c] * xr[c]
+            re[base + offsets[r]] = accr
+            im[base + offsets[r]] = acci
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _local_diag(re, im, qubits, mats, p):
+    """Diagonal gate on bits ``qubits`` of split buffers: amplitude i times ``mats[p + j(i)]``."""
+    k = qubits.size
+    for i in range(re.size):
+        j = 0
+        for b in range(k):
+            j |= ((i >> qubits[b]) & 1) << b
+        dr = mats[p + j].real
+        di = mats[p + j].imag
+        xr = re[i]
+        xi = im[i]
+        re[i] = dr * xr - di * xi
+        im[i] = dr * xi + di * xr
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def apply_block(state, low_bits, high_qubits, high_offsets, kinds, qubit_ptr, qubits, mat_ptr, mats):
+    """Apply a cache block: many gates, one pass over memory.
+
+    The chunk's qubits are ``0 .. low_bits-1`` and ``high_qubits`` (ascending); chunk c is every
+    index whose other bits spell c. Each chunk is gathered into split real/imaginary buffers of
+    ``2**(low_bits + len(high_qubits))`` entries (runs of ``2**low_bits`` contiguous amplitudes at
+    ``high_offsets``; split storage lets LLVM vectorise the gate loops), the gates are applied
+    to it in order, and it is written back.
+
+    Gate g acts on buffer bit positions ``qubits[qubit_ptr[g]:qubit_ptr[g+1]]`` (its own order);
+    ``kinds[g]`` is 0 for a dense matrix stored row-major at ``mats[mat_ptr[g]:]`` and 1 for a
+    diagonal stored there. ``mats`` is complex128 whatever the state's precision.
+    """
+    n_high = high_qubits.size
+    m = low_bits + n_high
+    run = 1 << low_bits
+    size = 1 << m
+    n_chunks = state.size >> m
+    n_gates = kinds.size
+    for c in prange(n_chunks):
+        re = np.empty(size, dtype=state.real.dtype)
+        im = np.empty(size, dtype=state.real.dtype)
+        base = _insert_zero_bits(np.int64(c) << np.int64(low_bits), high_qubits)
+        for jh in range(1 << n_high):
+            src = base + high_offsets[jh]
+            dst = jh << low_bits
+            for jl in range(run):
+                a = state[src + jl]
+                re[dst + jl] = a.real
+                im[dst + jl] = a.imag
+        for g in range(n_gates):
+            qs = qubits[qubit_ptr[g] : qubit_ptr[g + 1]]
+            p = mat_ptr[g]
+            if kinds[g] == 1:
+                _local_diag(re, im, qs, mats, p)
+            elif qs.size == 1:
+                _local_1q(re, im, qs[0], mats, p)
+            elif qs.size == 2:
+                _local_2q(re, im, qs[0], qs[1], mats, p)
+            else:
+                _local_kq(re, im, qs, mats, p)
+        for jh in range(1 << n_high):
+            dst = base + high_offsets[jh]
+            src = jh << low_bits
+            for jl in range(run):
+                state[dst + jl] = complex(re[src + jl], im[src + jl])
