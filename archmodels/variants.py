@@ -480,3 +480,75 @@ def _blame(field_path: str, touched: list[tuple[str, int]]) -> str:
         if field_path == where or field_path.startswith(where + ".") or field_path.startswith(where + "["):
             return f"change[{index}] ({field_path})"
     return f"(after the changes) {field_path}"
+
+
+# ------------------------------------------------------------------------- one knob, many values
+
+def with_memory_capacity(machine, capacity_bytes: float, level: str = "SRAM-3D"):
+    """The machine with the capacity of memory level ``level`` replaced (bandwidth and energy kept).
+
+    The level's capacity is per processor, like every figure of a spec. Keeping the bandwidth fixed
+    isolates what capacity alone buys (the reuse description decides the traffic below the level).
+
+    Raises
+    ------
+    InputError
+        No processor of the machine has a level named ``level``, or a non-positive capacity.
+    """
+    import dataclasses
+
+    from archmodels.loaders import load_machine
+
+    m = load_machine(machine)
+    if not capacity_bytes > 0:
+        raise InputError(f"capacity must be positive, got {capacity_bytes!r}", location="capacity")
+    found = False
+    procs = []
+    for proc in m.node.processors:
+        levels = tuple(dataclasses.replace(lv, capacity_bytes=float(capacity_bytes)) if lv.name == level else lv
+                       for lv in proc.memory)
+        found = found or any(lv.name == level for lv in proc.memory)
+        procs.append(dataclasses.replace(proc, memory=levels))
+    if not found:
+        have = sorted({lv.name for p in m.node.processors for lv in p.memory})
+        raise InputError(f"machine {m.name!r} has no memory level {level!r} (have {have})", location="level")
+    return dataclasses.replace(m, node=dataclasses.replace(m.node, processors=tuple(procs)))
+
+
+def capacity_sweep(machine, workloads, capacities_bytes, level: str = "SRAM-3D", nodes: int = 1):
+    """Predicted time of each workload as the capacity of one memory level varies.
+
+    Parameters
+    ----------
+    machine : Machine or str
+        A machine with a memory level named ``level`` (e.g. a stacked-SRAM candidate).
+    workloads : iterable of str
+        Portfolio names.
+    capacities_bytes : iterable of float
+        Capacities of the level per processor [B].
+    level : str
+        Memory level to vary.
+    nodes : int
+        Node count of each prediction [-].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``machine, workload, capacity_bytes, time_s, energy_j, bound, relative_time`` (time over the
+        time at the smallest capacity [-]).
+    """
+    import pandas as pd
+
+    from archmodels.prediction import predict
+
+    caps = sorted(float(c) for c in capacities_bytes)
+    machines = [with_memory_capacity(machine, c, level) for c in caps]
+    rows = []
+    for wl in workloads:
+        first = None
+        for c, m in zip(caps, machines):
+            p = predict(m, wl, nodes=nodes)
+            first = p.time_s if first is None else first
+            rows.append({"machine": m.name, "workload": p.workload, "capacity_bytes": c, "time_s": p.time_s,
+                         "energy_j": p.energy_j, "bound": p.bound, "relative_time": p.time_s / first})
+    return pd.DataFrame(rows)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from archmodels import load_machine, predict
-from archmodels.errors import SpecError
+from archmodels.errors import InputError, SpecError
 from archmodels.loaders import CATALOG_DIR
 from archmodels.memtech import memory_technology
 from archmodels.network import link_technology, network_power
@@ -170,3 +170,32 @@ def test_missing_base_and_cycles_are_reported(tmp_path):
     write(tmp_path, 'base = "a.toml"\nname = "b"\ntitle = "b"\n[[change]]\nset = "title"\nvalue = "b"\n', "b.toml")
     with pytest.raises(SpecError, match="cycle"):
         load_machine(tmp_path / "a.toml")
+
+
+def test_with_memory_capacity_changes_one_level_only():
+    from archmodels.variants import with_memory_capacity
+
+    base = load_machine("cand-cpu-3dsram-cpo")
+    m = with_memory_capacity(base, 16 * GIB, "SRAM-3D")
+    sram, hbm = m.node.processors[0].memory
+    assert sram.capacity_bytes == 16 * GIB
+    assert sram.bandwidth_bytes_per_s == base.node.processors[0].memory[0].bandwidth_bytes_per_s
+    assert hbm == base.node.processors[0].memory[1]
+    with pytest.raises(InputError, match="no memory level 'L9'"):
+        with_memory_capacity(base, GIB, "L9")
+    with pytest.raises(InputError, match="positive"):
+        with_memory_capacity(base, 0.0)
+
+
+def test_capacity_sweep_matches_predict_and_never_rises():
+    from archmodels.variants import capacity_sweep, with_memory_capacity
+
+    caps = [2.0**k * 2**20 for k in (4, 8, 10, 12, 14)]
+    df = capacity_sweep("cand-cpu-3dsram-cpo", ["stencil-7pt", "spmv", "llm-decode"], caps)
+    assert len(df) == 15
+    for wl, g in df.groupby("workload"):
+        assert g["relative_time"].iloc[0] == 1.0
+        assert (g["time_s"].diff().dropna() <= 0).all(), wl
+    row = df[(df.workload == "spmv") & (df.capacity_bytes == 2**30)].iloc[0]
+    p = predict(with_memory_capacity("cand-cpu-3dsram-cpo", 2**30), "spmv", nodes=1)
+    assert row["time_s"] == pytest.approx(p.time_s) and row["bound"] == p.bound
