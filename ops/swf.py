@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numba as nb
 import numpy as np
 import pandas as pd
 
@@ -110,59 +111,172 @@ def _read_header(path: Path) -> dict[str, str]:
     return header
 
 
-def _fast_parse(path: Path) -> np.ndarray | None:
-    """Parse a well-formed file with pandas' C parser; None if any line needs the careful path."""
-    try:
-        df = pd.read_csv(path, sep=r"\s+", comment=";", header=None, engine="c",
-                         dtype=np.float64, skip_blank_lines=True)
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return None
-    if df.shape[1] < N_FIELDS:
-        return None
-    values = df.to_numpy(dtype=np.float64)[:, :N_FIELDS]
-    if np.isnan(values).any():
-        return None
-    return values
+_POW10 = np.array([10.0**k for k in range(23)])
+
+
+@nb.njit(cache=True)
+def _scan_bytes(buf, n_fields, pow10):
+    """Parse job lines of an SWF byte buffer (numba).
+
+    Returns (values[rows, n_fields], status[rows], line[rows]): status 0 = parsed, 2 = a line the
+    fast path does not handle (too few fields, text, or a number outside the exact fast path:
+    more than 15 significant digits or a decimal exponent beyond ±22); those lines are re-read by
+    :func:`_careful_parse_line`. Comment (``;``, ``#``) and blank lines produce no row.
+    """
+    n = buf.shape[0]
+    n_lines = 1
+    for k in range(n):
+        if buf[k] == 10:
+            n_lines += 1
+    values = np.empty((n_lines, n_fields))
+    status = np.zeros(n_lines, np.int8)
+    lines = np.empty(n_lines, np.int64)
+    rows = 0
+    pos = 0
+    lineno = 0
+    while pos < n:
+        lineno += 1
+        end = pos
+        while end < n and buf[end] != 10:
+            end += 1
+        k = pos
+        while k < end and (buf[k] == 32 or (9 <= buf[k] <= 13)):
+            k += 1
+        if k == end or buf[k] == 59 or buf[k] == 35:  # blank, ';' or '#'
+            pos = end + 1
+            continue
+        lines[rows] = lineno
+        field = 0
+        ok = True
+        while field < n_fields:
+            while k < end and (buf[k] == 32 or (9 <= buf[k] <= 13)):
+                k += 1
+            if k == end or buf[k] == 59:
+                ok = False
+                break
+            neg = False
+            if buf[k] == 45 or buf[k] == 43:
+                neg = buf[k] == 45
+                k += 1
+            mant = 0
+            digits = 0
+            exp10 = 0
+            seen = False
+            while k < end and 48 <= buf[k] <= 57:
+                if mant > 0 or buf[k] != 48:
+                    digits += 1
+                if digits <= 18:
+                    mant = mant * 10 + (buf[k] - 48)
+                else:
+                    exp10 += 1
+                seen = True
+                k += 1
+            if k < end and buf[k] == 46:
+                k += 1
+                while k < end and 48 <= buf[k] <= 57:
+                    if mant > 0 or buf[k] != 48:
+                        digits += 1
+                    if digits <= 18:
+                        mant = mant * 10 + (buf[k] - 48)
+                        exp10 -= 1
+                    seen = True
+                    k += 1
+            if k < end and (buf[k] == 101 or buf[k] == 69) and seen:
+                k += 1
+                eneg = False
+                if k < end and (buf[k] == 45 or buf[k] == 43):
+                    eneg = buf[k] == 45
+                    k += 1
+                e = 0
+                edig = 0
+                while k < end and 48 <= buf[k] <= 57:
+                    if e < 10000:
+                        e = e * 10 + (buf[k] - 48)
+                    edig += 1
+                    k += 1
+                if edig == 0:
+                    ok = False
+                    break
+                exp10 += -e if eneg else e
+            if not seen or (k < end and not (buf[k] == 32 or (9 <= buf[k] <= 13) or buf[k] == 59)):
+                ok = False
+                break
+            if digits > 15 or exp10 > 22 or exp10 < -22:
+                ok = False
+                break
+            v = float(mant)
+            if exp10 >= 0:
+                v = v * pow10[exp10]
+            else:
+                v = v / pow10[-exp10]
+            values[rows, field] = -v if neg else v
+            field += 1
+        status[rows] = 0 if ok else 2
+        rows += 1
+        pos = end + 1
+    return values[:rows], status[:rows], lines[:rows]
+
+
+def _careful_parse_line(text: str) -> tuple[list[float] | None, str | None]:
+    """Parse one job line; (values, None) or (None, problem)."""
+    tokens = text.split(";", 1)[0].split()
+    if len(tokens) < N_FIELDS:
+        return None, f"expected {N_FIELDS} whitespace-separated fields, found {len(tokens)}"
+    row = []
+    for k, tok in enumerate(tokens[:N_FIELDS]):
+        try:
+            v = float(tok)
+        except ValueError:
+            return None, f"field {k + 1} ({SWF_COLUMNS[k]}) must be a number, found {tok!r}"
+        if v != v:
+            return None, f"field {k + 1} ({SWF_COLUMNS[k]}) must be a number, found {tok!r}"
+        row.append(v)
+    return row, None
+
+
+def _fast_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]:
+    """Numba scan of the whole file; lines it cannot take are re-read in Python."""
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as fh:
+            data = fh.read()
+    else:
+        data = path.read_bytes()
+    values, status, lines = _scan_bytes(np.frombuffer(data, dtype=np.uint8), N_FIELDS, _POW10)
+    hard = np.flatnonzero(status != 0)
+    if len(hard) == 0:
+        return values, []
+    text_lines = data.decode("utf-8", errors="replace").split("\n")
+    keep = np.ones(len(values), dtype=bool)
+    bad: list[BadLine] = []
+    for r in hard:
+        row, problem = _careful_parse_line(text_lines[lines[r] - 1])
+        if problem is not None:
+            if strict:
+                raise InputError(problem, file=str(path), location=f"line {lines[r]}")
+            bad.append(BadLine(int(lines[r]), problem))
+            keep[r] = False
+        else:
+            values[r] = row
+    return values[keep], bad
 
 
 def _careful_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]:
-    """Line-by-line parse that reports every bad line by number."""
+    """Plain-Python line-by-line parse (the reference of :func:`_scan_bytes`)."""
     rows: list[list[float]] = []
     bad: list[BadLine] = []
     with _open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
-            stripped = line.split(";", 1)[0].strip()
-            if not stripped or stripped.startswith("#"):
+            stripped = line.strip()
+            if not stripped or stripped[0] in ";#":
                 continue
-            tokens = stripped.split()
-            problem = None
-            if len(tokens) < N_FIELDS:
-                problem = f"expected {N_FIELDS} whitespace-separated fields, found {len(tokens)}"
-            else:
-                try:
-                    row = [float(tok) for tok in tokens[:N_FIELDS]]
-                except ValueError:
-                    k, tok = next((k, t) for k, t in enumerate(tokens[:N_FIELDS]) if not _is_number(t))
-                    problem = (f"field {k + 1} ({SWF_COLUMNS[k]}) must be a number, found {tok!r}")
-                else:
-                    if any(np.isnan(v) for v in row):
-                        problem = "fields must be numbers, found NaN"
+            row, problem = _careful_parse_line(stripped)
             if problem is not None:
                 if strict:
                     raise InputError(problem, file=str(path), location=f"line {lineno}")
                 bad.append(BadLine(lineno, problem))
                 continue
             rows.append(row)
-    values = np.array(rows, dtype=np.float64).reshape(-1, N_FIELDS)
-    return values, bad
-
-
-def _is_number(tok: str) -> bool:
-    try:
-        float(tok)
-    except ValueError:
-        return False
-    return True
+    return np.array(rows, dtype=np.float64).reshape(-1, N_FIELDS), bad
 
 
 def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:
@@ -190,40 +304,39 @@ def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:
     if not p.is_file():
         raise InputError("no such trace file (expected an SWF file)", file=str(p))
     header = _read_header(p)
-    values = _fast_parse(p)
-    bad: list[BadLine] = []
-    if values is None:
-        values, bad = _careful_parse(p, strict)
+    values, bad = _fast_parse(p, strict)
     jobs = pd.DataFrame({name: values[:, k] for k, name in enumerate(SWF_COLUMNS)})
     for name in _INT_COLUMNS:
         jobs[name] = jobs[name].astype(np.int64)
     return Trace(jobs=jobs, header=header, bad_lines=tuple(bad), path=str(p))
 
 
-def _format_number(values: np.ndarray) -> list[str]:
-    if np.all(values == np.round(values)):
-        return [str(int(v)) for v in values]
-    return [repr(float(v)) for v in values]
-
-
 def write_swf(jobs: pd.DataFrame, path: str | os.PathLike, header: dict[str, str] | None = None) -> Path:
     """Write jobs as an SWF file (atomically: temp file in the same folder, then rename).
 
-    Columns of :data:`SWF_COLUMNS` that ``jobs`` lacks are written as ``-1``. Integral values are
-    written as integers, others with full precision.
+    Columns of :data:`SWF_COLUMNS` that ``jobs`` lacks are written as ``-1``; integral columns are
+    written as integers, others in full precision.
     """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     p = Path(path)
     n = len(jobs)
-    cols = []
+    arrays = []
     for name in SWF_COLUMNS:
         if name in jobs.columns:
-            cols.append(_format_number(jobs[name].to_numpy(dtype=np.float64)))
+            v = jobs[name].to_numpy(dtype=np.float64)
+            arrays.append(v.astype(np.int64) if np.all(v == np.round(v)) else v)
         else:
-            cols.append(["-1"] * n)
-    lines = [f"; {k}: {v}" for k, v in (header or {}).items()]
-    lines.extend(" ".join(fields) for fields in zip(*cols))
-    text = "\n".join(lines) + "\n"
+            arrays.append(np.full(n, -1, dtype=np.int64))
+    table = pa.Table.from_arrays([pa.array(a) for a in arrays], names=list(SWF_COLUMNS))
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, p)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write("".join(f"; {k}: {v}\n" for k, v in (header or {}).items()).encode())
+            pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, delimiter=" "))
+        os.replace(tmp, p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return p

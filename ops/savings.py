@@ -1,0 +1,36 @@
+"""What a policy saves against a baseline (EASY) and what it costs in waiting."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ops.policies import Policy
+from ops.simulate import resolve_trace, simulate
+
+SUMMARY_COLUMNS = ("policy", "jobs", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
+                   "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "cost_jpy", "renewable_share")
+
+
+def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Policy = "easy",
+                     **simulate_kwargs) -> pd.DataFrame:
+    """One row per policy (baseline first): summary metrics, savings and their price.
+
+    Savings are baseline minus policy (positive = the policy saves): ``carbon_saving_g``,
+    ``carbon_saving_frac``, ``energy_saving_j``, ``cost_saving_jpy``; the price is
+    ``wait_increase_s`` and ``slowdown_increase`` (policy minus baseline).
+    """
+    tr = resolve_trace(trace)
+    rows = []
+    for pol in [baseline, *policies]:
+        summary = simulate(tr, policy=pol, **simulate_kwargs).summary
+        rows.append({k: summary[k] for k in SUMMARY_COLUMNS})
+    df = pd.DataFrame(rows)
+    base = df.iloc[0]
+    df["energy_saving_j"] = base["energy_j"] - df["energy_j"]
+    if df["carbon_g"].notna().all():
+        df["carbon_saving_g"] = base["carbon_g"] - df["carbon_g"]
+        df["carbon_saving_frac"] = df["carbon_saving_g"] / base["carbon_g"]
+        df["cost_saving_jpy"] = base["cost_jpy"] - df["cost_jpy"]
+    df["wait_increase_s"] = df["mean_wait_s"] - base["mean_wait_s"]
+    df["slowdown_increase"] = df["mean_bounded_slowdown"] - base["mean_bounded_slowdown"]
+    return df

@@ -1,0 +1,93 @@
+import numpy as np
+import pytest
+
+from archmodels.errors import InputError
+from ops.swf import SWF_COLUMNS, _careful_parse, _fast_parse, read_swf, write_swf
+from ops.synthetic import generate_trace
+from tests.ops.conftest import trace_path
+
+
+def test_messy_file_reports_bad_lines_by_number(messy_path):
+    tr = read_swf(messy_path)
+    assert [b.line for b in tr.bad_lines] == [7, 8, 11]
+    assert "run_s" in tr.bad_lines[0].message and "'abc'" in tr.bad_lines[0].message
+    assert "found 8" in tr.bad_lines[1].message
+    assert tr.max_procs == 128  # MaxProcs wins over MaxNodes
+    # tabs, floats, exponents, extra columns, inf, missing final newline
+    assert tr.jobs["id"].tolist() == [1, 2, 5, 6, 8, 9]
+    assert tr.jobs["submit_s"].tolist()[:2] == [10.0, 5.5]
+    assert tr.jobs["run_s"].iloc[1] == 150.0
+    assert tr.jobs["run_s"].iloc[2] == pytest.approx(0.12345678901234567, rel=0, abs=0)
+    assert tr.jobs["req_time_s"].iloc[2] == 1e30
+    assert tr.jobs["submit_s"].iloc[3] == 1e-30
+    assert np.isinf(tr.jobs["req_time_s"].iloc[4])
+
+
+def test_strict_raises_input_error_naming_file_and_line(messy_path):
+    with pytest.raises(InputError) as err:
+        read_swf(messy_path, strict=True)
+    assert str(err.value).startswith(f"{messy_path}: line 7:")
+
+
+def test_missing_file_is_input_error(tmp_path):
+    with pytest.raises(InputError):
+        read_swf(tmp_path / "nope.swf")
+
+
+@pytest.mark.parametrize("name", ["cqsim_test.swf", "lublin_256.swf", "theta_argonne.swf"])
+def test_numba_scanner_matches_python_parser_on_real_traces(name):
+    path = trace_path(name)
+    fast, bad_fast = _fast_parse(path, False)
+    slow, bad_slow = _careful_parse(path, False)
+    assert bad_fast == bad_slow == []
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_scanner_matches_python_parser_on_messy_file(messy_path):
+    fast, bad_fast = _fast_parse(messy_path, False)
+    slow, bad_slow = _careful_parse(messy_path, False)
+    assert bad_fast == bad_slow
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_real_trace_headers_and_sizes():
+    theta = read_swf(trace_path("theta_argonne.swf"))
+    assert len(theta.jobs) == 23387 and theta.max_procs == 4392
+    assert theta.jobs["submit_s"].min() > 1e9  # absolute Unix times kept
+    assert not theta.jobs["submit_s"].is_monotonic_increasing  # unsorted submits kept in file order
+    assert read_swf(trace_path("lublin_256.swf")).max_procs == 256  # MaxNodes only
+    assert read_swf(trace_path("cqsim_test.swf")).max_procs == 100
+
+
+def test_write_read_round_trip(tmp_path):
+    df = generate_trace(500, 64, load=0.6, seed=3)
+    df.loc[0, "submit_s"] = 0.25  # a non-integral column keeps full precision
+    path = write_swf(df, tmp_path / "t.swf", {"MaxProcs": "64"})
+    tr = read_swf(path)
+    assert tr.max_procs == 64 and tr.bad_lines == ()
+    for col in SWF_COLUMNS:
+        np.testing.assert_array_equal(tr.jobs[col].to_numpy(dtype=float), df[col].to_numpy(dtype=float))
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_gzip_trace(tmp_path):
+    import gzip
+
+    src = trace_path("cqsim_test.swf").read_bytes()
+    gz = tmp_path / "c.swf.gz"
+    gz.write_bytes(gzip.compress(src))
+    a, b = read_swf(gz), read_swf(trace_path("cqsim_test.swf"))
+    assert a.jobs.equals(b.jobs) and a.max_procs == 100
+
+
+def test_generator_is_seeded_and_hits_the_offered_load():
+    a = generate_trace(20_000, 1024, load=0.7, seed=11)
+    b = generate_trace(20_000, 1024, load=0.7, seed=11)
+    c = generate_trace(20_000, 1024, load=0.7, seed=12)
+    assert a.equals(b) and not a.equals(c)
+    assert a["alloc_procs"].between(1, 1024).all() and (a["run_s"] >= 1).all()
+    span = a["submit_s"].max() - a["submit_s"].min()
+    load = (a["alloc_procs"] * a["run_s"]).sum() / (1024 * span)
+    assert load == pytest.approx(0.7, rel=0.05)
+    # about a quarter serial, as in Lublin & Feitelson's model (0.244)
+    assert (a["alloc_procs"] == 1).mean() == pytest.approx(0.244, abs=0.02)
