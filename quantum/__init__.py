@@ -1,0 +1,25 @@
+"""Quantum-HPC: a numba state-vector emulator behind Qiskit's interfaces, the cost of emulation on
+candidate machines, hybrid workflow models and annealing.
+
+``EmulatorBackend``, ``EmulatorSampler``, ``EmulatorEstimator`` and ``EmulatorOptions`` are loaded
+on first use, so ``import quantum`` stays light (no numba or Qiskit import).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "EmulatorBackend": "quantum.primitives",
+    "EmulatorSampler": "quantum.primitives",
+    "EmulatorEstimator": "quantum.primitives",
+    "EmulatorOptions": "quantum.primitives",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'quantum' has no attribute {name!r}")

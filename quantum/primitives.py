@@ -1,0 +1,353 @@
+"""Qiskit interfaces of the emulator: ``EmulatorSampler`` (BaseSamplerV2), ``EmulatorEstimator``
+(BaseEstimatorV2) and ``EmulatorBackend`` (BackendV2 with a Target).
+
+Options common to all three:
+
+``precision``
+    ``"double"`` (complex128 amplitudes, the default) or ``"single"`` (complex64: half the memory,
+    about 1e-6 relative error). Not to be confused with the estimator's target precision of a
+    PUB, which keeps Qiskit's meaning (standard deviation of added shot noise; 0 = exact).
+``seed``
+    Seed of the numpy Generator used for sampling; recorded in every result's metadata. ``None``
+    draws one from the OS and records it.
+``threads``
+    Numba threads for the kernels (default: all of numba's threads).
+``machine``
+    Catalog machine named when the memory guard refuses a circuit (default ``"fugaku"``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
+from qiskit.primitives.containers import BitArray, DataBin, PrimitiveResult, PubResult, SamplerPubResult
+from qiskit.primitives.containers.estimator_pub import EstimatorPub
+from qiskit.primitives.containers.sampler_pub import SamplerPub
+from qiskit.primitives.primitive_job import PrimitiveJob
+from qiskit.providers import BackendV2, JobStatus, JobV1, Options
+from qiskit.transpiler import Target
+
+from quantum.circuits import compile_circuit, prepare_circuit, run_branches, run_shots, supported_instruction_names
+from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, DTYPES, pauli_sum_expectation, zero_state
+from quantum.memory import check_state_memory
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    """Run options (see the module docstring)."""
+
+    precision: str = "double"
+    seed: int | None = None
+    threads: int | None = None
+    fused_qubits: int = DEFAULT_FUSED_QUBITS
+    chunk_qubits: int = DEFAULT_CHUNK_QUBITS
+    machine: str = "fugaku"
+
+    def __post_init__(self):
+        from archmodels.errors import InputError
+
+        if self.precision not in DTYPES:
+            raise InputError(f"precision must be 'double' or 'single', got {self.precision!r}", location="precision")
+        if self.threads is not None:
+            import numba
+
+            if not 1 <= self.threads <= numba.config.NUMBA_NUM_THREADS:
+                raise InputError(
+                    f"threads must be 1..{numba.config.NUMBA_NUM_THREADS}, got {self.threads}", location="threads"
+                )
+
+
+@contextmanager
+def _threads(n: int | None):
+    import numba
+
+    if n is None:
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def _seed(seed: int | None) -> int:
+    return int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
+
+
+def _fresh_state(program, opts: EmulatorOptions, copies: int = 1):
+    check_state_memory(program.n_qubits, opts.precision, copies=copies, machine=opts.machine)
+    return zero_state(program.n_qubits, opts.precision)
+
+
+def _program(circuit, opts: EmulatorOptions):
+    return compile_circuit(circuit, fused_qubits=opts.fused_qubits, chunk_qubits=opts.chunk_qubits)
+
+
+class EmulatorSampler(BaseSamplerV2):
+    """Sampler V2 on the numba state-vector emulator.
+
+    Every PUB's circuit is run once per parameter set; classical registers come back as
+    :class:`~qiskit.primitives.BitArray` named after the registers, as in Qiskit's samplers.
+    """
+
+    def __init__(self, *, default_shots: int = 1024, options: EmulatorOptions | dict | None = None, **kwargs):
+        self._default_shots = default_shots
+        self.options = _coerce_options(options, kwargs)
+
+    @property
+    def default_shots(self) -> int:
+        """Shots when neither the PUB nor ``run`` gives them."""
+        return self._default_shots
+
+    def run(self, pubs: Iterable, *, shots: int | None = None) -> PrimitiveJob:
+        coerced = [SamplerPub.coerce(pub, shots if shots is not None else self._default_shots) for pub in pubs]
+        job = PrimitiveJob(self._run, coerced)
+        job._submit()
+        return job
+
+    def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult:
+        seed = _seed(self.options.seed)
+        rng = np.random.default_rng(seed)
+        with _threads(self.options.threads):
+            results = [self._run_pub(pub, rng) for pub in pubs]
+        return PrimitiveResult(results, metadata={"version": 2, "seed": seed, **_meta(self.options)})
+
+    def _run_pub(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
+        t0 = time.perf_counter()
+        circuit = prepare_circuit(pub.circuit)
+        bound = pub.parameter_values.bind_all(circuit)
+        cregs = [(c.name, [circuit.find_bit(b).index for b in c]) for c in circuit.cregs]
+        arrays = {name: np.zeros(bound.shape + (pub.shots, len(bits)), dtype=bool) for name, bits in cregs}
+        passes = 0
+        for index, bc in np.ndenumerate(bound):
+            program = _program(bc, self.options)
+            passes += program.passes
+            state = _fresh_state(program, self.options, copies=1 + min(program.mid_circuit_ops, 1))
+            bits = run_shots(program, state, pub.shots, rng)
+            for name, idx in cregs:
+                arrays[name][index] = bits[:, idx].astype(bool)
+        data = {name: BitArray.from_bool_array(arr, order="little") for name, arr in arrays.items()}
+        return SamplerPubResult(
+            DataBin(**data, shape=pub.shape),
+            metadata={
+                "shots": pub.shots,
+                "circuit_metadata": pub.circuit.metadata,
+                "passes": passes,
+                "time_s": time.perf_counter() - t0,
+            },
+        )
+
+
+class EmulatorEstimator(BaseEstimatorV2):
+    """Estimator V2 on the numba state-vector emulator: exact expectation values of Pauli sums.
+
+    A PUB's target precision > 0 adds Gaussian noise of that standard deviation (seeded), as
+    Qiskit's ``StatevectorEstimator`` does; the default 0 returns exact values.
+    """
+
+    def __init__(self, *, default_precision: float = 0.0, options: EmulatorOptions | dict | None = None, **kwargs):
+        self._default_precision = default_precision
+        self.options = _coerce_options(options, kwargs)
+
+    @property
+    def default_precision(self) -> float:
+        """Target precision (noise std) when the PUB gives none."""
+        return self._default_precision
+
+    def run(self, pubs: Iterable, *, precision: float | None = None) -> PrimitiveJob:
+        p = self._default_precision if precision is None else precision
+        coerced = [EstimatorPub.coerce(pub, p) for pub in pubs]
+        job = PrimitiveJob(self._run, coerced)
+        job._submit()
+        return job
+
+    def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult:
+        seed = _seed(self.options.seed)
+        rng = np.random.default_rng(seed)
+        with _threads(self.options.threads):
+            results = [self._run_pub(pub, rng) for pub in pubs]
+        return PrimitiveResult(results, metadata={"version": 2, "seed": seed, **_meta(self.options)})
+
+    def _run_pub(self, pub: EstimatorPub, rng: np.random.Generator) -> PubResult:
+        t0 = time.perf_counter()
+        circuit = prepare_circuit(pub.circuit.remove_final_measurements(inplace=False))
+        param_shape = pub.parameter_values.shape
+        bound = pub.parameter_values.bind_all(circuit)
+        obs = pub.observables
+        evs = np.zeros(pub.shape, dtype=np.float64)
+        passes = 0
+        # run each parameter set once, evaluate every observable broadcast against it
+        for pindex, bc in np.ndenumerate(bound):
+            program = _program(bc, self.options)
+            passes += program.passes
+            state = _fresh_state(program, self.options, copies=1 + min(program.mid_circuit_ops, 1))
+            branches = list(run_branches(program, state)) if program.mid_circuit_ops else None
+            if branches is None:
+                apply_all(program, state)
+                branches = [(1.0, state)]
+            for index in np.ndindex(*pub.shape):
+                if _param_index(index, pub.shape, param_shape) != pindex:
+                    continue
+                o = obs[_broadcast_index(index, obs.shape)]
+                labels, coeffs = list(o.keys()), list(o.values())
+                ev = sum(w * pauli_sum_expectation(st, labels, coeffs) for w, st in branches)
+                evs[index] = float(np.real(ev))
+        if pub.precision:
+            evs = rng.normal(evs, pub.precision)
+        data = DataBin(evs=evs, stds=np.full(pub.shape, float(pub.precision)), shape=pub.shape)
+        return PubResult(
+            data,
+            metadata={
+                "target_precision": pub.precision,
+                "circuit_metadata": pub.circuit.metadata,
+                "passes": passes,
+                "time_s": time.perf_counter() - t0,
+            },
+        )
+
+
+def apply_all(program, state) -> None:
+    """Run a program with no mid-circuit measurement on ``state`` in place."""
+    from quantum.engine import apply_plan
+
+    for item in program.body:
+        apply_plan(state, item)
+
+
+def _broadcast_index(index, shape):
+    """Index into an array of ``shape`` broadcast to a larger shape (numpy's rules)."""
+    off = len(index) - len(shape)
+    return tuple(0 if s == 1 else index[off + i] for i, s in enumerate(shape))
+
+
+def _param_index(index, full_shape, param_shape):
+    return _broadcast_index(index, param_shape)
+
+
+def _coerce_options(options, kwargs) -> EmulatorOptions:
+    if isinstance(options, EmulatorOptions):
+        if kwargs:
+            return EmulatorOptions(**{**asdict(options), **kwargs})
+        return options
+    return EmulatorOptions(**{**(options or {}), **kwargs})
+
+
+def _meta(opts: EmulatorOptions) -> dict:
+    return {"precision": opts.precision, "threads": opts.threads}
+
+
+class _EmulatorJob(JobV1):
+    def __init__(self, backend, job_id, result):
+        super().__init__(backend, job_id)
+        self._result = result
+
+    def submit(self):
+        """Runs happen in :meth:`EmulatorBackend.run`; nothing to submit."""
+
+    def result(self):
+        return self._result
+
+    def status(self):
+        return JobStatus.DONE
+
+
+class EmulatorBackend(BackendV2):
+    """BackendV2 whose Target lists the emulator's instructions on all qubits that fit in memory.
+
+    ``run(circuits, shots=..., seed=..., memory=False)`` returns a job whose ``Result`` has counts
+    (and per-shot memory when asked), through :class:`EmulatorSampler`.
+    """
+
+    def __init__(self, options: EmulatorOptions | dict | None = None, **kwargs):
+        super().__init__(name="fsw_emulator", description="fs-workbench numba state-vector emulator")
+        self.emulator_options = _coerce_options(options, kwargs)
+        self._target = _build_target(self.emulator_options.precision)
+
+    @property
+    def target(self) -> Target:
+        return self._target
+
+    @property
+    def max_circuits(self):
+        return None
+
+    @classmethod
+    def _default_options(cls):
+        return Options(shots=1024, seed=None, memory=False)
+
+    def run(self, run_input, **options):
+        from qiskit import QuantumCircuit
+        from qiskit.result import Result
+
+        circuits = [run_input] if isinstance(run_input, QuantumCircuit) else list(run_input)
+        shots = int(options.get("shots", self.options.shots))
+        seed = options.get("seed", self.options.seed)
+        opts = EmulatorOptions(**{**asdict(self.emulator_options), "seed": seed})
+        sampler = EmulatorSampler(default_shots=shots, options=opts)
+        prim = sampler.run(circuits).result()
+        experiments = []
+        for circ, res in zip(circuits, prim):
+            n_clbits = circ.num_clbits
+            bits = np.zeros((shots, n_clbits), dtype=np.uint8)
+            for creg in circ.cregs:
+                arr = getattr(res.data, creg.name).to_bool_array(order="little")
+                for j, b in enumerate(creg):
+                    bits[:, circ.find_bit(b).index] = arr[:, j]
+            values = bits.astype(np.int64) @ (1 << np.arange(n_clbits, dtype=np.int64)) if n_clbits else np.zeros(shots, np.int64)
+            uniq, cnt = np.unique(values, return_counts=True)
+            data = {"counts": {hex(int(u)): int(c) for u, c in zip(uniq, cnt)}}
+            if options.get("memory", self.options.memory):
+                data["memory"] = [hex(int(v)) for v in values]
+            experiments.append(
+                {
+                    "shots": shots,
+                    "success": True,
+                    "data": data,
+                    "header": {
+                        "name": circ.name,
+                        "creg_sizes": [[c.name, c.size] for c in circ.cregs],
+                        "memory_slots": n_clbits,
+                    },
+                    "seed_simulator": prim.metadata["seed"],
+                }
+            )
+        job_id = str(uuid.uuid4())
+        result = Result.from_dict(
+            {
+                "backend_name": self.name,
+                "backend_version": "0.1.0",
+                "job_id": job_id,
+                "success": True,
+                "results": experiments,
+            }
+        )
+        return _EmulatorJob(self, job_id, result)
+
+
+def _build_target(precision: str) -> Target:
+    from qiskit.circuit import Measure, Reset
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+
+    from quantum.memory import available_bytes, state_bytes
+
+    n_max = 1
+    while state_bytes(n_max + 1, precision) <= available_bytes():
+        n_max += 1
+    target = Target(description="fs-workbench emulator", num_qubits=n_max)
+    mapping = get_standard_gate_name_mapping()
+    for name in supported_instruction_names():
+        if name in ("barrier", "unitary"):
+            continue
+        op = {"measure": Measure(), "reset": Reset()}.get(name, mapping.get(name))
+        if op is None:
+            continue
+        target.add_instruction(op, {None: None} if op.num_qubits or name == "global_phase" else None, name=name)
+    return target
