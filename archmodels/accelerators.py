@@ -75,7 +75,9 @@ class MatrixEngineView:
     on_chip_bytes, on_chip_bandwidth_bytes_per_s : float
         Innermost level: capacity [B] and bandwidth [B/s].
     on_chip_software_managed : bool
-        True when the on-chip memory is software-managed SRAM (technology ``sram``: no data cache).
+        True for an ``accelerator`` whose innermost level is SRAM: in this catalog that type is the
+        SIMD matrix engine whose on-chip memory the compiler manages (no data cache). GPU and CPU
+        SRAM levels (L1, L2) are caches.
     dram_bytes, dram_bandwidth_bytes_per_s : float
         Outermost level [B], [B/s].
     dram_bytes_per_flop, on_chip_bytes_per_flop : float
@@ -127,7 +129,7 @@ def matrix_engine_view(machine: Machine | str, precision: str = "fp64") -> Matri
         machine=m.name, processor=proc.name, processor_type=proc.type, precision=prec, count=proc.count,
         peak_flop_per_s=peak, tdp_w=proc.tdp_w, peak_flop_per_w=peak / proc.tdp_w if proc.tdp_w else None,
         on_chip_bytes=inner.capacity_bytes, on_chip_bandwidth_bytes_per_s=inner.bandwidth_bytes_per_s,
-        on_chip_software_managed=inner.technology == "sram" and len(proc.memory) == 2,
+        on_chip_software_managed=proc.type == "accelerator" and inner.technology == "sram",
         dram_bytes=outer.capacity_bytes, dram_bandwidth_bytes_per_s=outer.bandwidth_bytes_per_s,
         dram_bytes_per_flop=float(bytes_per_flop(outer.bandwidth_bytes_per_s, peak)),
         on_chip_bytes_per_flop=float(bytes_per_flop(inner.bandwidth_bytes_per_s, peak)))

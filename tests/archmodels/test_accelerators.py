@@ -29,6 +29,7 @@ def test_matrix_engine_view_is_the_catalog_balance():
     assert v.peak_flop_per_w == pytest.approx(32.8e12 / 600.0)
     assert v.on_chip_software_managed
     assert not matrix_engine_view("a64fx").on_chip_software_managed
+    assert not matrix_engine_view("dgx-h100").on_chip_software_managed   # its L2 is a cache
     assert bytes_per_flop(1e12, 4e12) == 0.25
 
 
