@@ -48,7 +48,12 @@ def validate_files(files: list[str]) -> list[dict]:
     results = []
     for f in files:
         try:
-            spec = validate_machine_dict(read_toml(f), f)
+            raw = read_toml(f)
+            if "base" in raw:  # a variant: expanded (and validated) first, problems named by change
+                from archmodels.variants import expand_variant
+
+                raw = expand_variant(raw, f)
+            spec = validate_machine_dict(raw, f)
             results.append({"file": f, "ok": True, "name": spec.name, "problems": []})
         except SpecError as err:
             results.append({"file": f, "ok": False, "name": None,

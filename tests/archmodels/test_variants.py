@@ -199,3 +199,19 @@ def test_capacity_sweep_matches_predict_and_never_rises():
     row = df[(df.workload == "spmv") & (df.capacity_bytes == 2**30)].iloc[0]
     p = predict(with_memory_capacity("cand-cpu-3dsram-cpo", 2**30), "spmv", nodes=1)
     assert row["time_s"] == pytest.approx(p.time_s) and row["bound"] == p.bound
+
+
+def test_machines_validate_command_expands_variants(tmp_path):
+    import subprocess
+    import sys
+
+    bad = write(tmp_path, 'base = "fugaku"\nname = "x"\ntitle = "x"\n[[change]]\nset = "network.latency"\nvalue = "1 us"\n')
+    good = str(CATALOG_DIR / "fugaku-next-3d.toml")
+    r = subprocess.run([sys.executable, "-m", "fs", "machines", "validate", good, str(bad), "--json"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    import json
+
+    out = {Path(x["file"]).name: x for x in json.loads(r.stdout)}
+    assert out["fugaku-next-3d.toml"]["ok"] and out["fugaku-next-3d.toml"]["name"] == "fugaku-next-3d"
+    assert [p["path"] for p in out["v.toml"]["problems"]] == ["change[0].source"]
