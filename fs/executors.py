@@ -86,7 +86,7 @@ class DaskExecutor:
 
         futures = [self.client.submit(fn, *a, pure=False) for a in args]
         index = {f.key: i for i, f in enumerate(futures)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=self.client.loop):
             yield index[fut.key], fut.result()
             fut.release()
 

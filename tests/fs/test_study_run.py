@@ -59,11 +59,14 @@ def test_summary_probabilities_and_tornado(serial_run):
 
 @pytest.mark.slow
 def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=DaskExecutor(client))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        ex = DaskExecutor(cluster.scheduler_address)  # as --scheduler tcp://HOST:PORT does
+        try:
+            res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=ex)
+        finally:
+            ex.close()
     pd.testing.assert_frame_equal(res.rows, serial_run.rows)
 
 
