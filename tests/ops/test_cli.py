@@ -1,0 +1,116 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fs.cli import main
+from ops.swf import write_swf
+from ops.synthetic import generate_trace
+from tests.ops.conftest import trace_path
+from tests.ops.easy_oracle import easy_start_times, read_jobs
+
+KEYS = {"jobs", "dropped_jobs", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
+        "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s"}
+
+
+def run_cli(args, capsys):
+    status = main(args)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_simulate_json_has_exactly_the_keys(capsys):
+    status, out, _ = run_cli(["ops", "simulate", "--trace", str(trace_path("lublin_256.swf")), "--json"], capsys)
+    assert status == 0
+    summary = json.loads(out)
+    assert set(summary) == KEYS
+    assert summary["jobs"] == 10000 and summary["dropped_jobs"] == 0
+    assert summary["carbon_g"] is None and summary["cost_jpy"] is None  # no grid given
+    assert 0 < summary["utilization"] <= 1
+
+
+def test_jobs_out_matches_independent_oracle_on_held_out_synthetic(tmp_path, capsys):
+    df = generate_trace(3000, 96, load=0.9, seed=2024)
+    trace = write_swf(df, tmp_path / "held_out.swf", {"MaxProcs": "96"})
+    out = tmp_path / "jobs.csv"
+    status, _, _ = run_cli(["ops", "simulate", "--trace", str(trace), "--jobs-out", str(out), "--json"], capsys)
+    assert status == 0
+    jobs = pd.read_csv(out)
+    assert {"id", "submit_s", "start_s", "end_s", "procs", "wait_s"} <= set(jobs.columns)
+    size, raw = read_jobs(trace)
+    expected = easy_start_times(raw, size)
+    want = {raw[p]["id"]: t for p, t in expected.items()}
+    got = dict(zip(jobs["id"], jobs["start_s"]))
+    assert got == want
+    np.testing.assert_allclose(jobs["wait_s"], jobs["start_s"] - jobs["submit_s"])
+
+
+def test_nodes_overrides_header_and_drops_big_jobs(tmp_path, capsys):
+    status, out, _ = run_cli(["ops", "simulate", "--trace", str(trace_path("cqsim_test.swf")), "--nodes", "60", "--json"], capsys)
+    assert status == 0
+    summary = json.loads(out)
+    assert summary["dropped_jobs"] == 2  # 80 and 90 processors do not fit on 60
+    assert summary["jobs"] == 7
+
+
+def test_bad_lines_reported_and_strict_exits_2(capsys):
+    from tests.ops.conftest import DATA
+
+    messy = str(DATA / "messy.swf")
+    status, out, err = run_cli(["ops", "simulate", "--trace", messy, "--json"], capsys)
+    assert status == 0
+    assert "line 7" in err and "line 8" in err and "line 11" in err
+    assert json.loads(out)["jobs"] == 6
+    status, out, err = run_cli(["ops", "simulate", "--trace", messy, "--strict", "--json"], capsys)
+    assert status == 2 and out == ""
+    assert "line 7" in err and "Traceback" not in err
+
+
+def test_console_script_strict_exit_status_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.swf"
+    bad.write_text("; MaxProcs: 8\n1 0 -1 10 2 -1 -1 2 10 -1 1 -1 -1 -1 -1 -1 -1 -1\n2 x -1 10\n")
+    proc = subprocess.run([sys.executable, "-m", "fs", "ops", "simulate", "--trace", str(bad), "--strict"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "line 3" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_grid_machine_and_outputs(tmp_path, capsys):
+    jobs_out, ts_out = tmp_path / "j.parquet", tmp_path / "ts.csv"
+    status, out, _ = run_cli(["ops", "simulate", "--trace", str(trace_path("lublin_256.swf")), "--machine", "fugaku",
+                              "--grid", "tokyo-2025", "--jobs-out", str(jobs_out), "--timeseries-out", str(ts_out),
+                              "--json"], capsys)
+    assert status == 0
+    summary = json.loads(out)
+    assert summary["carbon_g"] > 0 and summary["cost_jpy"] > 0
+    ts = pd.read_csv(ts_out)
+    assert ts["carbon_g"].sum() == pytest.approx(summary["carbon_g"], rel=1e-9)
+    assert ts["facility_energy_j"].sum() == pytest.approx(summary["energy_j"], rel=1e-9)
+    assert len(pd.read_parquet(jobs_out)) == summary["jobs"]
+
+
+def test_unknown_policy_and_grid_exit_2(capsys):
+    status, _, err = run_cli(["ops", "simulate", "--trace", str(trace_path("cqsim_test.swf")), "--policy", "magic"], capsys)
+    assert status == 2 and "magic" in err
+    status, _, err = run_cli(["ops", "simulate", "--trace", str(trace_path("cqsim_test.swf")), "--grid", "mars"], capsys)
+    assert status == 2 and "mars" in err
+
+
+def test_generate_then_simulate(tmp_path, capsys):
+    out = tmp_path / "g.swf"
+    status, _, _ = run_cli(["ops", "generate", "--out", str(out), "--jobs", "500", "--procs", "64", "--seed", "4"], capsys)
+    assert status == 0
+    status, res, _ = run_cli(["ops", "simulate", "--trace", str(out), "--json"], capsys)
+    assert json.loads(res)["jobs"] == 500
+
+
+def test_compare_reports_savings_against_easy(tmp_path, capsys):
+    status, out, _ = run_cli(["ops", "compare", "--trace", str(trace_path("cqsim_test.swf")),
+                              "--policies", "carbon-delay,fcfs", "--json"], capsys)
+    assert status == 0
+    rows = json.loads(out)
+    assert [r["policy"] for r in rows] == ["easy", "carbon-delay", "fcfs"]
+    assert rows[0]["carbon_saving_g"] == 0
