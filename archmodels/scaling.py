@@ -150,3 +150,35 @@ def bound_changes(df) -> list[dict]:
             out.append({"nodes": int(n), "from": prev, "to": bound})
         prev = bound
     return out
+
+
+def portfolio_scaling(machine: Machine | str, nodes: Iterable[int], mode: Literal["strong", "weak"] = "strong",
+                      workloads: Iterable[str] | None = None, precision: str | None = None):
+    """Where each workload of the portfolio stops scaling on a machine.
+
+    Runs :func:`scaling` for every workload and summarises it: the bound at the smallest and the
+    largest node count, the first node count at which the network is the bound (NaN if never), and
+    the parallel efficiency at the largest count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per workload: ``workload, mode, first_nodes, last_nodes, first_bound, last_bound,
+        network_bound_from_nodes, efficiency_at_last, bound_changes`` (the list of
+        :func:`bound_changes`).
+    """
+    import pandas as pd
+
+    from archmodels.workload import workload_names
+
+    rows = []
+    for wl in (list(workloads) if workloads is not None else workload_names()):
+        df = scaling(machine, wl, nodes, mode, precision=precision)
+        network = df.loc[df["bound"] == "network", "nodes"]
+        rows.append({"workload": df["workload"].iloc[0], "mode": mode, "first_nodes": int(df["nodes"].iloc[0]),
+                     "last_nodes": int(df["nodes"].iloc[-1]), "first_bound": df["bound"].iloc[0],
+                     "last_bound": df["bound"].iloc[-1],
+                     "network_bound_from_nodes": float(network.iloc[0]) if len(network) else float("nan"),
+                     "efficiency_at_last": float(df["parallel_efficiency"].iloc[-1]),
+                     "bound_changes": bound_changes(df)})
+    return pd.DataFrame(rows)

@@ -6,7 +6,8 @@ import typer
 
 
 def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name, spec or variant file."),
-          workload: str = typer.Option(..., "--workload", "-w", help="Portfolio name or workload file."),
+          workload: str = typer.Option(..., "--workload", "-w",
+                                       help="Portfolio name or workload file; 'all' summarises the whole portfolio."),
           nodes: str = typer.Option("1,2,4,8,16,32,64,128,256,512,1024", "--nodes", "-n",
                                     help="Comma-separated node counts; the smallest is the baseline."),
           strong: bool = typer.Option(True, "--strong/--weak",
@@ -18,13 +19,25 @@ def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name
           json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Predict strong or weak scaling and show where the network or memory bound takes over."""
     from archmodels.errors import InputError
-    from archmodels.scaling import bound_changes, scaling
+    from archmodels.scaling import bound_changes, portfolio_scaling, scaling
     from fs.cli.output import emit_json, print_table, si
 
     try:
         counts = [int(x) for x in nodes.replace(" ", "").split(",") if x]
     except ValueError:
         raise InputError(f"--nodes must be comma-separated integers, got {nodes!r}", location="--nodes") from None
+    if workload == "all":
+        summary = portfolio_scaling(machine, counts, "strong" if strong else "weak", precision=precision)
+        if json_out:
+            emit_json(summary.to_dict(orient="records"))
+            return
+        print_table(f"{summary['mode'].iloc[0]} scaling of the portfolio on {machine}, "
+                    f"{summary['first_nodes'].iloc[0]} to {summary['last_nodes'].iloc[0]} nodes",
+                    ["workload", "bound at first", "bound at last", "network-bound from", "efficiency at last"],
+                    [[r.workload, r.first_bound, r.last_bound,
+                      "-" if r.network_bound_from_nodes != r.network_bound_from_nodes else int(r.network_bound_from_nodes),
+                      f"{r.efficiency_at_last:.1%}"] for r in summary.itertuples()])
+        return
     df = scaling(machine, workload, counts, "strong" if strong else "weak", total_units=total_units,
                  precision=precision)
     changes = bound_changes(df)

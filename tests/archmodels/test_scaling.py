@@ -102,3 +102,31 @@ def test_cli_bad_input_exits_2_without_traceback():
     r = fsw("scale", "-m", "fugaku", "-w", "hpcg", "-n", "1,two")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "--nodes" in r.stderr
+
+
+def test_portfolio_summary_agrees_with_each_scaling_table():
+    from archmodels.scaling import portfolio_scaling
+    from archmodels.workload import workload_names
+
+    nodes = [1, 16, 256, 4096]
+    summary = portfolio_scaling("fugaku", nodes, "strong").set_index("workload")
+    assert list(summary.index) == workload_names()
+    for wl in ("stencil-7pt", "hpcg", "dgemm"):
+        df = scaling("fugaku", wl, nodes, "strong")
+        row = summary.loc[wl]
+        assert row["first_bound"] == df["bound"].iloc[0] and row["last_bound"] == df["bound"].iloc[-1]
+        assert row["efficiency_at_last"] == pytest.approx(df["parallel_efficiency"].iloc[-1])
+        network = df.loc[df["bound"] == "network", "nodes"]
+        if len(network):
+            assert row["network_bound_from_nodes"] == network.iloc[0]
+        else:
+            assert row["network_bound_from_nodes"] != row["network_bound_from_nodes"]  # NaN
+        assert row["bound_changes"] == bound_changes(df)
+
+
+def test_cli_portfolio_summary():
+    r = fsw("scale", "-m", "fugaku", "-w", "all", "-n", "1,16,4096", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = {row["workload"]: row for row in json.loads(r.stdout)}
+    assert rows["stencil-7pt"]["last_bound"] == "network"
+    assert rows["dgemm"]["network_bound_from_nodes"] is None
