@@ -61,7 +61,7 @@ def test_summary_probabilities_and_tornado(serial_run):
 def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         ex = DaskExecutor(cluster.scheduler_address)  # as --scheduler tcp://HOST:PORT does
         try:
             res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=ex)
