@@ -1,0 +1,65 @@
+"""Run a circuit file on the emulator: what ``fsw quantum run`` does."""
+
+from __future__ import annotations
+
+import time
+
+from quantum.circuit_files import load_circuit
+from quantum.memory import check_state_memory, state_bytes
+
+
+def run_circuit_file(
+    path: str,
+    *,
+    shots: int = 1024,
+    seed: int | None = None,
+    precision: str = "double",
+    threads: int | None = None,
+    machine: str = "fugaku",
+) -> dict:
+    """Load an OpenQASM 2/3 file, check memory, sample it, return counts and run figures.
+
+    A circuit without classical bits has all qubits measured. The memory guard runs before any
+    numba kernel is imported or any state allocated, so an oversized circuit is refused at once
+    (:class:`archmodels.errors.ResourceError`, naming the bytes and the nodes of ``machine``).
+
+    Returns
+    -------
+    dict
+        ``counts`` (per classical register, bitstring -> count), ``n_qubits``, ``shots``,
+        ``seed``, ``precision``, ``state_bytes``, ``passes``, ``time_s``, ``file``.
+    """
+    from archmodels.errors import InputError
+
+    if shots < 1:
+        raise InputError(f"shots must be >= 1, got {shots}", location="--shots")
+    circuit = load_circuit(path)
+    check_state_memory(circuit.num_qubits, precision, machine=machine, what=str(path))
+    from quantum.circuits import prepare_circuit
+    from quantum.primitives import EmulatorSampler
+
+    circuit = prepare_circuit(circuit, where=str(path))
+    if circuit.num_clbits == 0:
+        circuit = circuit.copy()
+        circuit.measure_all()
+    if circuit.num_parameters:
+        names = ", ".join(p.name for p in circuit.parameters)
+        raise InputError(f"circuit has unbound parameters ({names}); give them values in the file", file=str(path))
+    t0 = time.perf_counter()
+    result = EmulatorSampler(default_shots=shots, seed=seed, precision=precision, threads=threads, machine=machine).run(
+        [circuit]
+    ).result()
+    elapsed = time.perf_counter() - t0
+    pub = result[0]
+    counts = {name: dict(sorted(getattr(pub.data, name).get_counts().items())) for name in pub.data}
+    return {
+        "file": str(path),
+        "n_qubits": circuit.num_qubits,
+        "shots": shots,
+        "seed": result.metadata["seed"],
+        "precision": precision,
+        "state_bytes": state_bytes(circuit.num_qubits, precision),
+        "passes": pub.metadata["passes"],
+        "time_s": elapsed,
+        "counts": counts,
+    }
