@@ -82,6 +82,8 @@ def step_function(t_on: np.ndarray, t_off: np.ndarray, weight: np.ndarray):
     times, values : float64[m], float64[m]
         ``values[k]`` holds on [times[k], times[k+1]); 0 before times[0] and after the last time.
     """
+    if len(t_on) == 0:
+        return np.empty(0), np.empty(0)
     times = np.concatenate([t_on, t_off])
     delta = np.concatenate([weight, -weight]).astype(np.float64)
     order = np.argsort(times, kind="stable")
@@ -180,8 +182,10 @@ def power_profile(start_s, end_s, procs, utilization, model: PowerModel, nodes: 
     bt, bv = step_function(start_s, end_s, procs.astype(np.float64))
     dyn = procs * utilization * (model.max_w - model.idle_w)
     dt, dv = step_function(start_s, end_s, dyn)
-    if model.off_after_s is None or len(bt) == 0:
+    if model.off_after_s is None:
         ot, ov = np.array([-np.inf]), np.array([float(nodes)])
+    elif len(bt) == 0:
+        ot, ov = np.array([-np.inf]), np.array([0.0])
     else:
         ot, ov = window_max_kernel(bt, bv, float(model.off_after_s))
     return PowerProfile(bt, bv, ot, ov, dt, dv)

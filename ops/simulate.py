@@ -108,7 +108,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
              power: PowerModel | None = None, pue: float = 1.2, off_after_s: float | None = None,
              grid: str | Grid | None = None, grid_offset_s: float = 0.0,
              battery: Battery | None = None, onsite: OnsiteRenewables | None = None,
-             policy_params: dict | None = None, timeseries: bool = True) -> SimulationResult:
+             policy_params: dict | None = None, timeseries: bool = True,
+             origin_s: float | None = None, until_s: float | None = None) -> SimulationResult:
     """Simulate one trace.
 
     Parameters
@@ -140,6 +141,12 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         Build the per-slot DataFrame. Without a grid, storage or switch-off the energy totals do
         not need it (E_IT = N · P_idle · makespan + Σ procs · run · u · (P_max − P_idle)), so
         ``timeseries=False`` saves time on very long traces; with them it is always built.
+    origin_s : float, optional
+        Simulation time placed at ``grid_offset_s`` in the grid (default: the first submit); sites
+        of a federation share one origin so that their clocks agree.
+    until_s : float, optional
+        Count energy until at least this time [s] (default: the last job end); a federation
+        counts every site over the same span.
     """
     t_wall = time.perf_counter()
     tr = resolve_trace(trace)
@@ -153,7 +160,10 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         raise InputError("a battery or on-site renewables need a grid (pass --grid tokyo-2025)")
     if isinstance(policy, str):
         policy = make_policy(policy, **(policy_params or {}))
-    origin = float(jobs.submit_s.min()) if len(jobs) else 0.0
+    if origin_s is not None:
+        origin = float(origin_s)
+    else:
+        origin = float(jobs.submit_s.min()) if len(jobs) else 0.0
     ctx = Context(nodes=capacity, power=model, grid=grid, origin_s=origin, offset_s=grid_offset_s)
     release, start = run_policy(jobs, policy, ctx)
     started = ~np.isnan(start)
@@ -177,10 +187,11 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         per_job["carbon_g"] = model.pue * jobs.procs * node_w * ci / J_PER_KWH
     job_df = pd.DataFrame(per_job)
 
+    t_end = max(float(end.max()) if len(jobs) else origin, until_s if until_s is not None else -np.inf)
     if timeseries or grid is not None or model.off_after_s is not None:
-        series, totals = _energy_series(jobs, start, end, capacity, model, grid, ctx, battery, onsite)
+        series, totals = _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite)
     else:
-        series, totals = pd.DataFrame(), _energy_totals(jobs, end, capacity, model, origin)
+        series, totals = pd.DataFrame(), _energy_totals(jobs, t_end, capacity, model, origin)
     summary = {
         "jobs": len(jobs),
         "dropped_jobs": jobs.dropped,
@@ -201,22 +212,22 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     return SimulationResult(jobs=job_df, timeseries=series, summary=summary)
 
 
-def _energy_totals(jobs, end, capacity, model, origin) -> dict:
+def _energy_totals(jobs, t_end, capacity, model, origin) -> dict:
     """Energy without a grid or switch-off, in closed form (see :func:`simulate`)."""
-    span = float(end.max()) - origin if len(jobs) else 0.0
+    span = t_end - origin
     dynamic = float(np.sum(jobs.procs * jobs.run_s * jobs.utilization)) * (model.max_w - model.idle_w)
     it_j = capacity * model.idle_w * span + dynamic
     return {"it_energy_j": it_j, "energy_j": model.pue * it_j, "grid_energy_j": model.pue * it_j,
             "carbon_g": None, "cost_jpy": None, "renewable_share": None}
 
 
-def _energy_series(jobs, start, end, capacity, model, grid, ctx, battery, onsite):
-    if len(jobs) == 0:
+def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite):
+    if t_end <= ctx.origin_s:
         return pd.DataFrame(), {"it_energy_j": 0.0, "energy_j": 0.0, "grid_energy_j": 0.0,
                                 "carbon_g": None, "cost_jpy": None, "renewable_share": None}
     step = grid.step_s if grid is not None else DEFAULT_STEP_S
     t0 = ctx.origin_s
-    t1 = float(end.max())
+    t1 = t_end
     x0 = ctx.grid_offset_s(t0)
     k0 = int(np.floor(x0 / step))
     k1 = int(np.ceil(float(ctx.grid_offset_s(t1)) / step))

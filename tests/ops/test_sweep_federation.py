@@ -1,0 +1,72 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from archmodels.errors import InputError
+from ops.federation import Site, federate, route
+from ops.jobs import prepare_jobs
+from ops.power import PowerModel
+from ops.sweep import make_cases, run_sweep
+from ops.swf import read_swf
+from tests.ops.conftest import trace_path
+
+
+def test_dask_sweep_gives_the_same_rows_as_serial():
+    distributed = pytest.importorskip("distributed")
+    cases = make_cases({"cqsim": trace_path("cqsim_test.swf"), "lublin": trace_path("lublin_256.swf")},
+                       ["easy", "fcfs", "carbon-delay"], {"policy.max_delay_s": [3600.0, 6 * 3600.0]},
+                       grid="tokyo-2025", machine="fugaku")
+    assert len(cases) == 12
+    serial = run_sweep(cases)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        parallel = run_sweep(cases, client)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert "simulation_wall_s" not in serial.columns
+    # the delay parameter reaches the policy: longer windows wait longer on the long trace
+    delay = serial[(serial.trace == "lublin") & (serial.policy == "carbon-delay")]
+    assert delay["mean_wait_s"].iloc[1] != delay["mean_wait_s"].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def theta():
+    return read_swf(trace_path("theta_argonne.swf")).jobs.iloc[:4000]
+
+
+def sites():
+    pm = PowerModel(idle_w=68.0, max_w=188.0, pue=1.2)
+    return [Site("tokyo", 4392, pm), Site("osaka", 2048, PowerModel(68.0, 188.0, 1.1), grid_offset_s=6 * 3600.0),
+            Site("small", 512, pm, bandwidth_bytes_per_s=1e9)]
+
+
+def test_home_routing_equals_a_single_site_simulation(theta):
+    from ops.simulate import simulate
+
+    res = federate(theta, sites(), routing="home")
+    single = simulate(theta, nodes=4392, power=sites()[0].power, grid="tokyo-2025")
+    assert res.summary["moved_jobs"] == 0
+    assert res.summary["mean_wait_s"] == pytest.approx(single.summary["mean_wait_s"])
+    assert (res.jobs["transfer_s"] == 0).all()
+
+
+def test_routing_spreads_load_and_pays_transfer(theta):
+    home = federate(theta, sites(), routing="home").summary
+    ll = federate(theta, sites(), routing="least-loaded")
+    assert ll.summary["moved_jobs"] > 0 and ll.summary["mean_wait_s"] < home["mean_wait_s"]
+    moved = ll.jobs[ll.jobs.site != "tokyo"]
+    assert (moved["transfer_s"] > 0).all()
+    small = ll.jobs[ll.jobs.site == "small"]
+    assert (small["procs"] <= 512).all()
+    # transfer = latency + data / min(bandwidth): 1 GB per processor by default over the small site's 1 GB/s
+    np.testing.assert_allclose(small["transfer_s"], 0.02 + small["procs"] * 1e9 / 1e9)
+    np.testing.assert_allclose(ll.jobs["wait_s"], ll.jobs["start_s"] - ll.jobs["home_submit_s"])
+    for routing in ("round-robin", "lowest-carbon"):
+        assert federate(theta, sites(), routing=routing).summary["jobs"] == len(theta)
+
+
+def test_route_rejects_unknown_rules_and_impossible_jobs(theta):
+    jobs = prepare_jobs(theta, 4392)
+    with pytest.raises(InputError, match="unknown routing"):
+        route(jobs, sites(), "random")
+    with pytest.raises(InputError, match="larger than every site"):
+        route(jobs, [Site("tiny", 4)], "least-loaded")
