@@ -96,7 +96,31 @@ def _hybrid(
                 ["part", "time", "share", "energy", "cost"], rows)
 
 
+def _vqe(
+    problem: str = typer.Argument("h2", help="h2 (STO-3G, 0.735 A, 2 qubits) or heisenberg (open chain)."),
+    spins: int = typer.Option(4, help="Spins of the Heisenberg chain."),
+    reps: int = typer.Option(None, help="Ansatz layers (default: 1 for h2, the spin count for heisenberg)."),
+    optimizer: str = typer.Option("L-BFGS-B", help="L-BFGS-B (parameter-shift gradients) or COBYLA."),
+    maxiter: int = typer.Option(500, help="Optimiser iterations at most."),
+    seed: int = typer.Option(0, help="Seed of the initial parameters and the primitives."),
+    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+) -> None:
+    """Run VQE through the project's estimator and check it against exact diagonalisation."""
+    from fs.cli.output import emit_json, print_table, si
+    from quantum.hybrid.variational import run_vqe
+
+    result = run_vqe(problem, spins=spins, reps=reps, optimizer=optimizer, maxiter=maxiter, seed=seed).as_dict()
+    if json_out:
+        emit_json(result)
+        return
+    keys = ("energy", "exact_energy", "error", "iterations", "evaluations", "time_s", "primitive_time_s",
+            "classical_time_s", "primitive", "optimizer", "seed")
+    print_table(f"VQE {result['problem']}", ["quantity", "value"],
+                [[k, si(result[k], "s") if k.endswith("_s") else result[k]] for k in keys])
+
+
 def register(quantum_app: typer.Typer, app: typer.Typer) -> None:
     """Add the hybrid-workflow commands to ``fsw quantum`` and ``fsw anneal`` to the root app."""
     app.command("anneal")(_anneal)
     quantum_app.command("hybrid")(_hybrid)
+    quantum_app.command("vqe")(_vqe)
