@@ -78,3 +78,51 @@ def test_builtin_study_is_valid():
     assert "fugakunext" in spec.builtin_studies()
     s = spec.read_spec(spec.locate_study("fugakunext"))
     assert s.reference == "fugaku"
+
+
+def _write_variant(tmp_path, edit):
+    import shutil
+
+    shutil.copytree(DATA, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "variant.toml"
+    path.write_text(edit(EXAMPLE.read_text()))
+    return path
+
+
+def test_optional_tables_reach_the_resolved_study(tmp_path):
+    from fs.study import load_study
+
+    path = _write_variant(tmp_path, lambda t: t.replace('mode = "fit-constraints"', 'mode = "as-specified"')
+                          .replace('machine = "machine-dgx-h100.toml"', 'machine = "machine-dgx-h100.toml"\nnodes = 512\nlabel = "dgx"')
+                          + '\n[storage]\ntier = "parallel-fs"\npfs_bandwidth = "5 TB/s"\n'
+                          + '\n[assumptions]\nproductivity = { gpu = 0.7 }\n')
+    s = load_study(path)
+    assert s.scale_mode == "as-specified"
+    assert [c.label for c in s.candidates] == ["fugaku", "cand-cpu-3dsram-cpo", "dgx"]
+    assert s.candidates[2].nodes == 512 and s.candidates[0].nodes is None
+    assert s.storage.tier == "parallel-fs" and s.storage.pfs_bandwidth_bytes_per_s == 5e12
+    assert s.productivity["gpu"] == 0.7 and s.productivity["cpu"] == 0.85
+
+
+def test_as_specified_uses_the_machines_node_counts(tmp_path):
+    from fs.runner import evaluate_case
+    from fs.study import load_study
+
+    path = _write_variant(tmp_path, lambda t: t.replace('mode = "fit-constraints"', 'mode = "as-specified"'))
+    df = evaluate_case(load_study(path), {}).set_index("candidate")
+    assert df.loc["fugaku", "nodes"] == 158976 and df.loc["cand-cpu-3dsram-cpo", "nodes"] == 4096
+    assert (df["sized_by"] == "as-specified").all()
+    # Fugaku at its own size is the reference: speedup 1; it costs more than 110e9 JPY in the cost model
+    assert df.loc["fugaku", "performance"] == pytest.approx(1.0)
+    assert df.loc["fugaku", "feasible"] == (df.loc["fugaku", "capital_cost_jpy"] <= 110e9)
+
+
+def test_missing_machine_and_unknown_workload_are_named(tmp_path):
+    from fs.study import load_study
+
+    path = _write_variant(tmp_path, lambda t: t.replace('machine = "machine-dgx-h100.toml"', 'machine = "no-such-machine"')
+                          .replace('workload = "md"', 'workload = "nbody"'))
+    with pytest.raises(SpecError) as info:
+        load_study(path)
+    paths = [p for p, _ in info.value.problems]
+    assert paths == ["candidates[2].machine", "portfolio[3].workload"]
