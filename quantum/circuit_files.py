@@ -77,6 +77,28 @@ def _load_qasm3(text: str, path: str):
     raise InputError(f"OpenQASM 3 parse error: {detail}", file=path, location=line) from failure
 
 
+_DECLARATIONS = (
+    re.compile(r"^\s*qreg\s+\w+\s*\[\s*(\d+)\s*\]", re.M),  # OpenQASM 2: qreg q[5];
+    re.compile(r"^\s*qubit\s*\[\s*(\d+)\s*\]", re.M),  # OpenQASM 3: qubit[5] q;
+    re.compile(r"^\s*qubit\s+\w+\s*;()", re.M),  # OpenQASM 3: qubit q;
+)
+
+
+def declared_qubits(path: str | os.PathLike) -> int:
+    """Qubits a QASM file declares, read from its register declarations without parsing it.
+
+    Lets the memory guard refuse an oversized circuit before Qiskit is even imported.
+    """
+    try:
+        text = Path(path).read_text()
+    except OSError as err:
+        raise InputError(f"cannot read circuit file ({err.strerror})", file=str(path)) from err
+    total = 0
+    for pattern in _DECLARATIONS:
+        total += sum(int(m) if m else 1 for m in pattern.findall(text))
+    return total
+
+
 def load_circuit(path: str | os.PathLike):
     """Read an OpenQASM 2 or 3 file into a ``QuantumCircuit``.
 
@@ -97,8 +119,8 @@ def load_circuit(path: str | os.PathLike):
     try:
         return qasm2.loads(text, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
     except qasm2.QASM2ParseError as err:
-        msg = str(err)
+        msg = str(err).strip('"')
         m = re.search(r"<input>:(\d+),(\d+):\s*(.*)", msg)
         if m:
-            raise InputError(m.group(3).strip("\"'"), file=str(p), location=f"line {m.group(1)}, column {m.group(2)}") from err
+            raise InputError(m.group(3), file=str(p), location=f"line {m.group(1)}, column {m.group(2)}") from err
         raise InputError(f"OpenQASM 2 parse error: {msg}", file=str(p)) from err

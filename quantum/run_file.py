@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from quantum.circuit_files import load_circuit
+from quantum.circuit_files import declared_qubits, load_circuit
 from quantum.memory import check_state_memory, state_bytes
 
 
@@ -33,6 +33,7 @@ def run_circuit_file(
 
     if shots < 1:
         raise InputError(f"shots must be >= 1, got {shots}", location="--shots")
+    check_state_memory(declared_qubits(path), precision, machine=machine, what=str(path))
     circuit = load_circuit(path)
     check_state_memory(circuit.num_qubits, precision, machine=machine, what=str(path))
     from quantum.circuits import prepare_circuit
