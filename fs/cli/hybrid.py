@@ -119,8 +119,37 @@ def _vqe(
                 [[k, si(result[k], "s") if k.endswith("_s") else result[k]] for k in keys])
 
 
+def _crossover(
+    machines: List[str] = typer.Option(["fugaku"], "--machine", help="Catalog machine (repeatable)."),
+    qpu: str = typer.Option("heron-r2", help="QPU model: heron-r2, h2-ions, neutral-atom."),
+    placement: str = typer.Option("co-located", help="co-located or cloud."),
+    min_qubits: int = typer.Option(10, help="Smallest qubit count."),
+    max_qubits: int = typer.Option(46, help="Largest qubit count."),
+    depth: int = typer.Option(20, help="Circuit layers."),
+    shots: int = typer.Option(4000, help="Shots per circuit."),
+    circuits: int = typer.Option(1, help="Circuits per job."),
+    plot: str = typer.Option(None, help="Write the time/energy plot to this file (.png, .svg, .pdf)."),
+    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+) -> None:
+    """Where emulation on each machine beats a QPU, in time and in energy, against qubit count."""
+    from fs.cli.output import emit_json, print_table
+    from quantum.hybrid.crossover import crossover_points, crossover_table, plot_crossover
+
+    table = crossover_table(tuple(machines), qpu, placement, range(min_qubits, max_qubits + 1), depth, shots, circuits)
+    points = crossover_points(table)
+    if plot:
+        plot_crossover(table, plot)
+    if json_out:
+        emit_json({"crossover": points, "rows": table.to_dict(orient="records")})
+        return
+    print_table(f"emulation vs {qpu} ({placement}), depth {depth}, {circuits} x {shots} shots",
+                ["machine", "emulation faster up to (qubits)", "less energy up to (qubits)"],
+                [[m, p["time_crossover_qubits"], p["energy_crossover_qubits"]] for m, p in points.items()])
+
+
 def register(quantum_app: typer.Typer, app: typer.Typer) -> None:
     """Add the hybrid-workflow commands to ``fsw quantum`` and ``fsw anneal`` to the root app."""
     app.command("anneal")(_anneal)
     quantum_app.command("hybrid")(_hybrid)
     quantum_app.command("vqe")(_vqe)
+    quantum_app.command("crossover")(_crossover)

@@ -131,9 +131,10 @@ def build_scenario(spec: ScenarioSpec, file: str | None = None) -> Scenario:
     if q.placement == "emulated":
         from quantum.hybrid.emulated import emulated_device
 
-        device, placement, job_s, jobs, power_w, price_s = emulated_device(
-            q.emulator_machine or spec.hpc.machine, q.emulator_nodes or 1, wf, file
+        device, placement, job_s, jobs, power_w, emu_nodes = emulated_device(
+            q.emulator_machine or spec.hpc.machine, q.emulator_nodes, wf, file
         )
+        price_s = emu_nodes * node_price_s
     else:
         qpu = get_qpu(q.model)
         if wf.qubits > qpu.qubits:
