@@ -250,10 +250,13 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     onsite = onsite or OnsiteRenewables()
     onsite_j = (onsite.solar_w * grid.solar_cf[idx] + onsite.wind_w * grid.wind_cf[idx]) * np.diff(edges)
     day = np.floor_divide(slots * step, 86400.0).astype(np.int64)
-    grid_j, direct_j, dis_j, dis_ren_j, curtailed_j = dispatch(fac_j, onsite_j, ci, day, ren, battery, step)
+    flows = dispatch(fac_j, onsite_j, ci, day, ren, battery, step)
+    grid_j, direct_j, dis_j, curtailed_j = flows.grid_j, flows.direct_j, flows.discharge_j, flows.curtailed_j
     carbon = grid_j * ci / J_PER_KWH
     cost = grid_j * price / J_PER_KWH
-    renewable_j = direct_j + dis_ren_j + grid_j * ren
+    # renewable energy that served the load: on-site direct, the renewable part of the battery's
+    # discharge, and the grid's renewable share of what was imported for the load (not for charging)
+    renewable_j = direct_j + flows.discharge_renewable_j + (grid_j - flows.grid_charge_j) * ren
     data.update(onsite_used_j=direct_j, battery_discharge_j=dis_j, curtailed_j=curtailed_j, grid_energy_j=grid_j,
                 carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=price, carbon_g=carbon, cost_jpy=cost,
                 renewable_j=renewable_j)

@@ -18,6 +18,7 @@ reached the store. State of charge starts at half capacity (``assumption``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,10 +50,20 @@ class OnsiteRenewables:
     wind_w: float = 0.0
 
 
+class Flows(NamedTuple):
+    """Energy per slot [J]."""
+
+    grid_j: np.ndarray  #: imported from the grid (load and battery charging)
+    direct_j: np.ndarray  #: on-site generation used by the load directly
+    discharge_j: np.ndarray  #: battery discharge to the load
+    discharge_renewable_j: np.ndarray  #: renewable part of the discharge
+    grid_charge_j: np.ndarray  #: grid energy that went into the battery
+    curtailed_j: np.ndarray  #: on-site generation neither used nor stored
+
+
 def dispatch(load_j: np.ndarray, onsite_j: np.ndarray, signal: np.ndarray, day: np.ndarray,
              grid_renewable: np.ndarray, battery: Battery | None, step_s: float):
-    """Energy flows per slot [J]: grid import, on-site energy used directly, battery discharge,
-    renewable part of that discharge, curtailed on-site energy.
+    """Energy flows per slot [J] (:class:`Flows`).
 
     The store tracks how much of its charge is renewable (on-site surplus, and the grid's
     renewable fraction of grid charging) and discharges that share proportionally.
@@ -78,9 +89,10 @@ def dispatch(load_j: np.ndarray, onsite_j: np.ndarray, signal: np.ndarray, day: 
     grid_in = rest.copy()
     discharge = np.zeros(n)
     discharge_ren = np.zeros(n)
+    grid_charge = np.zeros(n)
     from_surplus = np.zeros(n)
     if battery is None or battery.capacity_j == 0 or battery.power_w == 0:
-        return grid_in, direct, discharge, discharge_ren, surplus
+        return Flows(grid_in, direct, discharge, discharge_ren, grid_charge, surplus)
     low = np.empty(n)
     high = np.empty(n)
     for d in np.unique(day):
@@ -111,5 +123,6 @@ def dispatch(load_j: np.ndarray, onsite_j: np.ndarray, signal: np.ndarray, day: 
             soc += eta * charge
             soc_ren += eta * charge * grid_renewable[k]
             grid_in[k] = rest[k] + charge
+            grid_charge[k] = charge
     curtailed = surplus - from_surplus
-    return grid_in, direct, discharge, discharge_ren, curtailed
+    return Flows(grid_in, direct, discharge, discharge_ren, grid_charge, curtailed)

@@ -83,15 +83,18 @@ def test_battery_conserves_energy_and_shifts_to_low_carbon():
     day = np.arange(n) // 48
     ren = grid.renewable_fraction[:n]
     bat = Battery(capacity_j=4e9, power_w=1e6, efficiency=0.9)
-    g0, *_ = dispatch(load, np.zeros(n), ci, day, ren, None, 1800.0)
-    g1, direct, dis, dis_ren, curt = dispatch(load, np.zeros(n), ci, day, ren, bat, 1800.0)
+    g0 = dispatch(load, np.zeros(n), ci, day, ren, None, 1800.0).grid_j
+    f1 = dispatch(load, np.zeros(n), ci, day, ren, bat, 1800.0)
+    g1, dis = f1.grid_j, f1.discharge_j
     assert np.all(g1 >= 0) and np.all(dis <= 1e6 * 1800 + 1e-6)
+    # every joule: load = grid - charging + discharge
+    np.testing.assert_allclose(g1 - f1.grid_charge_j + dis, load)
     # imported = load - discharge + charge; losses make total import larger, carbon-weighted import smaller
     assert g1.sum() >= g0.sum() - bat.capacity_j
     assert (g1 * ci).sum() < (g0 * ci).sum()
     solar = grid.solar_cf[:n] * 3e6 * 1800
-    g2, direct2, *_ = dispatch(load, solar, ci, day, ren, None, 1800.0)
-    np.testing.assert_allclose(g2 + direct2, load)
+    f2 = dispatch(load, solar, ci, day, ren, None, 1800.0)
+    np.testing.assert_allclose(f2.grid_j + f2.direct_j, load)
 
 
 def test_onsite_solar_and_battery_lower_carbon_in_simulation():
