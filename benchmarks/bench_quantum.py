@@ -1,0 +1,101 @@
+"""asv benchmarks of the quantum emulator: gates/s and passes/s by qubit count, fused-pass counts.
+
+Setup builds the plan and compiles (or loads from numba's cache) the kernels outside the timed
+region. The layered circuit is the one of benchmarks/compare_aer.py (u on every qubit, cx on
+alternating neighbour pairs).
+"""
+
+import time
+
+import numpy as np
+
+from quantum import kernels
+from quantum.engine import apply_plan, plan_gates, zero_state
+
+
+def layered_gates(n_qubits, layers, seed=0):
+    """(qubits, matrix) of ``layers`` layers of random u on every qubit + cx on alternating pairs."""
+    from qiskit.circuit.library import CXGate, UGate
+
+    rng = np.random.default_rng(seed)
+    cx = CXGate().to_matrix()
+    gates = []
+    for layer in range(layers):
+        for q in range(n_qubits):
+            gates.append(([q], UGate(*rng.uniform(0, 2 * np.pi, 3)).to_matrix()))
+        for q in range(layer % 2, n_qubits - 1, 2):
+            gates.append(([q, q + 1], cx))
+    return gates
+
+
+class LayeredCircuit:
+    """A 4-layer circuit applied with the default plan (dense fusion to 2 qubits + cache blocks)."""
+
+    params = [16, 20, 22]
+    param_names = ["n_qubits"]
+    timeout = 300
+
+    def setup(self, n):
+        self.gates = layered_gates(n, 4)
+        self.plan = plan_gates(self.gates, n)
+        self.state = zero_state(n)
+        apply_plan(self.state, self.plan)
+
+    def time_apply(self, n):
+        apply_plan(self.state, self.plan)
+
+    def track_gates_per_second(self, n):
+        t0 = time.perf_counter()
+        apply_plan(self.state, self.plan)
+        return len(self.gates) / (time.perf_counter() - t0)
+
+    track_gates_per_second.unit = "gates/s"
+
+    def track_passes_per_second(self, n):
+        t0 = time.perf_counter()
+        apply_plan(self.state, self.plan)
+        return self.plan.passes / (time.perf_counter() - t0)
+
+    track_passes_per_second.unit = "passes/s"
+
+
+class SingleGatePass:
+    """One whole-vector pass of the 1-qubit kernel (no fusion): the memory-bound unit of work."""
+
+    params = ([16, 20, 22], [0, 10])
+    param_names = ["n_qubits", "qubit"]
+
+    def setup(self, n, qubit):
+        self.state = zero_state(n)
+        self.u = np.array([[0, 1], [1, 0]], dtype=np.complex128)
+        kernels.apply_1q(self.state, qubit, self.u)
+
+    def time_apply_1q(self, n, qubit):
+        kernels.apply_1q(self.state, qubit, self.u)
+
+    def track_passes_per_second(self, n, qubit):
+        t0 = time.perf_counter()
+        kernels.apply_1q(self.state, qubit, self.u)
+        return 1.0 / (time.perf_counter() - t0)
+
+    track_passes_per_second.unit = "passes/s"
+
+
+class FusedPassCounts:
+    """Passes over memory the planner needs for a 24-qubit, 10-layer circuit (no state allocated)."""
+
+    params = [0, 15]
+    param_names = ["chunk_qubits"]
+
+    def setup(self, chunk_qubits):
+        self.gates = layered_gates(24, 10)
+
+    def track_fused_gates(self, chunk_qubits):
+        return plan_gates(self.gates, 24, chunk_qubits=chunk_qubits).fused_gates
+
+    track_fused_gates.unit = "passes"
+
+    def track_passes(self, chunk_qubits):
+        return plan_gates(self.gates, 24, chunk_qubits=chunk_qubits).passes
+
+    track_passes.unit = "passes"
