@@ -150,12 +150,36 @@ def stated_score(machine, table: Mapping[str, float]) -> float:
 JOB_NODES = 256
 
 
+def system_nodes_estimate(study: Study, machine, nodes: int | None) -> int:
+    """The node count a candidate's network is priced at: its given size, its spec's size
+    (``as-specified``), else the budget fit with the node priced at its spec's size.
+
+    archmodels.cost charges each node a share of the network, which depends on the system's size;
+    a machine specified as one node (a DGX) would otherwise carry no network at all.
+    """
+    from archmodels.cost import node_capital_cost_jpy
+    from archmodels.power import node_power_range_w
+
+    if nodes is not None:
+        return int(nodes)
+    if study.scale_mode == "as-specified":
+        return int(machine.nodes)
+    nan = float("nan")
+    n = M.fit_nodes(study.power_budget_w if study.power_budget_w is not None else nan,
+                    node_power_range_w(machine)[1], study.pue,
+                    study.capital_budget_jpy if study.capital_budget_jpy is not None else nan,
+                    node_capital_cost_jpy(machine))
+    return max(int(n), 1) if np.isfinite(n) else int(machine.nodes)
+
+
 def node_profile(study: Study, label: str, machine) -> NodeProfile:
     """Predict what one node of ``machine`` does on each workload of the study's portfolio.
 
     Throughput, not time, is compared across machines: a node with more memory runs a larger
     problem, so the per-node rate (units of work per second, ``units_per_s / nodes``) of a
-    ``JOB_NODES``-node job is what the speedup uses.
+    ``JOB_NODES``-node job is what the speedup uses. Capital and embodied carbon per node are
+    archmodels.cost and archmodels.carbon on ``machine`` at its ``nodes`` (see
+    :func:`system_nodes_estimate`).
     """
     import archmodels
     from archmodels.carbon import node_embodied_carbon_g
@@ -196,6 +220,8 @@ def node_profiles(study: Study, multipliers: Mapping[str, float] | None = None) 
     out = []
     for c in (study.reference, *study.candidates):
         m, h = apply_multipliers(c.machine, machine_mult)
+        if c is not study.reference:
+            m = m.with_nodes(system_nodes_estimate(study, c.machine, c.nodes))
         hit |= h
         key = (id(study), c.label, tuple(sorted((t, machine_mult[t]) for t in h)))
         cached = _PROFILE_CACHE.get(key)

@@ -16,7 +16,7 @@ STUDY = DATA / "study-fugakunext.toml"
 
 def _profile(label, t, pmax, cost, nodes=1, mem=32 * 2**30):
     return NodeProfile(label=label, machine=label, machine_nodes=nodes, hypothetical=False,
-                       time_s=tuple(float(x) for x in t), busy_power_w=0.8 * pmax, idle_power_w=0.3 * pmax,
+                       time_per_unit_s=tuple(float(x) for x in t), busy_power_w=0.8 * pmax, idle_power_w=0.3 * pmax,
                        max_power_w=pmax, memory_bytes=mem, capital_per_node_jpy=cost,
                        embodied_per_node_g=1e5, productivity=0.8, commercial_reach=0.5, bounds=("memory",) * len(t))
 
@@ -93,3 +93,17 @@ def test_multipliers_change_only_the_matching_parts():
     assert new.network.energy_per_bit_j == pytest.approx(1.5 * cand.network.energy_per_bit_j)
     same, hit = apply_multipliers(fug, mult)
     assert same is fug and hit == set()
+
+
+def test_one_node_specs_are_priced_with_their_share_of_the_network(study):
+    from archmodels.cost import node_capital_cost_jpy
+
+    from fs.evaluate import node_profiles, system_nodes_estimate
+
+    _, profiles, _ = node_profiles(study)
+    dgx = study.candidates[2].machine
+    assert dgx.nodes == 1
+    n = system_nodes_estimate(study, dgx, None)
+    assert n > 1000
+    assert profiles[2].capital_per_node_jpy == pytest.approx(node_capital_cost_jpy(dgx.with_nodes(n)))
+    assert profiles[2].capital_per_node_jpy > node_capital_cost_jpy(dgx)
