@@ -26,6 +26,7 @@ class NodePower:
 
     tdp_w: dict
     static_w: dict
+    counts: dict
     other_w: float
     idle_w: float
     max_w: float
@@ -65,7 +66,8 @@ def node_power(node: Node) -> NodePower:
         max_w = proc_total + other
     static = {name: fs * value for name, value in tdp.items()}
     idle = node.power_idle_w or other + sum(static[p.name] * p.count for p in node.processors)
-    return NodePower(tdp, static, other, idle, max_w)
+    counts = {p.name: p.count for p in node.processors}
+    return NodePower(tdp, static, counts, other, idle, max_w)
 
 
 def node_power_range_w(machine: Machine) -> tuple[float, float]:

@@ -16,7 +16,8 @@ second; the others idle at their static power), per step:
    :mod:`archmodels.collectives` over the machine's injection bandwidth, latency and topology;
    ``T_step = T_node + T_net`` (no overlap — a conservative first term);
 5. power: ``P_node = P_other + Σ_idle P_static + n_active · min(TDP, P_static + ε_flop·R·T_c/T +
-   Σ_k ε_k · 8 · Q_k / T)`` — busy compute units draw ε·R, stalls included, clipped at the node's ``power_max``, plus the network's energy per bit
+   Σ_k ε_k · 8 · Q_k / T)`` — busy compute units draw ε·R, stalls included; when the node's
+   ``power_max`` leaves the active processors less than their TDP, that smaller cap bounds R; plus the network's energy per bit
    and static link power; ``E = P · T`` over all nodes (energy roofline, Choi et al. 2013).
 
 The constants (η, ε, static share) come from :mod:`archmodels.technology`, keyed by processor type,
@@ -94,7 +95,18 @@ class _ProcessorRun:
     dynamic_w: float
 
 
-def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, units: float) -> _ProcessorRun | None:
+def _processor_cap_w(proc: Processor, power: NodePower, node_power_max_w: float | None) -> float:
+    """Power a processor of the active type may draw [W]: its TDP, or less when the node's
+    ``power_max`` minus the rest of the node and the idle processors leaves less per processor."""
+    cap = power.tdp_w[proc.name]
+    if node_power_max_w:
+        others = sum(power.static_w[name] * count for name, count in power.counts.items() if name != proc.name)
+        cap = min(cap, (node_power_max_w - power.other_w - others) / power.counts[proc.name])
+    return cap
+
+
+def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, units: float,
+            cap_w: float) -> _ProcessorRun | None:
     prec = proc.precision_for(precision, wl.matrix)
     if prec is None:
         return None
@@ -107,7 +119,7 @@ def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, uni
     static = power.static_w[proc.name]
     eps = energy_per_flop_j(proc.type, prec, tdp - static, proc.peak_for(prec, True))
     flops = wl.flop_per_unit * units
-    driven = min(peak, float(power_capped_flop_per_s(tdp, static, eps)))
+    driven = min(peak, float(power_capped_flop_per_s(cap_w, static, eps)))
     compute_t = flops / (eff.compute * driven) if flops > 0 else 0.0
     best_t, bound = compute_t, ("power" if driven < peak else "compute")
     levels = []
@@ -126,7 +138,7 @@ def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, uni
     if best_t <= 0:
         return None
     # compute units draw ε·R while busy (stalls included: η is lost time, not saved power)
-    dynamic = min(tdp - static, (eps * driven * compute_t + energy_mem) / best_t)
+    dynamic = min(max(cap_w - static, 0.0), (eps * driven * compute_t + energy_mem) / best_t)
     return _ProcessorRun(proc, prec, units, best_t, compute_t, bound, tuple(levels), dynamic)
 
 
@@ -197,7 +209,7 @@ def predict(machine: Machine | str, workload: Workload | str, nodes: int | None 
                  else wl.units_for(proc.outer_memory.capacity_bytes))
         if units <= 0:
             continue
-        run = _run_on(proc, power, wl, prec, units)
+        run = _run_on(proc, power, wl, prec, units, _processor_cap_w(proc, power, m.node.power_max_w))
         if run is None:
             continue
         rate = proc.count * units / run.node_time_s
@@ -219,9 +231,7 @@ def predict(machine: Machine | str, workload: Workload | str, nodes: int | None 
     # power per node while running
     others = sum(power.static_w[p.name] * p.count for p in m.node.processors if p is not proc)
     active = proc.count * (power.static_w[proc.name] + best.dynamic_w * best.node_time_s / step_t)
-    node_w = power.other_w + others + active
-    if m.node.power_max_w:
-        node_w = min(node_w, m.node.power_max_w)
+    node_w = power.other_w + others + active     # <= power_max: the active processors' cap saw to that
     net = m.network
     if net is not None and n > 1:
         if net.energy_per_bit_j and step_t > 0:
