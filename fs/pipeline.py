@@ -108,6 +108,46 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
     }
 
 
+#: The default full-factorial grid of ``fsw study sweep --method grid``.
+DEFAULT_GRID = {
+    "sram_bytes": [0.0, 64 * 2**20, 256 * 2**20, 2**30, 4 * 2**30, 16 * 2**30],
+    "power_cap_w": [1600.0, 2000.0, 2400.0, 2800.0, 3200.0],
+}
+
+
+def sweep(study: str | Path, out_dir: str | Path, *, method: str = "lhs", points: int = 100_000,
+          seed: int | None = None, processes: int | None = None, scheduler: str | None = None,
+          progress=None) -> dict:
+    """Sweep the design space of a study (``fs.sweep``) into ``out_dir/sweep.parquet``; return the
+    JSON summary with the Pareto-optimal points (performance, power, cost, carbon)."""
+    from fs.executors import make_executor
+    from fs.study import load_study
+    from fs.sweep import run_sweep
+
+    loaded = load_study(study)
+    options = {"grid": DEFAULT_GRID} if method == "grid" else {}
+    executor = make_executor(processes, scheduler)
+    try:
+        rows = run_sweep(loaded, out_dir, method=method, points=points, seed=seed, options=options,
+                         chunk_size=max(10_000, points // 8), executor=executor,
+                         progress=(lambda d, t: progress("sweep", d, t)) if progress else None)
+    finally:
+        executor.close()
+    front = rows[rows["pareto"]].sort_values("performance", ascending=False)
+    cols = ["point", "sram_bytes", "memory", "link", "power_cap_w", "nodes", "performance", "performance_per_watt",
+            "power_w", "capital_cost_jpy", "cost_jpy", "carbon_g"]
+    return {
+        "study": loaded.name,
+        "method": method,
+        "points": int(len(rows)),
+        "feasible_points": int(rows["feasible"].sum()),
+        "pareto_points": int(len(front)),
+        "seed": int(rows["seed"].iloc[0]) if len(rows) else None,
+        "sweep_parquet": str(Path(out_dir) / "sweep.parquet"),
+        "pareto": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in front[cols].to_dict("records")],
+    }
+
+
 def report(out_dir: str | Path) -> dict:
     """Rebuild the reports of a run folder; return the JSON summary (no computation)."""
     import pandas as pd

@@ -67,6 +67,41 @@ def run(
         _print_scorecard(result)
 
 
+@study_app.command("sweep")
+def sweep(
+    study: str = typer.Argument(..., help="A study TOML file, or a built-in study's name."),
+    out: str = typer.Option(..., "--out", help="Folder for sweep.parquet; re-running into it resumes."),
+    method: str = typer.Option("lhs", "--method", help="lhs (Latin hypercube) or grid (full factorial)."),
+    points: int = typer.Option(100_000, "--points", help="Design points of a Latin hypercube."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the Latin hypercube (default: the study's)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary with the Pareto front."),
+    processes: Optional[int] = typer.Option(None, "--processes", help="Run chunks on N local processes."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+) -> None:
+    """Sweep stacked SRAM, memory generation, links and power cap around the 3D-SRAM candidate."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from fs.pipeline import sweep as run_sweep
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("sweep chunks", total=None)
+        result = run_sweep(study, out, method=method, points=points, seed=seed, processes=processes,
+                           scheduler=scheduler, progress=lambda _s, d, t: bar.update(task, completed=d, total=t))
+    if json_out:
+        _print_json(result)
+        return
+    table = Table(title=f"Pareto front: {result['pareto_points']} of {result['points']} design points")
+    for col in ("SRAM [MiB]", "memory", "link", "cap [W]", "nodes", "speedup", "power [MW]", "TCO [1e9 JPY]", "carbon [kt]"):
+        table.add_column(col)
+    for r in result["pareto"][:30]:
+        table.add_row(f"{r['sram_bytes'] / 2**20:.0f}", r["memory"], r["link"], f"{r['power_cap_w']:.0f}", f"{r['nodes']:,.0f}",
+                      f"{r['performance']:.3f}", f"{r['power_w'] / 1e6:.1f}", f"{r['cost_jpy'] / 1e9:.1f}", f"{r['carbon_g'] / 1e9:.0f}")
+    Console().print(table)
+
+
 @study_app.command("report")
 def report(
     out: str = typer.Argument(..., help="A study run folder (written by `fsw study run`)."),

@@ -157,3 +157,17 @@ def test_cli_spec_errors_exit_2_naming_the_field(tmp_path, capsys, edit, field):
 def test_cli_list(capsys):
     status, out, _ = _cli(["study", "list", "--json"], capsys)
     assert status == 0 and "fugakunext" in [s["name"] for s in json.loads(out)]
+
+
+def test_cli_grid_sweep_json(tmp_path, capsys):
+    status, out, _ = _cli(["study", "sweep", "fugakunext", "--out", str(tmp_path), "--method", "grid", "--json"], capsys)
+    assert status == 0
+    r = json.loads(out)
+    assert r["points"] == 6 * 4 * 3 * 5 and 0 < r["pareto_points"] <= r["points"]
+    rows = pd.read_parquet(r["sweep_parquet"])
+    assert rows["pareto"].sum() == r["pareto_points"]
+    # nothing on the front is beaten on every objective by another feasible point
+    best = rows[rows["pareto"]].iloc[0]
+    feas = rows[rows["feasible"]]
+    assert not ((feas["performance"] > best["performance"]) & (feas["power_w"] < best["power_w"])
+                & (feas["cost_jpy"] < best["cost_jpy"]) & (feas["carbon_g"] < best["carbon_g"])).any()
