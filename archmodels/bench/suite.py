@@ -385,8 +385,7 @@ def run_suite(
         for t in settings.thread_counts:
             for ws in sizes:
                 def bw_step(kernel=kernel, t=t, ws=int(ws)):
-                    arrays = bandwidth.KERNELS[kernel].arrays
-                    n = max(8 * t, ws // (arrays * 8) // (8 * t) * (8 * t))
+                    n = bandwidth.elements_for(kernel, ws, t)
                     res = bandwidth.measure_bandwidth(
                         kernel, n, t, target_call_s=settings.target_call_s, budget_s=settings.point_budget_s, seed=None
                     )

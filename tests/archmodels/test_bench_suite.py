@@ -120,3 +120,19 @@ def test_cli_suite_writes_a_profile_that_loads(tmp_path, capsys):
     assert proc.memory[0].bandwidth_bytes_per_s == pytest.approx(data["plateaus"][0]["bandwidth_bytes_per_s"], rel=1e-5)
     assert {r["kernel"] for r in data["apps"]} == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
     assert plot.stat().st_size > 0
+
+
+def test_elements_fill_the_working_set_in_whole_vector_chunks():
+    n = bandwidth.elements_for("triad", 10**6, threads=2)
+    assert n % 64 == 0 and 10**6 - 24 * 64 < 24 * n <= 10**6
+    assert bandwidth.elements_for("triad", 10, threads=2) == 64  # never empty
+
+
+def test_prepare_process_leaves_a_running_numba_alone(monkeypatch):
+    import numba  # noqa: F401  (numba is imported: its code generator may already exist)
+
+    from archmodels.bench import prepare_process
+
+    monkeypatch.delenv("NUMBA_CPU_FEATURES", raising=False)
+    assert prepare_process() == {}
+    assert "NUMBA_CPU_FEATURES" not in __import__("os").environ
