@@ -190,29 +190,8 @@ def _conservative_pass(t, limit, busy, procs, est, q, qs, qe, r_end, r_job, rn, 
 
 
 @nb.njit(cache=True)
-def schedule(arrive, procs, run, est, policy, cap_times, cap_procs):
-    """Start times [s] of jobs under FCFS, EASY or conservative backfilling.
-
-    Parameters
-    ----------
-    arrive : float64[n]
-        Arrival (queueing) times [s], non-decreasing; ties in queue order.
-    procs : int64[n]
-        Processors per job, each <= max(cap_procs).
-    run : float64[n]
-        Time each job holds its processors [s], > 0 and <= est.
-    est : float64[n]
-        Estimates the scheduler plans with [s].
-    policy : int
-        :data:`FCFS`, :data:`EASY` or :data:`CONSERVATIVE`.
-    cap_times, cap_procs : float64[k], int64[k]
-        Processor limit as a step function; ``cap_times[0]`` must be -inf.
-
-    Returns
-    -------
-    float64[n]
-        Start times [s]; NaN for jobs that never start (only when a limit stays below their size).
-    """
+def _schedule_queue(arrive, procs, run, est, policy, cap_times, cap_procs):
+    """FCFS and EASY (see :func:`schedule`)."""
     n = arrive.shape[0]
     start = np.full(n, np.nan)
     q = np.empty(n, np.int64)
@@ -225,12 +204,6 @@ def schedule(arrive, procs, run, est, policy, cap_times, cap_procs):
     r_end = np.empty(size)
     r_job = np.empty(size, np.int64)
     rn = 0
-    if policy == CONSERVATIVE:
-        prof_t = np.empty(2 * size + 2)
-        prof_f = np.empty(2 * size + 2, np.int64)
-    else:
-        prof_t = np.empty(0)
-        prof_f = np.empty(0, np.int64)
     busy = 0
     i = 0
     ci = 0
@@ -267,22 +240,6 @@ def schedule(arrive, procs, run, est, policy, cap_times, cap_procs):
             continue
         limit = cap_procs[ci]
         free = limit - busy
-
-        if policy == CONSERVATIVE:
-            if _conservative_pass(t, limit, busy, procs, est, q, qs, qe, r_end, r_job, rn, start,
-                                  prof_t, prof_f) > 0:
-                w = qs
-                for r in range(qs, qe):
-                    j = q[r]
-                    if start[j] == t:
-                        busy += procs[j]
-                        hn = _heap_push(h_end, h_job, hn, t + run[j], j)
-                        rn = _sorted_insert(r_end, r_job, rn, t + est[j], j)
-                    else:
-                        q[w] = j
-                        w += 1
-                qe = w
-            continue
 
         if policy == EASY and not completed and not limit_changed and waiting_before > 0:
             p0 = first_new  # arrivals only: shadow and extra as left by the last pass
@@ -346,3 +303,93 @@ def schedule(arrive, procs, run, est, policy, cap_times, cap_procs):
             r += 1
         qe = w
     return start
+
+
+@nb.njit(cache=True)
+def _schedule_conservative(arrive, procs, run, est, cap_times, cap_procs):
+    """Conservative backfilling (see :func:`schedule`); same event loop as :func:`_schedule_queue`."""
+    n = arrive.shape[0]
+    start = np.full(n, np.nan)
+    q = np.empty(n, np.int64)
+    qs = 0
+    qe = 0
+    size = n + 1
+    h_end = np.empty(size)
+    h_job = np.empty(size, np.int64)
+    hn = 0
+    r_end = np.empty(size)
+    r_job = np.empty(size, np.int64)
+    rn = 0
+    prof_t = np.empty(2 * size + 2)
+    prof_f = np.empty(2 * size + 2, np.int64)
+    busy = 0
+    i = 0
+    ci = 0
+    ncap = cap_times.shape[0]
+    while True:
+        t = np.inf
+        if i < n:
+            t = arrive[i]
+        if hn > 0 and h_end[0] < t:
+            t = h_end[0]
+        if ci + 1 < ncap and qe > qs and cap_times[ci + 1] < t:
+            t = cap_times[ci + 1]
+        if t == np.inf:
+            break
+        while ci + 1 < ncap and cap_times[ci + 1] <= t:
+            ci += 1
+        while hn > 0 and h_end[0] <= t:
+            j, hn = _heap_pop(h_end, h_job, hn)
+            busy -= procs[j]
+            rn = _sorted_remove(r_end, r_job, rn, start[j] + est[j], j)
+        while i < n and arrive[i] <= t:
+            q[qe] = i
+            qe += 1
+            i += 1
+        if qe == qs:
+            continue
+        limit = cap_procs[ci]
+        if _conservative_pass(t, limit, busy, procs, est, q, qs, qe, r_end, r_job, rn, start,
+                              prof_t, prof_f) > 0:
+            w = qs
+            for r in range(qs, qe):
+                j = q[r]
+                if start[j] == t:
+                    busy += procs[j]
+                    hn = _heap_push(h_end, h_job, hn, t + run[j], j)
+                    rn = _sorted_insert(r_end, r_job, rn, t + est[j], j)
+                else:
+                    q[w] = j
+                    w += 1
+            qe = w
+    return start
+
+
+def schedule(arrive, procs, run, est, policy, cap_times, cap_procs):
+    """Start times [s] of jobs under FCFS, EASY or conservative backfilling.
+
+    Parameters
+    ----------
+    arrive : float64[n]
+        Arrival (queueing) times [s], non-decreasing; ties in queue order.
+    procs : int64[n]
+        Processors per job, each <= max(cap_procs).
+    run : float64[n]
+        Time each job holds its processors [s], > 0 and <= est.
+    est : float64[n]
+        Estimates the scheduler plans with [s].
+    policy : int
+        :data:`FCFS`, :data:`EASY` or :data:`CONSERVATIVE`.
+    cap_times, cap_procs : float64[k], int64[k]
+        Processor limit as a step function; ``cap_times[0]`` must be -inf.
+
+    Returns
+    -------
+    float64[n]
+        Start times [s]; NaN for jobs that never start (only when a limit stays below their size).
+    """
+    if policy == CONSERVATIVE:
+        return _schedule_conservative(arrive, procs, run, est, cap_times, cap_procs)
+    if policy not in (FCFS, EASY):
+        raise ValueError(f"unknown policy code {policy}")
+    return _schedule_queue(arrive, procs, run, est, policy, cap_times, cap_procs)
