@@ -1,4 +1,5 @@
-"""Figures of a suite run: bandwidth and latency against working set, with the detected plateaus."""
+"""Figures of a suite run: bandwidth and latency against working set with the detected plateaus, and
+the host's roofline with the application kernels as points."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 
 def plot_suite(result, path: str | os.PathLike) -> Path:
-    """Write a two-panel figure (bandwidth and latency against working set) atomically.
+    """Write a three-panel figure atomically: bandwidth and latency against working set, and the
+    roofline (measured FP64 peak, each level's bandwidth) with the application kernels as points.
 
     Parameters
     ----------
@@ -22,7 +24,7 @@ def plot_suite(result, path: str | os.PathLike) -> Path:
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    fig, (ax_bw, ax_lat) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (ax_bw, ax_lat, ax_roof) = plt.subplots(1, 3, figsize=(18, 4.5))
     bw = result.bandwidth
     for (kernel, threads), grp in bw.groupby(["kernel", "threads"]):
         grp = grp.sort_values("working_set_bytes")
@@ -38,6 +40,21 @@ def plot_suite(result, path: str | os.PathLike) -> Path:
         ax_lat.plot(lat["working_set_bytes"], lat["latency_s"] * 1e9, marker="o")
     ax_lat.set(xscale="log", yscale="log", xlabel="working set [B]", ylabel="latency per load [ns]",
                title="pointer chase (random cyclic permutation)")
+    import numpy as np
+
+    peak = result.profile.peak_flop_per_s.get("fp64")
+    if peak:
+        ai = np.logspace(-2, 3, 200)
+        for level in result.profile.memory:
+            ax_roof.plot(ai, np.minimum(peak, ai * level.bandwidth_bytes_per_s) / 1e9, lw=1, label=level.name)
+        for rec in result.apps.to_dict(orient="records"):
+            intensity = rec["flop"] / rec["bytes"]
+            ax_roof.scatter(intensity, rec["flop_per_s"] / 1e9, zorder=3)
+            ax_roof.annotate(rec["kernel"], (intensity, rec["flop_per_s"] / 1e9), textcoords="offset points",
+                             xytext=(4, 4), fontsize="small")
+        ax_roof.legend(fontsize="small")
+    ax_roof.set(xscale="log", yscale="log", xlabel="arithmetic intensity [FLOP/B]", ylabel="GFLOP/s",
+                title="roofline (FP64) with measured kernels")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
