@@ -338,6 +338,12 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             violations.append(f"power {s['power_w'] / 1e6:.1f} MW > budget {power_budget / 1e6:.1f} MW")
         if s["capital_cost_jpy"] > capital_budget * (1 + 1e-9):
             violations.append(f"capital {s['capital_cost_jpy'] / 1e9:.1f}e9 JPY > budget {capital_budget / 1e9:.1f}e9 JPY")
+        store = study.storage
+        if store.tier == "node-local-flash" and p.memory_bytes > store.node_flash_capacity_bytes:
+            violations.append(f"a node's memory ({p.memory_bytes / 1e12:.2f} TB) exceeds its flash "
+                              f"({store.node_flash_capacity_bytes / 1e12:.2f} TB): no room for a checkpoint")
+        if store.tier == "parallel-fs" and p.memory_bytes * max(nodes, 1.0) > store.pfs_capacity_bytes:
+            violations.append("the system's memory exceeds the parallel file system: no room for a checkpoint")
         rows.append({
             "candidate": p.label,
             "machine": p.machine,

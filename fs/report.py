@@ -189,9 +189,13 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
     import matplotlib.pyplot as plt
 
     cands = list(summary["candidate"])
-    fig, axes = plt.subplots(1, len(cands), figsize=(3.6 * len(cands), 0.5 * max(tor["parameter"].nunique(), 1) + 1.8),
-                             squeeze=False, sharex=True)
-    for ax, cand in zip(axes[0], cands):
+    cols = min(len(cands), 2)
+    nrows = (len(cands) + cols - 1) // cols
+    height = 0.35 * max(tor["parameter"].nunique(), 1) + 1.2
+    fig, axes = plt.subplots(nrows, cols, figsize=(13, height * nrows + 0.6), squeeze=False, sharex=True)
+    for ax in axes.ravel()[len(cands):]:
+        ax.axis("off")
+    for ax, cand in zip(axes.ravel(), cands):
         t = tor[tor["candidate"] == cand].sort_values("swing")
         y = np.arange(len(t))
         ax.barh(y, t["low"], color="tab:blue", label="5 % quantile")
@@ -202,6 +206,7 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
         ax.set_xlabel("score change", fontsize=8)
     axes[0][0].legend(fontsize=6)
     fig.suptitle("One-at-a-time sensitivity (tornado)")
+    fig.tight_layout()
     return _png(fig)
 
 

@@ -107,3 +107,14 @@ def test_one_node_specs_are_priced_with_their_share_of_the_network(study):
     assert n > 1000
     assert profiles[2].capital_per_node_jpy == pytest.approx(node_capital_cost_jpy(dgx.with_nodes(n)))
     assert profiles[2].capital_per_node_jpy > node_capital_cost_jpy(dgx)
+
+
+def test_a_checkpoint_that_does_not_fit_the_storage_tier_is_flagged(study):
+    small = dataclasses.replace(study, storage=dataclasses.replace(study.storage, node_flash_capacity_bytes=100e9))
+    n = len(study.workloads)
+    ref = _profile("fugaku", [1.0] * n, 188.0, 6e5, nodes=158976)
+    cands = [_profile("fugaku", [1.0] * n, 188.0, 6e5), _profile("cand-cpu-3dsram-cpo", [0.1] * n, 2400.0, 5e6, mem=300e9),
+             _profile("dgx-h100", [0.05] * n, 10200.0, 6e7, mem=2.7e12)]
+    df = score_case(small, ref, cands).set_index("candidate")
+    assert list(df["feasible"]) == [True, False, False]
+    assert "no room for a checkpoint" in df.loc["dgx-h100", "violations"]
