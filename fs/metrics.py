@@ -39,8 +39,9 @@ DIRECTION = {
 def portfolio_speedup(time_s, time_ref_s, nodes, nodes_ref, weights):
     """Weighted geometric-mean throughput speedup over a reference system.
 
-    Each workload i runs as many copies of its per-node-sized job as the system has nodes
-    (capacity computing, weak scaling), so a system's throughput on i is ``N / t_i`` and
+    Each workload i runs weak-scaled jobs over the whole system (capacity computing), so a
+    system's throughput on i is ``N / t_i`` with ``t_i`` the node-seconds one unit of i's work
+    takes, and
 
         S = exp( sum_i w_i ln( (N / t_i) / (N_ref / t_ref_i) ) ),    sum_i w_i = 1,
 
@@ -51,9 +52,9 @@ def portfolio_speedup(time_s, time_ref_s, nodes, nodes_ref, weights):
     Parameters
     ----------
     time_s : array (..., n_workloads)
-        Time of each workload's job on a candidate [s].
+        Node-seconds per unit of each workload's work on a candidate [s].
     time_ref_s : array (..., n_workloads)
-        Time of the same jobs on the reference [s].
+        The same on the reference [s].
     nodes, nodes_ref : array (...)
         Node counts of the candidate and the reference [-].
     weights : array (n_workloads,)

@@ -128,7 +128,7 @@ def parse_quantity(text: str, kind: str, field_path: str, file: str | None) -> f
     from archmodels.quantities import parse_quantity as _parse
 
     try:
-        return float(_parse(text, unit))
+        return float(_parse(text, kind))
     except QuantityError as err:
         raise SpecError(file, [(field_path, str(err))]) from None
 
