@@ -175,6 +175,10 @@ def compile_circuit(
 
 
 def _branch(state: np.ndarray, qubit: int, outcome: int, p: float, reset: bool, copy: bool) -> np.ndarray:
+    if copy:  # a second live branch: check memory for one more state now
+        from quantum.memory import check_state_memory
+
+        check_state_memory(state.size.bit_length() - 1, "single" if state.dtype == np.complex64 else "double")
     st = state.copy() if copy else state
     kernels.collapse_qubit(st, qubit, outcome, 1.0 / np.sqrt(p), reset)
     return st

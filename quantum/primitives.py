@@ -18,6 +18,7 @@ Options common to all three:
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -63,6 +64,22 @@ class EmulatorOptions:
                 )
 
 
+_KERNEL_LOCK = threading.Lock()
+
+
+def _done_job(function, pubs) -> PrimitiveJob:
+    """Run ``function(pubs)`` now, in the calling thread, and wrap the result in a finished job.
+
+    Qiskit's PrimitiveJob would run it in a worker thread; numba's parallel kernels must not be
+    launched from several threads at once, so runs happen in the caller's thread, one at a time.
+    """
+    with _KERNEL_LOCK:
+        result = function(pubs)
+    job = PrimitiveJob(lambda: result)
+    job._submit()
+    return job
+
+
 @contextmanager
 def _threads(n: int | None):
     import numba
@@ -82,8 +99,9 @@ def _seed(seed: int | None) -> int:
     return int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
 
 
-def _fresh_state(program, opts: EmulatorOptions, copies: int = 1):
-    check_state_memory(program.n_qubits, opts.precision, copies=copies, machine=opts.machine)
+def _fresh_state(program, opts: EmulatorOptions):
+    """|0...0> after the memory guard (measurement branches check again when they copy)."""
+    check_state_memory(program.n_qubits, opts.precision, machine=opts.machine)
     return zero_state(program.n_qubits, opts.precision)
 
 
@@ -109,9 +127,7 @@ class EmulatorSampler(BaseSamplerV2):
 
     def run(self, pubs: Iterable, *, shots: int | None = None) -> PrimitiveJob:
         coerced = [SamplerPub.coerce(pub, shots if shots is not None else self._default_shots) for pub in pubs]
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
+        return _done_job(self._run, coerced)
 
     def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult:
         seed = _seed(self.options.seed)
@@ -130,7 +146,7 @@ class EmulatorSampler(BaseSamplerV2):
         for index, bc in np.ndenumerate(bound):
             program = _program(bc, self.options)
             passes += program.passes
-            state = _fresh_state(program, self.options, copies=1 + min(program.mid_circuit_ops, 1))
+            state = _fresh_state(program, self.options)
             bits = run_shots(program, state, pub.shots, rng)
             for name, idx in cregs:
                 arrays[name][index] = bits[:, idx].astype(bool)
@@ -165,9 +181,7 @@ class EmulatorEstimator(BaseEstimatorV2):
     def run(self, pubs: Iterable, *, precision: float | None = None) -> PrimitiveJob:
         p = self._default_precision if precision is None else precision
         coerced = [EstimatorPub.coerce(pub, p) for pub in pubs]
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
+        return _done_job(self._run, coerced)
 
     def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult:
         seed = _seed(self.options.seed)
@@ -188,7 +202,7 @@ class EmulatorEstimator(BaseEstimatorV2):
         for pindex, bc in np.ndenumerate(bound):
             program = _program(bc, self.options)
             passes += program.passes
-            state = _fresh_state(program, self.options, copies=1 + min(program.mid_circuit_ops, 1))
+            state = _fresh_state(program, self.options)
             branches = list(run_branches(program, state)) if program.mid_circuit_ops else None
             if branches is None:
                 apply_all(program, state)
