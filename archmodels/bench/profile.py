@@ -47,6 +47,7 @@ class HostProfile:
     year: int
     threads: int
     power_max_w: float = ASSUMED_NODE_POWER_W
+    notes: str = ""
 
 
 def _q(value: float, unit: str, source: str) -> str:
@@ -81,6 +82,7 @@ def profile_toml(profile: HostProfile) -> str:
         f"title = {_toml_str(f'This host: {profile.cpu_model}, {profile.threads} threads, measured')}",
         f"year = {profile.year}",
         f'source = "{src}"',
+        *([f"notes = {_toml_str(profile.notes)}"] if profile.notes else []),
         "",
         "[system]",
         "nodes = 1",

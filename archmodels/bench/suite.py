@@ -290,7 +290,7 @@ def _level_latency(lat_df, lo: float, hi: float) -> float | None:
 
 
 def build_profile(host: HostInfo, threads: int, plateaus, peak_rates: dict[str, float], lat_df, version: str,
-                  date: str, dram_bandwidth_bytes_per_s: float | None = None) -> HostProfile:
+                  date: str, dram_bandwidth_bytes_per_s: float | None = None, notes: str = "") -> HostProfile:
     """Turn the plateaus of the triad sweep and the peak rates into a :class:`HostProfile`.
 
     ``dram_bandwidth_bytes_per_s``, when given, replaces the outermost plateau's bandwidth: the
@@ -327,6 +327,7 @@ def build_profile(host: HostInfo, threads: int, plateaus, peak_rates: dict[str, 
         date=date,
         year=int(date[:4]),
         threads=threads,
+        notes=notes,
     )
 
 
@@ -434,9 +435,15 @@ def run_suite(
     version = bench_version()
     stream = app_df[app_df["kernel"] == "stream-triad"]
     dram_bw = float(stream["bandwidth_bytes_per_s"].iloc[0]) if len(stream) and max_working_set_bytes is None else None
-    profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date, dram_bw)
+    info = host_info()  # again: the threading layer is known once a parallel region has run
+    conditions = (
+        f"{'quick' if quick else 'full'} run, {threads} threads, seed {seed}; affinity {list(info.affinity)}, "
+        f"NUMBA_NUM_THREADS {info.numba_num_threads}, threading layer {info.numba_threading_layer}, "
+        f"{info.vector_width_bits}-bit vectors; " + "; ".join(notes)
+    ).rstrip("; ")
+    profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date, dram_bw, conditions)
     return SuiteResult(
-        host=host_info(), version=version, date=date, threads=threads, quick=quick, seed=seed,
+        host=info, version=version, date=date, threads=threads, quick=quick, seed=seed,
         bandwidth=bw_df, latency=lat_df, peak=peak_df, apps=app_df, plateaus=plateaus, profile=profile,
         elapsed_s=time.perf_counter() - t_start, notes=tuple(notes),
     )
