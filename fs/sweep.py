@@ -376,7 +376,9 @@ def pareto_front(df: pd.DataFrame, objectives=OBJECTIVES, block: int = 2048) -> 
         b = idx[start:start + block]
         bv = v[b]
         if front_v.size:
-            dom = ((front_v[None, :, :] >= bv[:, None, :]).all(-1) & (front_v[None, :, :] > bv[:, None, :]).any(-1)).any(1)
+            ge = (front_v[None, :, :] >= bv[:, None, :]).all(-1)
+            dom = (ge & (front_v[None, :, :] > bv[:, None, :]).any(-1)).any(1)
+            dom |= (ge & (front_v[None, :, :] <= bv[:, None, :]).all(-1)).any(1)  # a duplicate of a front point
             b, bv = b[~dom], bv[~dom]
         ge = (bv[None, :, :] >= bv[:, None, :]).all(-1)
         gt = (bv[None, :, :] > bv[:, None, :]).any(-1)
