@@ -265,7 +265,7 @@ def name_levels(plateaus, info: HostInfo, threads: int) -> list[tuple[str, bool]
     names = []
     used: list[str] = []
     for i, p in enumerate(plateaus):
-        if i == len(plateaus) - 1 and len(plateaus) > 1:
+        if i == len(plateaus) - 1:  # the outermost level, even when it is the only one
             names.append(("DRAM", False))
             continue
         free = [(n, s) for n, s in candidates if n not in used]

@@ -42,6 +42,7 @@ def test_levels_named_by_nearest_cache():
     plats = [bandwidth.Plateau(1e11, 4e3, 8e4, 1e5), bandwidth.Plateau(5e10, 1e5, 3e6, 4e6),
              bandwidth.Plateau(2e10, 4e6, 2e8, 3e8), bandwidth.Plateau(8e9, 3e8, 1e9, None)]
     assert [n for n, _ in name_levels(plats, info, threads=2)] == ["L1", "L2", "L3", "DRAM"]
+    assert name_levels(plats[-1:], info, threads=2) == [("DRAM", False)]
 
 
 def _profile():
@@ -110,7 +111,7 @@ def test_cli_suite_writes_a_profile_that_loads(tmp_path, capsys):
     out = tmp_path / "host.toml"
     plot = tmp_path / "host.png"
     status = main(["bench", "--quick", "--threads", "1", "--out", str(out), "--plot", str(plot), "--json",
-                   "--max-working-set", str(4 * 2**20)])
+                   "--validate", "--max-working-set", str(4 * 2**20)])
     assert status == 0
     data = json.loads(capsys.readouterr().out)
     m = archmodels.load_machine(str(out))
@@ -120,6 +121,9 @@ def test_cli_suite_writes_a_profile_that_loads(tmp_path, capsys):
     assert proc.memory[0].bandwidth_bytes_per_s == pytest.approx(data["plateaus"][0]["bandwidth_bytes_per_s"], rel=1e-5)
     assert {r["kernel"] for r in data["apps"]} == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
     assert plot.stat().st_size > 0
+    checks = {r["kernel"]: r for r in data["validation"]}
+    assert set(checks) == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
+    assert all(r["predicted_time_s"] > 0 and r["measured_time_s"] > 0 for r in checks.values())
 
 
 def test_elements_fill_the_working_set_in_whole_vector_chunks():
