@@ -70,8 +70,15 @@ def bench(
         print_table(f"{kernel}, size {result['size']}, {result['threads']} threads, {precision}", ["quantity", "value"], rows)
         return
 
+    from pathlib import Path
+
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from archmodels.errors import InputError
+
+    if plot and Path(plot).suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"expected a .png, .svg or .pdf file, got {plot!r}", location="--plot")
 
     from archmodels.bench.profile import profile_toml, write_atomic
     from archmodels.bench.suite import run_suite

@@ -101,9 +101,14 @@ def test_cli_single_kernel_json(kernel, size, keys, capsys):
     assert out["host"]["affinity"] and out["host"]["cpu_model"]
 
 
-def test_cli_bad_kernel_exits_2(capsys):
+def test_cli_bad_input_exits_2_before_measuring(capsys, tmp_path):
     assert main(["bench", "--kernel", "bogus", "--json"]) == 2
     assert "--kernel" in capsys.readouterr().err
+    assert main(["bench", "--quick", "--plot", str(tmp_path / "x.gif"), "--out", str(tmp_path / "h.toml")]) == 2
+    assert "--plot" in capsys.readouterr().err
+    assert not (tmp_path / "h.toml").exists()
+    assert main(["bench", "--kernel", "latency", "--size", "64"]) == 2
+    assert "--size" in capsys.readouterr().err
 
 
 @pytest.mark.slow
