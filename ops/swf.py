@@ -28,7 +28,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from archmodels.errors import InputError
+from archmodels.errors import InputError, ResourceError
 
 #: The 18 SWF fields in file order, as DataFrame column names (seconds and kilobytes as in SWF).
 SWF_COLUMNS: tuple[str, ...] = (
@@ -217,6 +217,22 @@ def _scan_bytes(buf, n_fields, pow10):
     return values[:rows], status[:rows], lines[:rows]
 
 
+#: Bytes the reader and simulator hold per job line (parsed fields, DataFrame copy, scheduler arrays).
+BYTES_PER_JOB = 8 * N_FIELDS * 3 + 400
+
+
+def _refuse_if_too_big(path: Path, lines: int) -> None:
+    """ResourceError before parsing a trace that would not fit in the memory available now."""
+    try:
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return
+    need = lines * BYTES_PER_JOB
+    if need > 0.8 * available:
+        raise ResourceError(f"{lines} lines need about {need / 2**30:.1f} GiB to simulate, "
+                            f"{available / 2**30:.1f} GiB is available; split the trace", file=str(path))
+
+
 def _careful_parse_line(text: str) -> tuple[list[float] | None, str | None]:
     """Parse one job line; (values, None) or (None, problem)."""
     tokens = text.split(";", 1)[0].split()
@@ -241,7 +257,9 @@ def _fast_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]:
             data = fh.read()
     else:
         data = path.read_bytes()
-    values, status, lines = _scan_bytes(np.frombuffer(data, dtype=np.uint8), N_FIELDS, _POW10)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    _refuse_if_too_big(path, int(np.count_nonzero(buf == 10)) + 1)
+    values, status, lines = _scan_bytes(buf, N_FIELDS, _POW10)
     hard = np.flatnonzero(status != 0)
     if len(hard) == 0:
         return values, []

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from archmodels.errors import InputError
+from archmodels.errors import InputError, ResourceError
 from ops.swf import SWF_COLUMNS
 
 SERIAL_PROB = 0.244
@@ -94,6 +94,8 @@ def generate_trace(n_jobs: int, max_procs: int, *, load: float = 0.7, seed: int 
     """
     if n_jobs < 1 or max_procs < 1:
         raise InputError(f"n_jobs and max_procs must be >= 1, got {n_jobs} and {max_procs}")
+    if n_jobs > 500_000_000:
+        raise ResourceError(f"{n_jobs} jobs would need more than 100 GiB; generate at most 500,000,000")
     if not 0.0 < load <= 10.0:
         raise InputError(f"load must be in (0, 10], got {load}")
     rng = np.random.default_rng(seed)

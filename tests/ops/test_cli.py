@@ -114,3 +114,20 @@ def test_compare_reports_savings_against_easy(tmp_path, capsys):
     rows = json.loads(out)
     assert [r["policy"] for r in rows] == ["easy", "carbon-delay", "fcfs"]
     assert rows[0]["carbon_saving_g"] == 0
+
+
+def test_trace_without_valid_jobs_and_unknown_machine(tmp_path, capsys):
+    empty = tmp_path / "empty.swf"
+    empty.write_text("; MaxProcs: 8\n1 0 -1 0 2 -1 -1 2 10 -1 1 -1 -1 -1 -1 -1 -1 -1\n")
+    status, out, _ = run_cli(["ops", "simulate", "--trace", str(empty), "--json"], capsys)
+    assert status == 0
+    summary = json.loads(out)
+    assert summary["jobs"] == 0 and summary["dropped_jobs"] == 1
+    status, _, err = run_cli(["ops", "simulate", "--trace", str(trace_path("cqsim_test.swf")),
+                              "--machine", "no-such-machine"], capsys)
+    assert status == 2 and "Traceback" not in err
+
+
+def test_huge_generate_request_is_refused(tmp_path, capsys):
+    status, _, err = run_cli(["ops", "generate", "--out", str(tmp_path / "x.swf"), "--jobs", "900000000"], capsys)
+    assert status == 2 and "GiB" in err

@@ -13,7 +13,6 @@ from ops.synthetic import generate_trace
 from tests.ops.conftest import trace_path
 from tests.ops.easy_oracle import easy_start_times, read_jobs
 
-NO_CAP = (np.array([-np.inf]), None)
 
 
 def run(jobs, policy, fn=schedule, cap=None):
