@@ -22,7 +22,6 @@ Ranking High Performance Computing Systems", UT-EECS-15-736, 2015); the 7-point 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,39 +211,81 @@ def run_triad(n: int, threads: int, *, budget_s: float = 2.0, seed: int = 0) -> 
     return AppResult("stream-triad", n, threads, 2.0 * n, 24.0 * n, float(n), spread)
 
 
-def blas_threads() -> int | None:
-    """Threads numpy's BLAS uses, when threadpoolctl can tell or the environment says; else None."""
+#: Thread-count entry points of the OpenBLAS builds numpy ships (scipy-openblas, 64-bit ints) and
+#: of a plain OpenBLAS; the names threadpoolctl looks for.
+_OPENBLAS_SET = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",
+                 "openblas_set_num_threads")
+
+
+def _loaded_openblas():
+    """(set, get) thread-count functions of the OpenBLAS loaded in this process, or None."""
+    import ctypes
+    import re
+
     try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            if os.environ.get(var):
-                return int(os.environ[var])
+        with open("/proc/self/maps") as fh:
+            maps = fh.read()
+    except OSError:
         return None
-    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-    return int(pools[0]["num_threads"]) if pools else None
+    for path in sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps))):
+        lib = ctypes.CDLL(path)
+        for name in _OPENBLAS_SET:
+            getter = getattr(lib, name.replace("_set_", "_get_"), None) if hasattr(lib, name) else None
+            if getter is not None:
+                return getattr(lib, name), getter
+    return None
+
+
+class blas_threads:  # noqa: N801 - reads as a function in a with statement
+    """Context manager: numpy's BLAS runs with ``threads`` threads inside, as before outside.
+
+    threadpoolctl when installed; otherwise the ``openblas_set_num_threads`` entry point of the
+    OpenBLAS that numpy loaded (found in /proc/self/maps). ``.threads`` is what BLAS runs with
+    inside, None when neither works (BLAS keeps its default: all cores, or OPENBLAS_NUM_THREADS).
+    """
+
+    def __init__(self, threads: int):
+        self.requested = threads
+        self.threads: int | None = None
+        self._restore = None
+
+    def __enter__(self):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            funcs = _loaded_openblas()
+            if funcs is not None:
+                setter, getter = funcs
+                before = int(getter())
+                setter(self.requested)
+                self.threads = int(getter())
+                self._restore = lambda: setter(before)
+        else:
+            limiter = threadpool_limits(limits=self.requested, user_api="blas")
+            self.threads = self.requested
+            self._restore = limiter.restore_original_limits
+        return self
+
+    def __exit__(self, *exc):
+        if self._restore is not None:
+            self._restore()
+        return False
 
 
 def run_dgemm(n: int, threads: int, *, budget_s: float = 2.0, seed: int = 0) -> AppResult:
-    """C = A B through numpy's BLAS, order ``n``.
+    """C = A B through numpy's BLAS, order ``n``, on ``threads`` BLAS threads (:class:`blas_threads`).
 
-    BLAS threads are set to ``threads`` with threadpoolctl when it is installed; otherwise BLAS uses
-    what OPENBLAS_NUM_THREADS (or its default, all cores) says, and :func:`blas_threads` records it.
+    The result's ``threads`` is what BLAS ran with, or the request when it could not be set.
     """
     require_memory(3 * 8 * n * n, f"dgemm --size {n}")
     rng = np.random.default_rng(seed)
     a = rng.random((n, n))
     b = rng.random((n, n))
     c = np.empty((n, n))
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
+    with blas_threads(threads) as used:
         spread = _timed(lambda: np.matmul(a, b, out=c), budget_s)
-    else:
-        with threadpool_limits(limits=threads, user_api="blas"):
-            spread = _timed(lambda: np.matmul(a, b, out=c), budget_s)
     flop = 2.0 * n**3
-    return AppResult("dgemm", n, threads, flop, 24.0 * n * n, flop, spread)
+    return AppResult("dgemm", n, used.threads or threads, flop, 24.0 * n * n, flop, spread)
 
 
 def run_spmv(n: int, threads: int, *, budget_s: float = 2.0, seed: int = 0) -> AppResult:

@@ -25,11 +25,6 @@ class Spread:
     max_s: float
     repetitions: int
 
-    @property
-    def relative_spread(self) -> float:
-        """(max - min) / median [-]."""
-        return (self.max_s - self.min_s) / self.median_s
-
 
 def measure(
     call: Callable[[], object],

@@ -134,3 +134,15 @@ def test_app_results_count_flop_and_bytes():
     assert f.flop == pytest.approx(5 * 16**3 * np.log2(16**3))
     g = apps.run_dgemm(64, 1, budget_s=0.05)
     assert g.flop == 2 * 64**3
+
+
+def test_blas_threads_are_set_inside_and_restored_after():
+    funcs = apps._loaded_openblas()
+    if funcs is None:
+        pytest.skip("numpy's BLAS is not an OpenBLAS this process can see")
+    _, get = funcs
+    before = int(get())
+    with apps.blas_threads(1) as used:
+        assert used.threads == 1 and int(get()) == 1
+    assert int(get()) == before
+    assert apps.run_dgemm(64, 1, budget_s=0.05).threads == 1
