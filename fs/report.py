@@ -54,6 +54,44 @@ def _roofline(machine, workloads) -> dict:
     return {"ceilings": ceilings, "points": points}
 
 
+def _technology_sources(machines, with_sweep: bool) -> dict[str, dict]:
+    """Sources of archmodels' cost and carbon tables and of the memory and link technologies used."""
+    import tomllib
+    from importlib import resources
+
+    from archmodels.errors import InputError
+    from archmodels.memtech import memory_technology
+    from archmodels.network import link_technology
+
+    from fs.sweep import link_options, memory_options
+
+    out: dict[str, dict] = {}
+    for name in ("cost", "carbon"):
+        data = tomllib.loads((resources.files("archmodels") / "data" / f"{name}.toml").read_text(encoding="utf-8"))
+        for sid, v in data.get("sources", {}).items():
+            out[f"archmodels-{name}:{sid}"] = {"title": v.get("title", ""), "url": v.get("url", "")}
+    techs = {lv.technology for m in machines for p in m.node.processors for lv in p.memory if lv.technology}
+    links = {m.network.technology for m in machines if m.network is not None and m.network.technology}
+    if with_sweep:
+        techs |= set(memory_options()) | {"sram-3d"}
+        links |= set(link_options())
+    for t in sorted(techs):
+        try:
+            tech = memory_technology(t)
+        except InputError:
+            continue
+        for field, title in tech.sources:
+            out[f"memory:{t}:{field}"] = {"title": title, "url": ""}
+    for k in sorted(links):
+        try:
+            tech = link_technology(k)
+        except InputError:
+            continue
+        for field, title in tech.sources:
+            out[f"link:{k}:{field}"] = {"title": title, "url": ""}
+    return out
+
+
 def run_metadata(study, *, samples: int, executor: str, computed: int, reused: int, sweep_points: int) -> dict:
     """What the report needs besides the rows: settings, rooflines and every source used."""
     from archmodels.technology import sources as tech_sources
@@ -67,10 +105,11 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
         sources.update(_workload_sources(w))
     for sid, s in tech_sources().items():
         sources[f"archmodels:{sid}"] = {"title": s.get("title", ""), "url": s.get("url", "")}
+    machines = {c.label: c.machine for c in (study.reference, *study.candidates)}
+    sources.update(_technology_sources(machines.values(), sweep_points > 0))
     if sweep_points:
         for sid, s in design_table().get("sources", {}).items():
             sources[f"design-space:{sid}"] = {"title": s.get("title", ""), "url": s.get("url", "")}
-    machines = {c.label: c.machine for c in (study.reference, *study.candidates)}
     return {
         "schema": "fs-workbench/study-run/1",
         "study": {
