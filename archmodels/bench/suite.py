@@ -222,6 +222,7 @@ class SuiteResult:
     peak: object  # DataFrame: precision, threads, FLOP/s
     apps: object  # DataFrame: one row per application kernel
     plateaus: tuple[bandwidth.Plateau, ...]
+    levels: object  # DataFrame: the plateaus of every (kernel, threads) sweep, both byte conventions
     profile: HostProfile
     elapsed_s: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -239,12 +240,32 @@ class SuiteResult:
             "peak_flop_per_s": dict(self.profile.peak_flop_per_s),
             "memory": [dict(m.__dict__) for m in self.profile.memory],
             "plateaus": [p.as_dict() for p in self.plateaus],
+            "levels": self.levels.to_dict(orient="records"),
             "apps": self.apps.to_dict(orient="records"),
             "peak": self.peak.to_dict(orient="records"),
             "latency": self.latency.to_dict(orient="records"),
             "bandwidth": self.bandwidth.to_dict(orient="records"),
             "notes": list(self.notes),
         }
+
+
+def level_table(bw_df, info: HostInfo):
+    """Plateaus of every (kernel, threads) sweep: one row per level, bandwidth in STREAM bytes and
+    with write-allocate, approximate capacity (None for the outermost)."""
+    import pandas as pd
+
+    rows = []
+    for (kernel, threads), grp in bw_df.groupby(["kernel", "threads"], sort=True):
+        grp = grp.sort_values("working_set_bytes")
+        plats = bandwidth.detect_plateaus(grp["working_set_bytes"], grp["bandwidth_bytes_per_s"])
+        spec = bandwidth.KERNELS[kernel]
+        wa_ratio = spec.write_allocate_bytes(1, 8) / spec.stream_bytes(1, 8)
+        for (name, _), p in zip(name_levels(plats, info, int(threads)), plats, strict=True):
+            rows.append({"kernel": kernel, "threads": int(threads), "level": name,
+                         "bandwidth_bytes_per_s": p.bandwidth_bytes_per_s,
+                         "bandwidth_write_allocate_bytes_per_s": p.bandwidth_bytes_per_s * wa_ratio,
+                         "capacity_bytes": p.capacity_bytes, "first_bytes": p.first_bytes, "last_bytes": p.last_bytes})
+    return pd.DataFrame(rows)
 
 
 def last_level_cache_bytes(info: HostInfo) -> int:
@@ -444,6 +465,7 @@ def run_suite(
     profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date, dram_bw, conditions)
     return SuiteResult(
         host=info, version=version, date=date, threads=threads, quick=quick, seed=seed,
-        bandwidth=bw_df, latency=lat_df, peak=peak_df, apps=app_df, plateaus=plateaus, profile=profile,
+        bandwidth=bw_df, latency=lat_df, peak=peak_df, apps=app_df, plateaus=plateaus,
+        levels=level_table(bw_df, info), profile=profile,
         elapsed_s=time.perf_counter() - t_start, notes=tuple(notes),
     )

@@ -116,6 +116,10 @@ def bench(
                 ["level", "capacity", "bandwidth (STREAM)", "latency"],
                 [[m.name, si(m.capacity_bytes, "B"), si(m.bandwidth_bytes_per_s, "B/s"), si(m.latency_s, "s")]
                  for m in prof.memory])
+    print_table("levels by kernel (bandwidth: STREAM bytes / with write-allocate)",
+                ["kernel", "threads", "level", "capacity", "STREAM", "write-allocate"],
+                [[r["kernel"], r["threads"], r["level"], si(r["capacity_bytes"], "B"), si(r["bandwidth_bytes_per_s"], "B/s"),
+                  si(r["bandwidth_write_allocate_bytes_per_s"], "B/s")] for r in result.levels.to_dict(orient="records")])
     print_table("peak", ["precision", "FLOP rate"], [[k, si(v, "FLOP/s")] for k, v in sorted(prof.peak_flop_per_s.items())])
     print_table("application kernels", ["kernel", "size", "time", "FLOP rate", "bandwidth"],
                 [[r["kernel"], r["size"], si(r["time_s"], "s"), si(r["flop_per_s"], "FLOP/s"), si(r["bandwidth_bytes_per_s"], "B/s")]

@@ -126,6 +126,10 @@ def test_cli_suite_writes_a_profile_that_loads(tmp_path, capsys):
     assert proc.memory[0].bandwidth_bytes_per_s == pytest.approx(data["plateaus"][0]["bandwidth_bytes_per_s"], rel=1e-5)
     assert {r["kernel"] for r in data["apps"]} == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
     assert plot.stat().st_size > 0
+    triad_levels = [r for r in data["levels"] if r["kernel"] == "triad"]
+    assert len(triad_levels) == len(data["plateaus"])
+    for r in triad_levels:  # both byte conventions: 32 B with write-allocate for 24 STREAM bytes
+        assert r["bandwidth_write_allocate_bytes_per_s"] == pytest.approx(r["bandwidth_bytes_per_s"] * 32 / 24)
     checks = {r["kernel"]: r for r in data["validation"]}
     assert set(checks) == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
     assert all(r["predicted_time_s"] > 0 and r["measured_time_s"] > 0 for r in checks.values())
