@@ -27,6 +27,7 @@ from pathlib import Path
 import numba as nb
 import numpy as np
 import pandas as pd
+from numba import types
 
 from archmodels.errors import InputError, ResourceError
 
@@ -112,18 +113,24 @@ def _read_header(path: Path) -> dict[str, str]:
 
 
 _POW10 = np.array([10.0**k for k in range(23)])
+#: C library ``strtod`` (correctly rounded in glibc and macOS libc), linked by name so the numba
+#: cache stays valid across processes.
+_strtod = types.ExternalFunction("strtod", types.float64(types.voidptr, types.voidptr))
 
 
 @nb.njit(cache=True)
-def _scan_bytes(buf, n_fields, pow10):
-    """Parse job lines of an SWF byte buffer (numba).
+def _scan_bytes(buf, n, n_fields, pow10):
+    """Parse job lines of an SWF byte buffer (numba); ``buf[n]`` must be a NUL byte.
 
-    Returns (values[rows, n_fields], status[rows], line[rows]): status 0 = parsed, 2 = a line the
-    fast path does not handle (too few fields, text, or a number outside the exact fast path:
-    more than 15 significant digits or a decimal exponent beyond ±22); those lines are re-read by
+    Decimal numbers with up to 15 significant digits and a decimal exponent within ±22 are
+    converted exactly as m · 10^e or m / 10^-e (Clinger's fast path); other decimal numbers go to
+    the C library's ``strtod``, so every value equals Python's ``float(token)``.
+
+    Returns (values[rows, n_fields], status[rows], line[rows]): status 0 = parsed, 2 = a line this
+    scanner does not take (too few fields, text, a malformed number); those lines are re-read by
     :func:`_careful_parse_line`. Comment (``;``, ``#``) and blank lines produce no row.
     """
-    n = buf.shape[0]
+    end_ptr = np.zeros(1, np.uint64)
     n_lines = 1
     for k in range(n):
         if buf[k] == 10:
@@ -154,6 +161,7 @@ def _scan_bytes(buf, n_fields, pow10):
             if k == end or buf[k] == 59:
                 ok = False
                 break
+            tok = k
             neg = False
             if buf[k] == 45 or buf[k] == 43:
                 neg = buf[k] == 45
@@ -202,8 +210,14 @@ def _scan_bytes(buf, n_fields, pow10):
                 ok = False
                 break
             if digits > 15 or exp10 > 22 or exp10 < -22:
-                ok = False
-                break
+                base = buf.ctypes.data
+                v = _strtod(buf[tok:].ctypes.data, end_ptr.ctypes.data)
+                if end_ptr[0] != base + k:
+                    ok = False
+                    break
+                values[rows, field] = v
+                field += 1
+                continue
             v = float(mant)
             if exp10 >= 0:
                 v = v * pow10[exp10]
@@ -257,9 +271,9 @@ def _fast_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]:
             data = fh.read()
     else:
         data = path.read_bytes()
-    buf = np.frombuffer(data, dtype=np.uint8)
+    buf = np.frombuffer(data + b"\0", dtype=np.uint8)
     _refuse_if_too_big(path, int(np.count_nonzero(buf == 10)) + 1)
-    values, status, lines = _scan_bytes(buf, N_FIELDS, _POW10)
+    values, status, lines = _scan_bytes(buf, len(data), N_FIELDS, _POW10)
     hard = np.flatnonzero(status != 0)
     if len(hard) == 0:
         return values, []

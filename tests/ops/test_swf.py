@@ -91,3 +91,16 @@ def test_generator_is_seeded_and_hits_the_offered_load():
     assert load == pytest.approx(0.7, rel=0.05)
     # about a quarter serial, as in Lublin & Feitelson's model (0.244)
     assert (a["alloc_procs"] == 1).mean() == pytest.approx(0.244, abs=0.02)
+
+
+def test_scanner_is_exact_on_long_floats(tmp_path):
+    # 17-significant-digit reprs and large exponents take the strtod path; they must equal float()
+    rng = np.random.default_rng(0)
+    vals = np.concatenate([rng.uniform(0, 1e7, 3000), 10.0 ** rng.uniform(-300, 300, 3000)])
+    lines = [" ".join([str(k + 1), repr(float(v))] + ["-1"] * 16) for k, v in enumerate(vals)]
+    path = tmp_path / "floats.swf"
+    path.write_text("\n".join(lines))
+    fast, bad = _fast_parse(path, False)
+    assert bad == []
+    np.testing.assert_array_equal(fast[:, 1], vals)
+    np.testing.assert_array_equal(fast, _careful_parse(path, False)[0])
