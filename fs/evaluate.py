@@ -121,7 +121,6 @@ class NodeProfile:
     embodied_per_node_g: float
     productivity: float
     commercial_reach: float
-    bounds: tuple[str, ...]
 
 
 def _part_shares(machine) -> tuple[list[str], list[str], list[float]]:
@@ -186,13 +185,12 @@ def node_profile(study: Study, label: str, machine) -> NodeProfile:
     from archmodels.cost import node_capital_cost_jpy
     from archmodels.power import node_power_range_w
 
-    times, powers, bounds = [], [], []
+    times, powers = [], []
     job_nodes = JOB_NODES if machine.network is not None else 1
     for w in study.workloads:
         p = archmodels.predict(machine, archmodels.load_workload(w), nodes=job_nodes)
         times.append(job_nodes / float(p.units_per_s))
         powers.append(float(p.power_w) / job_nodes)
-        bounds.append(str(p.bound))
     idle_w, max_w = node_power_range_w(machine)
     busy = float(np.dot(study.workload_weights, powers))
     return NodeProfile(
@@ -209,7 +207,6 @@ def node_profile(study: Study, label: str, machine) -> NodeProfile:
         embodied_per_node_g=float(node_embodied_carbon_g(machine)),
         productivity=stated_score(machine, study.productivity),
         commercial_reach=stated_score(machine, study.commercial_reach),
-        bounds=tuple(bounds),
     )
 
 

@@ -18,7 +18,7 @@ def _profile(label, t, pmax, cost, nodes=1, mem=32 * 2**30):
     return NodeProfile(label=label, machine=label, machine_nodes=nodes, hypothetical=False,
                        time_per_unit_s=tuple(float(x) for x in t), busy_power_w=0.8 * pmax, idle_power_w=0.3 * pmax,
                        max_power_w=pmax, memory_bytes=mem, capital_per_node_jpy=cost,
-                       embodied_per_node_g=1e5, productivity=0.8, commercial_reach=0.5, bounds=("memory",) * len(t))
+                       embodied_per_node_g=1e5, productivity=0.8, commercial_reach=0.5)
 
 
 @pytest.fixture(scope="module")
