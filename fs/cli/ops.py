@@ -181,3 +181,67 @@ def generate_cmd(
         emit_json(info)
         return
     typer.echo(f"wrote {jobs} jobs on {procs} processors (load {load}, seed {seed}) to {path}")
+
+
+@ops_app.command("sweep")
+def sweep_cmd(
+    trace: list[str] = typer.Option(..., "--trace", help="SWF trace; repeat for several."),
+    policies: str = typer.Option("easy,carbon-delay", "--policies", help="Comma-separated policies."),
+    max_delay_s: Optional[str] = typer.Option(None, "--max-delay-s", help="Comma-separated Wait-Awhile windows [s] to sweep."),
+    nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size; overrides the trace headers."),
+    machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML."),
+    grid: Optional[str] = typer.Option(None, "--grid", help="Grid for carbon and price: tokyo-2025."),
+    off_after_s: Optional[float] = typer.Option(None, "--off-after-s", help="Switch idle nodes off after this long [s]."),
+    out: Optional[str] = typer.Option(None, "--out", help="Write the rows (.csv or .parquet)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+    workers: int = typer.Option(0, "--workers", help="Start a local Dask cluster of this many one-thread worker processes."),
+    json_out: bool = typer.Option(False, "--json", help="JSON rows on stdout."),
+) -> None:
+    """Policy x trace x parameter sweep, in-process or on Dask (same rows either way)."""
+    import os
+    from pathlib import Path
+
+    from archmodels.errors import InputError
+    from ops.output import write_table
+    from ops.sweep import make_cases, run_sweep
+
+    names = [p.strip() for p in policies.split(",") if p.strip()]
+    vary = {}
+    if max_delay_s:
+        try:
+            vary["policy.max_delay_s"] = [float(v) for v in max_delay_s.split(",") if v.strip()]
+        except ValueError:
+            raise InputError(f"--max-delay-s must be comma-separated numbers, got {max_delay_s!r}") from None
+    traces = {}
+    for t in trace:
+        if not Path(t).is_file():
+            raise InputError("no such trace file (expected an SWF file)", file=t)
+        traces[Path(t).name] = t
+    cases = make_cases(traces, names, vary, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s)
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if address or workers > 0:
+        from distributed import Client, LocalCluster
+
+        if address:
+            with Client(address) as client:
+                df = run_sweep(cases, client)
+        else:
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                              dashboard_address=None) as cluster, Client(cluster) as client:
+                df = run_sweep(cases, client)
+    else:
+        df = run_sweep(cases)
+    if out:
+        write_table(df, out)
+    if json_out:
+        from fs.cli.output import emit_json
+
+        emit_json(df.to_dict(orient="records"))
+        return
+    from fs.cli.output import print_table, si
+
+    delay_col = "param.policy.max_delay_s"
+    rows = [[r["trace"], r["policy"], si(r[delay_col], "s") if delay_col in df else "-",
+             si(r["mean_wait_s"], "s"), f"{r['mean_bounded_slowdown']:.3g}", si(r["energy_j"], "J"),
+             si(r["carbon_g"], "g")] for r in df.to_dict(orient="records")]
+    print_table("sweep", ["trace", "policy", "max delay", "mean wait", "bsld", "energy", "carbon"], rows)

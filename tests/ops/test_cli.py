@@ -131,3 +131,15 @@ def test_trace_without_valid_jobs_and_unknown_machine(tmp_path, capsys):
 def test_huge_generate_request_is_refused(tmp_path, capsys):
     status, _, err = run_cli(["ops", "generate", "--out", str(tmp_path / "x.swf"), "--jobs", "900000000"], capsys)
     assert status == 2 and "GiB" in err
+
+
+def test_sweep_command_serial_and_on_local_dask_workers(tmp_path, capsys):
+    args = ["ops", "sweep", "--trace", str(trace_path("cqsim_test.swf")), "--trace", str(trace_path("lublin_256.swf")),
+            "--policies", "easy,carbon-delay", "--max-delay-s", "3600,21600", "--grid", "tokyo-2025"]
+    status, out, _ = run_cli(args + ["--out", str(tmp_path / "s.csv")], capsys)
+    assert status == 0
+    serial = pd.read_csv(tmp_path / "s.csv")
+    assert len(serial) == 8
+    status, out, _ = run_cli(args + ["--workers", "2", "--out", str(tmp_path / "d.csv")], capsys)
+    assert status == 0
+    pd.testing.assert_frame_equal(serial, pd.read_csv(tmp_path / "d.csv"))
