@@ -18,11 +18,16 @@ def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Pol
     Savings are baseline minus policy (positive = the policy saves): ``carbon_saving_g``,
     ``carbon_saving_frac``, ``energy_saving_j``, ``cost_saving_jpy``; the price is
     ``wait_increase_s`` and ``slowdown_increase`` (policy minus baseline).
+
+    Every policy is charged over the same span, from the first submit to the latest job end under
+    any of the policies: a policy that ends later is not charged for idle time the others escape.
     """
     tr = resolve_trace(trace)
+    runs = [simulate(tr, policy=pol, timeseries=False, **simulate_kwargs) for pol in [baseline, *policies]]
+    until = max(float(r.jobs["end_s"].max()) for r in runs if len(r.jobs)) if any(len(r.jobs) for r in runs) else None
     rows = []
     for pol in [baseline, *policies]:
-        summary = simulate(tr, policy=pol, **simulate_kwargs).summary
+        summary = simulate(tr, policy=pol, until_s=until, timeseries=False, **simulate_kwargs).summary
         rows.append({k: summary[k] for k in SUMMARY_COLUMNS})
     df = pd.DataFrame(rows)
     base = df.iloc[0]
