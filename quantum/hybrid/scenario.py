@@ -40,6 +40,7 @@ class HPCSpec(_Strict):
 class QPUSection(_Strict):
     model: str = "heron-r2"
     placement: Literal["co-located", "cloud", "emulated"] = "cloud"
+    session: bool = False
     link_latency: Quantity | None = None
     bandwidth: Quantity | None = None
     submit_overhead: Quantity | None = None
@@ -173,6 +174,7 @@ def build_scenario(spec: ScenarioSpec, file: str | None = None) -> Scenario:
         node_active_power_w=max_w,
         node_idle_power_w=idle_w,
         node_price_jpy_per_s=node_price_s,
+        session=q.session,
     )
 
 

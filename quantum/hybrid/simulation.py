@@ -53,6 +53,7 @@ class Scenario:
     node_active_power_w: float
     node_idle_power_w: float
     node_price_jpy_per_s: float
+    session: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,21 @@ class HybridResult:
 
 
 def _outside_queue(scn: Scenario) -> np.ndarray:
-    """Outside-queue wait per (user, iteration) [s]: sum over the iteration's jobs of log-normal draws."""
+    """Outside-queue wait per (user, iteration) [s]: sum over the iteration's jobs of log-normal draws.
+
+    In a session (Qiskit Runtime's session execution mode, which keeps the device for one user's
+    iterative jobs once the first job starts, https://quantum.cloud.ibm.com/docs/guides/execution-modes)
+    only each user's first job waits for outside tenants.
+    """
     rng = np.random.default_rng(scn.seed)
     z = rng.standard_normal((scn.users, scn.workflow.iterations, scn.jobs_per_iteration))
     if scn.placement.queue_median_s <= 0:
         return np.zeros((scn.users, scn.workflow.iterations))
-    return (scn.placement.queue_median_s * np.exp(scn.placement.queue_sigma * z)).sum(axis=2)
+    wait = scn.placement.queue_median_s * np.exp(scn.placement.queue_sigma * z)
+    if scn.session:
+        wait[:, 1:, :] = 0.0
+        wait[:, 0, 1:] = 0.0
+    return wait.sum(axis=2)
 
 
 def simulate(scn: Scenario) -> HybridResult:

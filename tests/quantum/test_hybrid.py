@@ -119,6 +119,18 @@ def test_example_scenario_co_located_is_faster_than_cloud(policy):
     assert near["seed"] == cloud["seed"] == 1
 
 
+def test_a_session_waits_for_outside_tenants_once():
+    path = example_scenario_path()
+    jobs = run_scenario(path)
+    session = run_scenario(path, {"qpu.session": True})
+    assert session["total_time_s"] < jobs["total_time_s"]
+    assert session["breakdown"]["quantum_time_s"] == pytest.approx(jobs["breakdown"]["quantum_time_s"])
+    # co-located has no outside tenants: a session changes nothing
+    near = run_scenario(path, {"qpu.placement": "co-located"})
+    near_session = run_scenario(path, {"qpu.placement": "co-located", "qpu.session": True})
+    assert near_session["total_time_s"] == near["total_time_s"]
+
+
 def test_what_if_sweep_over_users_is_monotone():
     frame = what_if(example_scenario_path(), "users", [1, 2, 4, 8])
     assert list(frame["value"]) == [1, 2, 4, 8]
