@@ -30,8 +30,10 @@ DEFAULT_CHUNK_QUBITS = 15
 @dataclass(frozen=True)
 class _BlockArrays:
     low_bits: int
-    high_qubits: np.ndarray
-    high_offsets: np.ndarray
+    pad_bits: int
+    other_qubits: np.ndarray
+    state_offsets: np.ndarray
+    buffer_offsets: np.ndarray
     kinds: np.ndarray
     qubit_ptr: np.ndarray
     qubits: np.ndarray
@@ -39,13 +41,21 @@ class _BlockArrays:
     mats: np.ndarray
 
 
-def _block_arrays(block: CacheBlock, dtype) -> _BlockArrays:
-    local = {q: q for q in range(block.low_bits)}
-    local.update({q: block.low_bits + i for i, q in enumerate(block.high_qubits)})
-    high = np.array(block.high_qubits, dtype=np.int64)
-    high_offsets = np.zeros(1 << high.size, dtype=np.int64)
-    for j in range(high_offsets.size):
-        high_offsets[j] = sum(((j >> i) & 1) << int(q) for i, q in enumerate(high))
+def _block_arrays(block: CacheBlock) -> _BlockArrays:
+    """Buffer layout of a cache block: pads at positions 0..P-1, the contiguous run of state
+    qubits 0..L-1 at P..P+L-1, the high qubits above; offsets for the gather and the scatter."""
+    pads, low, high = block.pad_qubits, block.low_bits, block.high_qubits
+    p = len(pads)
+    local = {q: p + q for q in range(low)}
+    local.update({q: i for i, q in enumerate(pads)})
+    local.update({q: p + low + i for i, q in enumerate(high)})
+    others = list(pads) + list(high)  # bit b of the index jr below belongs to others[b]
+    n_other = len(others)
+    jr = np.arange(1 << n_other, dtype=np.int64)
+    state_offsets = np.zeros(jr.size, dtype=np.int64)
+    for b, q in enumerate(others):
+        state_offsets |= ((jr >> b) & 1) << q
+    buffer_offsets = (jr & ((1 << p) - 1)) | ((jr >> p) << (p + low))
     kinds, qptr, qs, mptr, mats = [], [0], [], [0], []
     for g in block.gates:
         kinds.append(1 if g.diagonal else 0)
@@ -55,9 +65,11 @@ def _block_arrays(block: CacheBlock, dtype) -> _BlockArrays:
         mats.append(flat)
         mptr.append(mptr[-1] + flat.size)
     return _BlockArrays(
-        block.low_bits,
-        high,
-        high_offsets,
+        low,
+        p,
+        np.array(sorted(others), dtype=np.int64),
+        state_offsets,
+        buffer_offsets,
         np.array(kinds, dtype=np.int64),
         np.array(qptr, dtype=np.int64),
         np.array(qs, dtype=np.int64),
@@ -115,9 +127,19 @@ def plan_gates(
 def apply_plan(state: np.ndarray, plan: Plan) -> None:
     """Apply every pass of ``plan`` to ``state`` in place."""
     for block in plan.blocks:
-        a = _block_arrays(block, state.dtype)
+        a = _block_arrays(block)
         kernels.apply_block(
-            state, a.low_bits, a.high_qubits, a.high_offsets, a.kinds, a.qubit_ptr, a.qubits, a.mat_ptr, a.mats
+            state,
+            a.low_bits,
+            a.pad_bits,
+            a.other_qubits,
+            a.state_offsets,
+            a.buffer_offsets,
+            a.kinds,
+            a.qubit_ptr,
+            a.qubits,
+            a.mat_ptr,
+            a.mats,
         )
 
 

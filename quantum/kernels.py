@@ -380,36 +380,39 @@ def _local_diag(re, im, qubits, mats, p):
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def apply_block(state, low_bits, high_qubits, high_offsets, kinds, qubit_ptr, qubits, mat_ptr, mats):
+def apply_block(
+    state, low_bits, pad_bits, other_qubits, state_offsets, buffer_offsets, kinds, qubit_ptr, qubits, mat_ptr, mats
+):
     """Apply a cache block: many gates, one pass over memory.
 
-    The chunk's qubits are ``0 .. low_bits-1`` and ``high_qubits`` (ascending); chunk c is every
-    index whose other bits spell c. Each chunk is gathered into split real/imaginary buffers of
-    ``2**(low_bits + len(high_qubits))`` entries (runs of ``2**low_bits`` contiguous amplitudes at
-    ``high_offsets``; split storage lets LLVM vectorise the gate loops), the gates are applied
-    to it in order, and it is written back.
+    The chunk's qubits are ``0 .. low_bits-1`` and ``other_qubits`` (ascending, all >=
+    ``low_bits``); chunk c is every index whose remaining bits spell c. Each chunk is gathered into
+    split real/imaginary buffers (split storage lets LLVM vectorise the gate loops): for each
+    ``jr``, the run of ``2**low_bits`` contiguous amplitudes at ``base + state_offsets[jr]`` goes
+    to buffer positions ``buffer_offsets[jr] + (jl << pad_bits)``. The gates are applied in order
+    and the chunk is written back.
 
     Gate g acts on buffer bit positions ``qubits[qubit_ptr[g]:qubit_ptr[g+1]]`` (its own order);
     ``kinds[g]`` is 0 for a dense matrix stored row-major at ``mats[mat_ptr[g]:]`` and 1 for a
     diagonal stored there. ``mats`` is complex128 whatever the state's precision.
     """
-    n_high = high_qubits.size
-    m = low_bits + n_high
+    m = low_bits + other_qubits.size
     run = 1 << low_bits
     size = 1 << m
     n_chunks = state.size >> m
     n_gates = kinds.size
+    n_other = state_offsets.size
     for c in prange(n_chunks):
         re = np.empty(size, dtype=state.real.dtype)
         im = np.empty(size, dtype=state.real.dtype)
-        base = _insert_zero_bits(np.int64(c) << np.int64(low_bits), high_qubits)
-        for jh in range(1 << n_high):
-            src = base + high_offsets[jh]
-            dst = jh << low_bits
+        base = _insert_zero_bits(np.int64(c) << np.int64(low_bits), other_qubits)
+        for jr in range(n_other):
+            src = base + state_offsets[jr]
+            dst = buffer_offsets[jr]
             for jl in range(run):
                 a = state[src + jl]
-                re[dst + jl] = a.real
-                im[dst + jl] = a.imag
+                re[dst + (jl << pad_bits)] = a.real
+                im[dst + (jl << pad_bits)] = a.imag
         for g in range(n_gates):
             qs = qubits[qubit_ptr[g] : qubit_ptr[g + 1]]
             p = mat_ptr[g]
@@ -421,8 +424,8 @@ def apply_block(state, low_bits, high_qubits, high_offsets, kinds, qubit_ptr, qu
                 _local_2q(re, im, qs[0], qs[1], mats, p)
             else:
                 _local_kq(re, im, qs, mats, p)
-        for jh in range(1 << n_high):
-            dst = base + high_offsets[jh]
-            src = jh << low_bits
+        for jr in range(n_other):
+            dst = base + state_offsets[jr]
+            src = buffer_offsets[jr]
             for jl in range(run):
-                state[dst + jl] = complex(re[src + jl], im[src + jl])
+                state[dst + jl] = complex(re[src + (jl << pad_bits)], im[src + (jl << pad_bits)])

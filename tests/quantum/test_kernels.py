@@ -134,3 +134,27 @@ def test_measurement_collapse_and_reset_kernels():
     assert np.linalg.norm(kept) == pytest.approx(1.0)
     assert np.all(kept[[i for i in range(16) if i & 4]] == 0)
     assert np.allclose(kept[[i for i in range(16) if not i & 4]], psi[[i for i in range(16) if i & 4]] / np.sqrt(p1))
+
+
+def test_cache_blocks_with_pad_qubits_match_reference():
+    from quantum.fusion import PAD_QUBITS
+
+    n = 14
+    gates = []
+    for _ in range(60):
+        k = int(RNG.integers(1, 4))
+        qubits = [int(q) for q in RNG.choice(n, k, replace=False)]
+        gates.append((qubits, random_unitary(k)))
+    plan = plan_gates(gates, n, fused_qubits=3, chunk_qubits=11)
+    assert any(len(b.pad_qubits) == PAD_QUBITS for b in plan.blocks)
+    for b in plan.blocks:  # no gate acts on a pad, every gate lies inside its chunk
+        chunk = set(range(b.low_bits)) | set(b.high_qubits) | set(b.pad_qubits)
+        assert len(chunk) == 11
+        for g in b.gates:
+            assert set(g.qubits) <= chunk and not set(g.qubits) & set(b.pad_qubits)
+    expected = zero_state(n)
+    for qubits, m in gates:
+        expected = reference.apply_unitary(expected, qubits, m)
+    state = zero_state(n)
+    apply_plan(state, plan)
+    assert np.abs(state - expected).max() < 1e-11
