@@ -116,8 +116,8 @@ def latin_hypercube(n: int, seed: int, ranges: dict | None = None, memory: tuple
     u = (np.argsort(rng.random((cols, n)), axis=1) + rng.random((cols, n))) / n
     out = {
         "sram_bytes": ranges["sram_bytes"][0] + u[0] * (ranges["sram_bytes"][1] - ranges["sram_bytes"][0]),
-        "memory": np.asarray(memory)[np.minimum((u[1] * len(memory)).astype(int), len(memory) - 1)],
-        "link": np.asarray(links)[np.minimum((u[2] * len(links)).astype(int), len(links) - 1)],
+        "memory": pd.Categorical.from_codes(np.minimum((u[1] * len(memory)).astype(int), len(memory) - 1), memory),
+        "link": pd.Categorical.from_codes(np.minimum((u[2] * len(links)).astype(int), len(links) - 1), links),
         "power_cap_w": ranges["power_cap_w"][0] + u[3] * (ranges["power_cap_w"][1] - ranges["power_cap_w"][0]),
         "nodes": np.floor(nodes[0] + u[4] * (nodes[1] - nodes[0])) if nodes is not None else np.full(n, np.nan),
     }
@@ -133,8 +133,8 @@ def grid(sram_bytes, memory=None, links=None, power_cap_w=(2400.0,), nodes=(np.n
     idx = [m.ravel() for m in mesh]
     return pd.DataFrame({
         "sram_bytes": np.asarray(sram_bytes, dtype=float)[idx[0]],
-        "memory": np.asarray(memory)[idx[1]],
-        "link": np.asarray(links)[idx[2]],
+        "memory": pd.Categorical.from_codes(idx[1], memory),
+        "link": pd.Categorical.from_codes(idx[2], links),
         "power_cap_w": np.asarray(power_cap_w, dtype=float)[idx[3]],
         "nodes": np.asarray(nodes, dtype=float)[idx[4]],
     })
@@ -255,8 +255,15 @@ class DesignEvaluator:
         return capital, embodied
 
     def _codes(self, values, options, what):
-        values = np.asarray(values)
+        """Indices into ``options`` of a column of option names (categorical or plain)."""
         lookup = {o: i for i, o in enumerate(options)}
+        if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+            cats = list(values.cat.categories)
+            bad = [c for c in cats if c not in lookup]
+            if bad:
+                raise InputError(f"unknown {what} {bad}; expected one of {list(options)}")
+            return np.array([lookup[c] for c in cats], dtype=np.int64)[values.cat.codes.to_numpy()]
+        values = np.asarray(values)
         uniq, inv = np.unique(values, return_inverse=True)
         bad = [u for u in uniq if u not in lookup]
         if bad:
@@ -305,8 +312,8 @@ class DesignEvaluator:
     def evaluate(self, designs: pd.DataFrame) -> pd.DataFrame:
         """Tidy rows: the design variables, sizing and every sweep metric, one row per design point."""
         st = self.study
-        g = self._codes(designs["memory"].to_numpy(), self.memory, "memory")
-        lk = self._codes(designs["link"].to_numpy(), self.links, "link")
+        g = self._codes(designs["memory"], self.memory, "memory")
+        lk = self._codes(designs["link"], self.links, "link")
         s = designs["sram_bytes"].to_numpy(float)
         cap = designs["power_cap_w"].to_numpy(float)
         t_unit, p_node, step, ok = self.node_rates(s, g, cap)
@@ -329,8 +336,8 @@ class DesignEvaluator:
         feasible = ok & (nodes >= 1) & ~(power > budget_p * (1 + 1e-9)) & ~(capital > budget_c * (1 + 1e-9))
         return pd.DataFrame({
             "sram_bytes": s,
-            "memory": designs["memory"].to_numpy(),
-            "link": designs["link"].to_numpy(),
+            "memory": designs["memory"].values,
+            "link": designs["link"].values,
             "power_cap_w": cap,
             "nodes": n,
             "performance": np.where(ok, speed, np.nan),
@@ -398,22 +405,10 @@ def _evaluator(study_file: str, digest: str) -> DesignEvaluator:
     return DesignEvaluator(load_study(study_file))
 
 
-def sweep_chunk(study_file: str, digest: str, method: str, seed: int, start: int, stop: int, n_total: int,
-                options: dict) -> pd.DataFrame:
-    """Rows of design points [start, stop) of a sweep (for the executors).
-
-    Latin hypercube points are drawn for the whole sample from ``seed`` and sliced, so a chunk's
-    rows do not depend on the chunking.
-    """
-    if method == "lhs":
-        designs = latin_hypercube(n_total, seed, options.get("ranges"), options.get("memory"), options.get("links"),
-                                  options.get("nodes")).iloc[start:stop]
-    elif method == "grid":
-        designs = grid(**options["grid"]).iloc[start:stop]
-    else:
-        raise InputError(f"unknown sweep method {method!r}; expected 'lhs' or 'grid'")
+def sweep_chunk(study_file: str, digest: str, designs: pd.DataFrame, start: int, seed: int) -> pd.DataFrame:
+    """Rows of the design points ``designs`` (numbered from ``start``) of a sweep (for the executors)."""
     out = _evaluator(study_file, digest).evaluate(designs.reset_index(drop=True))
-    out.insert(0, "point", np.arange(start, stop, dtype=np.int64))
+    out.insert(0, "point", np.arange(start, start + len(designs), dtype=np.int64))
     out.insert(1, "seed", seed)
     return out
 
@@ -431,9 +426,15 @@ def run_sweep(study, out_dir, *, method: str = "lhs", points: int = 10_000, seed
     digest = file_digest(study_file)
     seed = study.seed if seed is None else seed
     options = options or {}
-    if method == "grid":
-        points = len(grid(**options["grid"]))
-    args = [(study_file, digest, method, seed, a, b, points, options) for a, b in chunk_ranges(points, chunk_size)]
+    if method == "lhs":
+        designs = latin_hypercube(points, seed, options.get("ranges"), options.get("memory"), options.get("links"),
+                                  options.get("nodes"))
+    elif method == "grid":
+        designs = grid(**options["grid"])
+        points = len(designs)
+    else:
+        raise InputError(f"unknown sweep method {method!r}; expected 'lhs' or 'grid'")
+    args = [(study_file, digest, designs.iloc[a:b], a, seed) for a, b in chunk_ranges(points, chunk_size)]
     config = {"study": digest, "method": method, "points": points, "seed": seed, "chunk_size": chunk_size,
               "options": options, "schema": "fs-workbench/sweep/1"}
     total = len(args)

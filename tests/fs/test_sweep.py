@@ -21,8 +21,8 @@ def test_vectorised_rates_and_power_match_predict_on_variant_machines(evaluator)
         latin_hypercube(6, seed=3),
     ], ignore_index=True)
     ev = evaluator
-    g = ev._codes(designs["memory"].to_numpy(), ev.memory, "memory")
-    lk = ev._codes(designs["link"].to_numpy(), ev.links, "link")
+    g = ev._codes(designs["memory"], ev.memory, "memory")
+    lk = ev._codes(designs["link"], ev.links, "link")
     t_unit, p_node, step, ok = ev.node_rates(designs["sram_bytes"].to_numpy(), g, designs["power_cap_w"].to_numpy())
     assert ok.all()
     for k, row in designs.iterrows():
@@ -79,8 +79,8 @@ def test_node_cost_and_carbon_match_archmodels_on_variant_machines(evaluator):
 
     ev = evaluator
     d = pd.concat([latin_hypercube(5, seed=11), grid([0.0], memory=("hbm4",), links=("electrical",))], ignore_index=True)
-    g = ev._codes(d["memory"].to_numpy(), ev.memory, "memory")
-    lk = ev._codes(d["link"].to_numpy(), ev.links, "link")
+    g = ev._codes(d["memory"], ev.memory, "memory")
+    lk = ev._codes(d["link"], ev.links, "link")
     cap, emb = ev.node_capital_and_embodied(d["sram_bytes"].to_numpy(), g, lk)
     for k, row in d.iterrows():
         m = variant_machine(ev.template, row.sram_bytes, row.memory, row.link, row.power_cap_w)
