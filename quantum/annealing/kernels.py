@@ -78,12 +78,11 @@ def sweep_float(s, de, indptr, indices, data, beta, state):
 
 @njit(cache=True)
 def sweep_int(s, de, indptr, indices, data, table, state):
-    """One sweep for integer couplings with a threshold row from :func:`acceptance_table`.
+    """One sweep for integer couplings with a threshold row from :func:`acceptance_table`; returns the state.
 
     ``table[k]`` is ceil(exp(-beta k) 2**53), or 0 for "never, draw nothing"; since the 53-bit
     draw v is an integer, v < ceil(p 2**53) exactly when v 2**-53 < p, the float kernel's test.
     """
-    change = 0
     for i in range(s.size):
         d = de[i]
         if d > 0:
@@ -97,10 +96,9 @@ def sweep_int(s, de, indptr, indices, data, table, state):
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
             de[j] += m * data[k] * s[j]
-        change += d
         de[i] = -d
         s[i] = -s[i]
-    return state, change
+    return state
 
 
 @njit(cache=True)
@@ -145,7 +143,7 @@ def anneal_int(h, indptr, indices, data, table, seeds):
         de = np.empty(n, data.dtype)
         flip_costs(h, indptr, indices, data, s, de)
         for b in range(table.shape[0]):
-            state, _ = sweep_int(s, de, indptr, indices, data, table[b], state)
+            state = sweep_int(s, de, indptr, indices, data, table[b], state)
         out[r, :] = s
     return out
 

@@ -47,11 +47,15 @@ def splitmix_next_np(state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def stream_seeds(seed: int, count: int) -> np.ndarray:
     """Initial states of ``count`` independent streams derived from one user seed.
 
-    Stream ``k`` starts at ``mix(seed * 2**20 + k)``: the SplitMix64 output of a distinct counter,
-    so streams of different seeds and reads do not overlap in practice.
+    Stream ``k`` starts at ``mix(seed * 2**20 + k)``, k < 2**20: the SplitMix64 output of a distinct
+    counter, so streams of different seeds and reads do not overlap in practice.
     """
+    from archmodels.errors import InputError
+
     if not 0 <= int(seed) < 2**43:
-        raise ValueError(f"seed must be an integer in [0, 2**43), got {seed}")
+        raise InputError(f"seed must be an integer in [0, 2**43), got {seed}")
+    if count > 2**20:
+        raise InputError(f"at most 2**20 streams (reads x replicas) per seed, got {count}")
     counters = (np.uint64(int(seed)) << np.uint64(20)) + np.arange(count, dtype=np.uint64)
     _, out = splitmix_next_np(counters)
     return out
