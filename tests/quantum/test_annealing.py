@@ -150,6 +150,8 @@ def test_bad_input_is_refused():
         s.sample_ising({0: 1.0}, {}, seed=-1)
     with pytest.raises(InputError, match="itself"):
         ising_from_arrays(2, [0, 0], [1], [1], [1.0])
+    with pytest.raises(InputError, match="streams"):
+        stream_seeds(0, 2**20 + 1)
 
 
 def test_ising_from_bqm_keeps_labels_and_offset():
