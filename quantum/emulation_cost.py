@@ -24,7 +24,6 @@ arXiv:2203.16044, https://arxiv.org/abs/2203.16044):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from quantum.fusion import greedy_blocks
@@ -361,12 +360,12 @@ def validate_published(runs=PUBLISHED_RUNS):
 
 
 def validate_on_host(n_qubits: int = 22, depth: int = 4, threads: int | None = None, seed: int = 0) -> dict:
-    """Measure this emulator on the host and compare with the model fed the host's measured triad.
+    """Measure this emulator on the host and compare with the model fed the host's measured profile.
 
-    The host "machine" is one node with the STREAM-triad bandwidth measured now
-    (:func:`archmodels.bench.apps.run_triad`) and no compute limit, so the modelled time is the
-    memory-bound floor ``passes * 2 S / B_triad``; the ratio measured/modelled says how far the
-    kernels are from that floor. Timings are noisy on a shared host; the result records them.
+    The host "machine" is one node with the STREAM-triad bandwidth and the fp64 FMA peak measured
+    now (:func:`archmodels.bench.apps.run_triad`, :func:`archmodels.bench.peak.measure_peak`); the
+    modelled time is ``passes * max(2 S / B_triad, F_pass / P_peak)`` with ``F`` the flops of the
+    fused dense gates. Timings are noisy on a shared host; the result records them.
     """
     import time
 
@@ -375,6 +374,7 @@ def validate_on_host(n_qubits: int = 22, depth: int = 4, threads: int | None = N
     from qiskit import QuantumCircuit
 
     from archmodels.bench.apps import run_triad
+    from archmodels.bench.peak import measure_peak
     from quantum.circuits import compile_circuit
     from quantum.engine import apply_plan, zero_state
     from quantum.memory import check_state_memory
@@ -399,7 +399,13 @@ def validate_on_host(n_qubits: int = 22, depth: int = 4, threads: int | None = N
     measured = time.perf_counter() - t0
     triad = run_triad(1 << 24, threads)
     bw = triad.bytes / triad.spread.min_s
-    modelled = program.passes * pass_time_s(state_vector_bytes(n_qubits, 16), bw)
+    flop, spread, _ = measure_peak(threads)
+    peak = flop / spread.min_s
+    flops_per_amplitude = sum(
+        (6.0 if g.diagonal else 8.0 * 2 ** len(g.qubits)) for plan in program.body for b in plan.blocks for g in b.gates
+    )
+    flops = flops_per_amplitude * 2**n_qubits
+    modelled = program.passes * pass_time_s(state_vector_bytes(n_qubits, 16), bw, flops / program.passes, peak)
     return {
         "n_qubits": n_qubits,
         "depth": depth,
@@ -407,6 +413,9 @@ def validate_on_host(n_qubits: int = 22, depth: int = 4, threads: int | None = N
         "passes": program.passes,
         "measured_time_s": measured,
         "triad_bandwidth_bytes_per_s": bw,
+        "peak_flop_per_s": peak,
+        "flops": flops,
+        "achieved_flop_per_s": flops / measured,
         "modelled_time_s": modelled,
         "error": modelled / measured - 1.0,
         "achieved_bandwidth_bytes_per_s": program.passes * 2 * state_vector_bytes(n_qubits, 16) / measured,

@@ -208,7 +208,7 @@ class EmulatorEstimator(BaseEstimatorV2):
                 apply_all(program, state)
                 branches = [(1.0, state)]
             for index in np.ndindex(*pub.shape):
-                if _param_index(index, pub.shape, param_shape) != pindex:
+                if _broadcast_index(index, param_shape) != pindex:
                     continue
                 o = obs[_broadcast_index(index, obs.shape)]
                 labels, coeffs = list(o.keys()), list(o.values())
@@ -240,10 +240,6 @@ def _broadcast_index(index, shape):
     """Index into an array of ``shape`` broadcast to a larger shape (numpy's rules)."""
     off = len(index) - len(shape)
     return tuple(0 if s == 1 else index[off + i] for i, s in enumerate(shape))
-
-
-def _param_index(index, full_shape, param_shape):
-    return _broadcast_index(index, param_shape)
 
 
 def _coerce_options(options, kwargs) -> EmulatorOptions:
