@@ -26,7 +26,7 @@ def _print_scorecard(result: dict) -> None:
             f"{100 * (c['p_rank_first'] or 0):.0f} %", f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}",
             f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}", f"{c['metrics']['performance']:.2f}",
             "yes" if c["feasible"] else "NO: " + "; ".join(c["violations"]))
-    console = Console()
+    console = Console(width=max(Console().width, 150))
     console.print(table)
     console.print(f"report: {result['report_html']}")
 
