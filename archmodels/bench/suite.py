@@ -191,7 +191,7 @@ def settings_for(quick: bool, threads: int) -> SuiteSettings:
             target_call_s=0.01,
             app_sizes={"stream-triad": 0, "dgemm": 1500, "spmv": 64, "stencil": 192, "fft": 96},
             app_budget_s=0.6,
-            peak_budget_s=0.5,
+            peak_budget_s=1.0,
         )
     return SuiteSettings(
         bandwidth_kernels=BANDWIDTH_KERNELS,

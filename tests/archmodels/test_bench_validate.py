@@ -4,10 +4,14 @@ Bound: the median |predicted / measured - 1| over the predicted kernels (dgemm, 
 fft3d; the stream-triad row is the calibration) stays below 0.5. We aim for 0.25; on the shared
 2-vCPU development VM the measured medians were 0.32 and 0.47, the misses being fft3d (the
 workload's fixed 135 FLOP/point and 30 % compute efficiency against scipy's FFT at 96^3) and spmv
-(CSR reaches ~65 % of the STREAM bandwidth here, the model assumes ~94 %). Timing-dependent, so slow.
+(CSR reaches ~65 % of the STREAM bandwidth here, the model assumes ~94 %). Timing-dependent, so slow,
+and skipped while the machine is overloaded (1-minute load average above its CPU count): with other
+jobs time-slicing the cores, a kernel and the profile it is predicted from are measured under
+different shares of the CPU, and errors of 50-140 % came from that alone.
 """
 
 import json
+import os
 
 import pytest
 
@@ -30,6 +34,9 @@ def quick(tmp_path_factory):
 
 @pytest.mark.slow
 def test_median_prediction_error_on_the_host(quick):
+    load, cpus = os.getloadavg()[0], len(os.sched_getaffinity(0))
+    if load > cpus:
+        pytest.skip(f"machine overloaded (load average {load:.1f} on {cpus} CPUs): timings are not comparable")
     result, path = quick
     checks = validate_apps(path, result.apps)
     assert set(checks["kernel"]) == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
