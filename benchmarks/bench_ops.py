@@ -3,22 +3,16 @@ target: hundreds of thousands per second), the SWF scanner, and the carbon savin
 shifting on the Theta log and the Tokyo 2025 grid, tracked so a model change does not move it silently."""
 
 import time
-from importlib import resources
 
 import numpy as np
 
 from ops.jobs import prepare_jobs
 from ops.kernels import CONSERVATIVE, EASY, FCFS, schedule
 from ops.savings import compare_policies
-from ops.swf import read_swf, write_swf
+from ops.swf import read_swf, shipped_trace, write_swf
 from ops.synthetic import generate_trace
 
 NO_LIMIT = np.array([-np.inf])
-
-
-def _theta_path():
-    with resources.as_file(resources.files("ops") / "data" / "traces" / "theta_argonne.swf") as p:
-        return str(p)
 
 
 class Scheduler:
@@ -66,7 +60,7 @@ class CarbonAwareSaving:
     timeout = 300
 
     def track_wait_awhile_carbon_saving_percent_theta(self):
-        df = compare_policies(read_swf(_theta_path()), ["carbon-delay"], machine="fugaku", grid="tokyo-2025",
+        df = compare_policies(read_swf(shipped_trace("theta_argonne")), ["carbon-delay"], machine="fugaku", grid="tokyo-2025",
                               off_after_s=600.0)
         return 100.0 * float(df["carbon_saving_frac"].iloc[1])
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ EMISSION_FACTORS_G_PER_KWH: dict[str, tuple[float, str]] = {
 }
 RENEWABLE_SOURCES = ("hydro", "geothermal", "biomass", "solar_actual", "wind_actual")
 
+GRID_DIR = Path(__file__).resolve().parent / "data" / "grid"
 GRIDS = {"tokyo-2025": ("tokyo_area_generation_2025.csv.gz", "jepx_spot_prices_2025.csv.gz",
                         "tokyo_renewable_profiles_2025.csv.gz", "tokyo_price_jpy_kwh")}
 
@@ -113,8 +114,7 @@ def renewable_fraction(mix: pd.DataFrame) -> np.ndarray:
 
 
 def _read(name: str) -> pd.DataFrame:
-    with resources.as_file(resources.files("ops") / "data" / "grid" / name) as path:
-        df = pd.read_csv(path, parse_dates=["timestamp"])
+    df = pd.read_csv(GRID_DIR / name, parse_dates=["timestamp"])
     return df.set_index("timestamp").sort_index()
 
 

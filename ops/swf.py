@@ -55,6 +55,8 @@ SWF_COLUMNS: tuple[str, ...] = (
 N_FIELDS = len(SWF_COLUMNS)
 _INT_COLUMNS = ("id", "alloc_procs", "req_procs", "status", "user", "group", "executable",
                 "queue", "partition", "preceding_job")
+#: Traces shipped with the package (see ``ops/data/PROVENANCE.md``).
+TRACES_DIR = Path(__file__).resolve().parent / "data" / "traces"
 _HEADER_RE = re.compile(r"^\s*;\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*:\s*(.*?)\s*$")
 
 
@@ -309,6 +311,15 @@ def _careful_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]
                 continue
             rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(-1, N_FIELDS), bad
+
+
+def shipped_trace(name: str) -> Path:
+    """Path of a trace shipped with ``ops``: ``lublin_256``, ``theta_argonne``, ``cqsim_test``."""
+    path = TRACES_DIR / (name if name.endswith(".swf") else f"{name}.swf")
+    if not path.is_file():
+        known = sorted(p.stem for p in TRACES_DIR.glob("*.swf"))
+        raise InputError(f"no shipped trace {name!r}; expected one of {known}")
+    return path
 
 
 def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:

@@ -8,7 +8,7 @@ from ops.power import (PowerModel, integrate_steps, step_function, window_max_ke
                        window_max_reference)
 from ops.simulate import simulate
 from ops.storage import Battery, OnsiteRenewables, dispatch
-from tests.ops.conftest import trace_path
+from ops_traces import trace_path
 
 
 def test_tokyo_grid_carbon_intensity_is_plausible():

@@ -9,8 +9,8 @@ import pytest
 from fs.cli import main
 from ops.swf import write_swf
 from ops.synthetic import generate_trace
-from tests.ops.conftest import trace_path
-from tests.ops.easy_oracle import easy_start_times, read_jobs
+from ops_traces import trace_path
+from easy_oracle import easy_start_times, read_jobs
 
 KEYS = {"jobs", "dropped_jobs", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
         "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s"}
@@ -23,8 +23,8 @@ def run_cli(args, capsys):
 
 
 def test_simulate_json_has_exactly_the_keys(capsys):
-    status, out, _ = run_cli(["ops", "simulate", "--trace", str(trace_path("lublin_256.swf")), "--json"], capsys)
-    assert status == 0
+    status, out, err = run_cli(["ops", "simulate", "--trace", str(trace_path("lublin_256.swf")), "--json"], capsys)
+    assert status == 0, err
     summary = json.loads(out)
     assert set(summary) == KEYS
     assert summary["jobs"] == 10000 and summary["dropped_jobs"] == 0
@@ -57,7 +57,7 @@ def test_nodes_overrides_header_and_drops_big_jobs(tmp_path, capsys):
 
 
 def test_bad_lines_reported_and_strict_exits_2(capsys):
-    from tests.ops.conftest import DATA
+    from ops_traces import DATA
 
     messy = str(DATA / "messy.swf")
     status, out, err = run_cli(["ops", "simulate", "--trace", messy, "--json"], capsys)

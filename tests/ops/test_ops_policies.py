@@ -9,7 +9,7 @@ from ops.power import PowerModel
 from ops.savings import compare_policies
 from ops.simulate import simulate
 from ops.swf import read_swf
-from tests.ops.conftest import trace_path
+from ops_traces import trace_path
 
 SETUP = dict(machine="fugaku", grid="tokyo-2025", off_after_s=600.0)
 

@@ -8,7 +8,7 @@ from ops.jobs import prepare_jobs
 from ops.power import PowerModel
 from ops.sweep import make_cases, run_sweep
 from ops.swf import read_swf
-from tests.ops.conftest import trace_path
+from ops_traces import trace_path
 
 
 def test_dask_sweep_gives_the_same_rows_as_serial():

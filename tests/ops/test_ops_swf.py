@@ -4,7 +4,7 @@ import pytest
 from archmodels.errors import InputError
 from ops.swf import SWF_COLUMNS, _careful_parse, _fast_parse, read_swf, write_swf
 from ops.synthetic import generate_trace
-from tests.ops.conftest import trace_path
+from ops_traces import trace_path
 
 
 def test_messy_file_reports_bad_lines_by_number(messy_path):

@@ -10,8 +10,8 @@ from ops.kernels import CONSERVATIVE, EASY, FCFS, schedule
 from ops.reference import schedule_reference
 from ops.swf import read_swf, write_swf
 from ops.synthetic import generate_trace
-from tests.ops.conftest import trace_path
-from tests.ops.easy_oracle import easy_start_times, read_jobs
+from ops_traces import trace_path
+from easy_oracle import easy_start_times, read_jobs
 
 
 
