@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
+
+# Aer and numba each load their own libgomp, which reads OMP_WAIT_POLICY once, when loaded: set it
+# before either so both run under the same policy (passive, as archmodels.bench sets for numba;
+# spinning threads stall every parallel region on a shared 2-vCPU host).
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 
 def layered_circuit(n_qubits: int, layers: int, seed: int):
@@ -75,6 +81,7 @@ def compare(n_qubits: int = 24, layers: int = 10, threads: int = 2, seed: int = 
         "threads": threads,
         "seed": seed,
         "repeat": repeat,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "emulator_time_s": t_ours,
         "aer_time_s": t_aer,
         "ratio": t_ours / t_aer,
@@ -102,7 +109,7 @@ def main() -> None:
         return
     print(
         f"circuit: {out['n_qubits']} qubits, {out['layers']} layers, {out['threads']} threads, "
-        f"seed {out['seed']}, best of {out['repeat']}"
+        f"seed {out['seed']}, best of {out['repeat']}, OMP_WAIT_POLICY={out['omp_wait_policy']}"
     )
     print(f"EmulatorEstimator : {out['emulator_time_s']:8.3f} s   <Z sum> = {out['expectation_emulator']:+.12f}")
     print(f"Aer EstimatorV2   : {out['aer_time_s']:8.3f} s   <Z sum> = {out['expectation_aer']:+.12f}")

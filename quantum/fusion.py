@@ -148,10 +148,20 @@ class FusedGate:
     diagonal: bool
 
 
+_I2 = np.eye(2, dtype=np.complex128)
+_SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=np.complex128)
+
+
 def _embed(qubits: Sequence[int], matrix: np.ndarray, target: Sequence[int]) -> np.ndarray:
     """The matrix of a gate on ``qubits`` as a gate on the superset ``target`` (matrix order)."""
     k = len(target)
     j = len(qubits)
+    if list(qubits) == list(target):
+        return matrix
+    if k == 2 and j == 1:  # the common cases, without the general axis shuffle
+        return np.kron(_I2, matrix) if qubits[0] == target[0] else np.kron(matrix, _I2)
+    if k == 2 and j == 2:  # same pair, other order: swap the two qubits
+        return _SWAP @ matrix @ _SWAP
     pos = [list(target).index(q) for q in qubits]
     rest = [i for i in range(k) if i not in pos]
     # tensor axes of a k-qubit operator: outputs (bit k-1 ... 0), then inputs (bit k-1 ... 0)
