@@ -106,7 +106,7 @@ def run_policy(jobs: JobSet, policy: Policy, ctx: Context) -> tuple[np.ndarray, 
 
 def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", machine=None,
              power: PowerModel | None = None, pue: float = 1.2, off_after_s: float | None = None,
-             grid: str | Grid | None = None, grid_offset_s: float = 0.0,
+             grid: str | Grid | None = None, grid_offset_s: float = 0.0, grid_start: str | None = None,
              battery: Battery | None = None, onsite: OnsiteRenewables | None = None,
              policy_params: dict | None = None, timeseries: bool = True,
              origin_s: float | None = None, until_s: float | None = None) -> SimulationResult:
@@ -133,6 +133,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         ``tokyo-2025`` for carbon, price and renewable profiles.
     grid_offset_s : float
         Where the first submit falls in the grid series [s after its first slot].
+    grid_start : str, optional
+        The same as a local date-time (``"2025-08-01 09:00"``); overrides ``grid_offset_s``.
     battery, onsite : optional
         Storage and on-site renewables (need a grid).
     policy_params : dict, optional
@@ -156,6 +158,16 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     model = _resolve_power(power, machine, pue, off_after_s)
     if isinstance(grid, str):
         grid = load_grid(grid)
+    if grid_start is not None:
+        if grid is None:
+            raise InputError("grid_start needs a grid (pass --grid tokyo-2025)")
+        try:
+            grid_offset_s = (pd.Timestamp(grid_start) - grid.start).total_seconds()
+        except (ValueError, TypeError):
+            raise InputError(f"grid start {grid_start!r} is not a date-time (expected e.g. 2025-08-01 09:00)") from None
+        if not 0 <= grid_offset_s < len(grid) * grid.step_s:
+            end = grid.start + pd.Timedelta(seconds=len(grid) * grid.step_s)
+            raise InputError(f"grid start {grid_start!r} is outside the grid series {grid.start} .. {end}")
     if grid is None and (battery is not None or onsite is not None):
         raise InputError("a battery or on-site renewables need a grid (pass --grid tokyo-2025)")
     if isinstance(policy, str):
@@ -257,6 +269,7 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     # renewable energy that served the load: on-site direct, the renewable part of the battery's
     # discharge, and the grid's renewable share of what was imported for the load (not for charging)
     renewable_j = direct_j + flows.discharge_renewable_j + (grid_j - flows.grid_charge_j) * ren
+    data["grid_time"] = grid.start + pd.to_timedelta((idx * step).astype(np.int64), unit="s")
     data.update(onsite_used_j=direct_j, battery_discharge_j=dis_j, curtailed_j=curtailed_j, grid_energy_j=grid_j,
                 carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=price, carbon_g=carbon, cost_jpy=cost,
                 renewable_j=renewable_j)

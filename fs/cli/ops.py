@@ -64,6 +64,7 @@ def simulate_cmd(
     policy: str = typer.Option("easy", "--policy", help=POLICY_HELP),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML: node idle/max power."),
     grid: Optional[str] = typer.Option(None, "--grid", help="Grid for carbon and price: tokyo-2025."),
+    grid_start: Optional[str] = typer.Option(None, "--grid-start", help="Local time of the first submit in the grid (default: its first slot)."),
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results (.csv or .parquet)."),
     timeseries_out: Optional[str] = typer.Option(None, "--timeseries-out", help="Per-slot energy, carbon, cost (.csv or .parquet)."),
     strict: bool = typer.Option(False, "--strict", help="A bad trace line is an error (exit 2)."),
@@ -86,7 +87,7 @@ def simulate_cmd(
     tr = read_swf(trace, strict=strict)
     _report_bad_lines(tr)
     battery, onsite = _storage(battery_kwh, battery_kw, solar_kw, wind_kw)
-    result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, pue=pue,
+    result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue,
                       off_after_s=off_after_s, battery=battery, onsite=onsite,
                       policy_params=_policy_params(policy, max_delay_s, power_cap_w, cap_fraction),
                       timeseries=timeseries_out is not None)

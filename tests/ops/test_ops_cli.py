@@ -143,3 +143,13 @@ def test_sweep_command_serial_and_on_local_dask_workers(tmp_path, capsys):
     status, out, _ = run_cli(args + ["--workers", "2", "--out", str(tmp_path / "d.csv")], capsys)
     assert status == 0
     pd.testing.assert_frame_equal(serial, pd.read_csv(tmp_path / "d.csv"))
+
+
+def test_grid_start_moves_the_trace_in_the_year(capsys):
+    base = ["ops", "simulate", "--trace", str(trace_path("cqsim_test.swf")), "--grid", "tokyo-2025", "--json"]
+    _, april, _ = run_cli(base, capsys)
+    _, august, _ = run_cli(base + ["--grid-start", "2025-08-01 12:00"], capsys)
+    assert json.loads(april)["energy_j"] == json.loads(august)["energy_j"]
+    assert json.loads(april)["carbon_g"] != json.loads(august)["carbon_g"]
+    status, _, err = run_cli(base + ["--grid-start", "2031-01-01"], capsys)
+    assert status == 2 and "outside the grid series" in err
