@@ -123,6 +123,8 @@ def measure_peak(
         t0 = time.perf_counter()
         fma_kernel(block, x, y, 100)
         iterations = 100 * repetitions_for(time.perf_counter() - t0, target_call_s)
-    spread = measure(lambda: fma_kernel(block, x, y, iterations), budget_s=budget_s, warmup=0, max_repetitions=100)
+    spread = measure(
+        lambda: fma_kernel(block, x, y, iterations), budget_s=budget_s, warmup=0, min_repetitions=10, max_repetitions=100
+    )
     flop = FLOP_PER_ELEMENT * ROW * iterations * threads
     return float(flop), spread, iterations
