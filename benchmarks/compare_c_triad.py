@@ -69,16 +69,21 @@ DGEMM = textwrap.dedent("""
 """)
 
 
+#: The same OpenMP placement for both sides (numba's OpenMP layer is libgomp too).
+OMP_ENV = {"OMP_PROC_BIND": "spread", "OMP_WAIT_POLICY": "passive"}
+
+
 def fsw(*args: str) -> dict:
     """Run ``fsw bench ... --json`` and parse its output."""
     exe = shutil.which("fsw")
     cmd = [exe] if exe else [sys.executable, "-m", "fs"]
-    out = subprocess.run([*cmd, "bench", *args, "--json"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([*cmd, "bench", *args, "--json"], check=True, capture_output=True, text=True,
+                         env={**os.environ, **OMP_ENV}).stdout
     return json.loads(out)
 
 
 def c_triad(binary: Path, n: int, threads: int, reps: int) -> dict:
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "OMP_PROC_BIND": "spread", "OMP_WAIT_POLICY": "passive"}
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), **OMP_ENV}
     out = subprocess.run([str(binary), str(n), str(reps)], check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out)
 
