@@ -91,3 +91,10 @@ def test_grid_policies_need_a_grid_and_names_are_checked(theta):
         make_policy("teleport")
     with pytest.raises(InputError):
         make_policy("carbon-delay", bogus=1)
+
+
+def test_compare_charges_every_policy_over_the_same_span(theta):
+    # without switch-off, energy = N * idle * span + dynamic work: equal across policies when the span is
+    df = compare_policies(theta.jobs.iloc[:3000], ["carbon-delay", "fcfs"], nodes=4392, grid="tokyo-2025")
+    np.testing.assert_allclose(df["energy_j"], df["energy_j"].iloc[0], rtol=1e-12)
+    assert (df.loc[1:, "wait_increase_s"] > 0).all()

@@ -70,3 +70,21 @@ def test_route_rejects_unknown_rules_and_impossible_jobs(theta):
         route(jobs, sites(), "random")
     with pytest.raises(InputError, match="larger than every site"):
         route(jobs, [Site("tiny", 4)], "least-loaded")
+
+
+def test_lowest_carbon_routing_picks_the_cleaner_site(theta):
+    from ops.grid import load_grid
+
+    grid = load_grid("tokyo-2025")
+    jobs = prepare_jobs(theta, 4392)
+    s = sites()[:2]
+    choice, _ = route(jobs, s, "lowest-carbon")
+    origin = jobs.submit_s.min()
+    # arrival at the remote site: latency + 1 GB per processor over the 100 Gbit/s links
+    arrival = [jobs.submit_s, jobs.submit_s + 0.02 + jobs.procs * 1e9 / (100e9 / 8)]
+    ci = np.stack([grid.carbon_g_per_kwh[grid.slot_of(arrival[k] - origin + site.grid_offset_s)]
+                   for k, site in enumerate(s)])
+    fits_both = jobs.procs <= 2048
+    clear = fits_both & (ci[0] != ci[1])
+    assert clear.sum() > 100
+    assert np.all(choice[clear] == np.argmin(ci[:, clear], axis=0))
