@@ -113,8 +113,10 @@ def renewable_fraction(mix: pd.DataFrame) -> np.ndarray:
     return ren / total
 
 
-def _read(name: str) -> pd.DataFrame:
-    df = pd.read_csv(GRID_DIR / name, parse_dates=["timestamp"])
+def _read(name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    usecols = None if columns is None else ["timestamp", *columns]
+    df = pd.read_csv(GRID_DIR / name, usecols=usecols)
+    df["timestamp"] = pd.to_datetime(df["timestamp"], format="%Y-%m-%d %H:%M:%S")
     return df.set_index("timestamp").sort_index()
 
 
@@ -124,7 +126,9 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
     if name not in GRIDS:
         raise InputError(f"unknown grid {name!r}; expected one of {sorted(GRIDS)}")
     gen_file, price_file, ren_file, price_col = GRIDS[name]
-    gen, price, ren = _read(gen_file), _read(price_file), _read(ren_file)
+    gen = _read(gen_file, list(EMISSION_FACTORS_G_PER_KWH))
+    price = _read(price_file, [price_col])
+    ren = _read(ren_file, ["solar_cf", "wind_cf"])
     start = max(gen.index[0], price.index[0], ren.index[0])
     end = min(gen.index[-1], price.index[-1], ren.index[-1])
     index = pd.date_range(start, end, freq="30min")
