@@ -246,3 +246,65 @@ def sweep_cmd(
              si(r["mean_wait_s"], "s"), f"{r['mean_bounded_slowdown']:.3g}", si(r["energy_j"], "J"),
              si(r["carbon_g"], "g")] for r in df.to_dict(orient="records")]
     print_table("sweep", ["trace", "policy", "max delay", "mean wait", "bsld", "energy", "carbon"], rows)
+
+
+def _parse_site(text: str, machine, off_after_s):
+    """NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]] -> Site."""
+    from archmodels.errors import InputError
+    from ops.federation import Site
+    from ops.power import PowerModel, power_model_for_machine
+
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 5:
+        raise InputError(f"--site {text!r}: expected NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]")
+    try:
+        nodes = int(parts[1])
+        pue = float(parts[2]) if len(parts) > 2 else 1.2
+        offset_h = float(parts[3]) if len(parts) > 3 else 0.0
+        link = float(parts[4]) if len(parts) > 4 else 100.0
+    except ValueError:
+        raise InputError(f"--site {text!r}: NODES must be an integer, PUE, offset and link numbers") from None
+    if nodes < 1:
+        raise InputError(f"--site {text!r}: NODES must be >= 1")
+    power = (power_model_for_machine(machine, pue=pue, off_after_s=off_after_s) if machine is not None
+             else PowerModel(pue=pue, off_after_s=off_after_s))
+    return Site(parts[0], nodes, power, grid="tokyo-2025", grid_offset_s=offset_h * 3600.0,
+                bandwidth_bytes_per_s=link * 1e9 / 8)
+
+
+@ops_app.command("federate")
+def federate_cmd(
+    trace: str = typer.Option(..., "--trace", help="SWF trace (submitted at the first site)."),
+    site: list[str] = typer.Option(..., "--site", help="NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]; repeat per site."),
+    routing: str = typer.Option("least-loaded", "--routing", help="home, round-robin, least-loaded, lowest-carbon."),
+    machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML for every site's node power."),
+    off_after_s: Optional[float] = typer.Option(None, "--off-after-s", help="Switch idle nodes off after this long [s]."),
+    strict: bool = typer.Option(False, "--strict", help="A bad trace line is an error (exit 2)."),
+    jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results with their site (.csv or .parquet)."),
+    json_out: bool = typer.Option(False, "--json", help="JSON summary on stdout."),
+) -> None:
+    """Route a trace over several sites on the tokyo-2025 grid (each at its own offset) and simulate them."""
+    import archmodels
+    from ops.federation import federate
+    from ops.output import write_table
+    from ops.swf import read_swf
+
+    tr = read_swf(trace, strict=strict)
+    _report_bad_lines(tr)
+    m = archmodels.load_machine(machine) if machine else None
+    sites = [_parse_site(s, m, off_after_s) for s in site]
+    res = federate(tr, sites, routing=routing)
+    if jobs_out:
+        write_table(res.jobs, jobs_out)
+    if json_out:
+        from fs.cli.output import emit_json
+
+        emit_json({**res.summary, "sites": res.sites.to_dict(orient="records")})
+        return
+    from fs.cli.output import print_table, si
+
+    rows = [[r["site"], r["jobs"], si(r.get("mean_wait_s"), "s"), si(r.get("energy_j"), "J"),
+             si(r.get("carbon_g"), "g")] for r in res.sites.to_dict(orient="records")]
+    s = res.summary
+    rows.append(["all", s["jobs"], si(s["mean_wait_s"], "s"), si(s["energy_j"], "J"), si(s["carbon_g"], "g")])
+    print_table(f"{routing} routing, {s['moved_jobs']} jobs moved", ["site", "jobs", "mean wait", "energy", "carbon"], rows)

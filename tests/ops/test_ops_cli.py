@@ -153,3 +153,18 @@ def test_grid_start_moves_the_trace_in_the_year(capsys):
     assert json.loads(april)["carbon_g"] != json.loads(august)["carbon_g"]
     status, _, err = run_cli(base + ["--grid-start", "2031-01-01"], capsys)
     assert status == 2 and "outside the grid series" in err
+
+
+def test_federate_command(tmp_path, capsys):
+    out = tmp_path / "fed.csv"
+    status, res, _ = run_cli(["ops", "federate", "--trace", str(trace_path("lublin_256.swf")), "--site", "a:256:1.2",
+                              "--site", "b:128:1.1:6:10", "--routing", "least-loaded", "--jobs-out", str(out), "--json"],
+                             capsys)
+    assert status == 0
+    summary = json.loads(res)
+    assert summary["jobs"] == 10000 and summary["moved_jobs"] > 0
+    assert [s["site"] for s in summary["sites"]] == ["a", "b"]
+    jobs = pd.read_csv(out)
+    assert set(jobs["site"]) == {"a", "b"} and (jobs.loc[jobs.site == "b", "procs"] <= 128).all()
+    status, _, err = run_cli(["ops", "federate", "--trace", str(trace_path("cqsim_test.swf")), "--site", "a"], capsys)
+    assert status == 2 and "NAME:NODES" in err
