@@ -149,6 +149,10 @@ def _parity(x):
     return x & 1
 
 
+_PAULI_LOW_BITS = 8
+"""Index bits handled by a sign table in the Pauli kernel (blocks of 256 amplitudes)."""
+
+
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
 def pauli_group_expectations(state, x_mask, z_masks):
     """Expectation values of Pauli strings that share one X mask, in one read-only pass.
@@ -158,29 +162,47 @@ def pauli_group_expectations(state, x_mask, z_masks):
     ``<psi|P|psi> = i**n_y sum_i (-1)**popcount(i & z_mask) conj(psi[i ^ x_mask]) psi[i]``.
     This kernel returns the sums without the ``i**n_y`` factor (applied by the caller), one per
     entry of ``z_masks``, as complex128. The state is not copied.
+
+    The index is split as ``i = (hi << 8) | lo``: the sign factorises into a per-block sign of
+    ``hi`` and a table of signs over ``lo``, so each block of 256 amplitudes costs one dot
+    product per term (vectorised) instead of a parity per amplitude and term.
     """
     n_terms = z_masks.size
     n = state.size
-    n_chunks = max(1, min(n // (_CHUNK_MIN * 4), 1024))
-    per_chunk = (n + n_chunks - 1) // n_chunks
+    low = 0
+    while low < _PAULI_LOW_BITS and (2 << low) <= n:
+        low += 1
+    block = 1 << low
+    n_blocks = n >> low
+    signs = np.empty((n_terms, block))
+    for t in range(n_terms):
+        for lo in range(block):
+            signs[t, lo] = 1.0 - 2.0 * _parity(lo & z_masks[t])
+    n_chunks = max(1, min(n_blocks, 256))
+    per_chunk = (n_blocks + n_chunks - 1) // n_chunks
     partial_re = np.zeros((n_chunks, n_terms))
     partial_im = np.zeros((n_chunks, n_terms))
     for c in prange(n_chunks):
-        stop = min(n, (c + 1) * per_chunk)
-        acc_re = np.zeros(n_terms)
-        acc_im = np.zeros(n_terms)
-        for i in range(c * per_chunk, stop):
-            a = state[i]
-            b = state[i ^ x_mask]
-            vr = np.float64(b.real) * a.real + np.float64(b.imag) * a.imag
-            vi = np.float64(b.real) * a.imag - np.float64(b.imag) * a.real
+        vr = np.empty(block)
+        vi = np.empty(block)
+        stop = min(n_blocks, (c + 1) * per_chunk)
+        for hb in range(c * per_chunk, stop):
+            base = np.int64(hb) << low
+            for lo in range(block):
+                i = base + lo
+                a = state[i]
+                b = state[i ^ x_mask]
+                vr[lo] = np.float64(b.real) * a.real + np.float64(b.imag) * a.imag
+                vi[lo] = np.float64(b.real) * a.imag - np.float64(b.imag) * a.real
             for t in range(n_terms):
-                s = 1.0 - 2.0 * _parity(i & z_masks[t])
-                acc_re[t] += s * vr
-                acc_im[t] += s * vi
-        for t in range(n_terms):
-            partial_re[c, t] = acc_re[t]
-            partial_im[c, t] = acc_im[t]
+                sr = 0.0
+                si = 0.0
+                for lo in range(block):
+                    sr += signs[t, lo] * vr[lo]
+                    si += signs[t, lo] * vi[lo]
+                s_hi = 1.0 - 2.0 * _parity(base & z_masks[t])
+                partial_re[c, t] += s_hi * sr
+                partial_im[c, t] += s_hi * si
     out = np.empty(n_terms, dtype=np.complex128)
     for t in range(n_terms):
         out[t] = complex(partial_re[:, t].sum(), partial_im[:, t].sum())

@@ -158,3 +158,15 @@ def test_cache_blocks_with_pad_qubits_match_reference():
     state = zero_state(n)
     apply_plan(state, plan)
     assert np.abs(state - expected).max() < 1e-11
+
+
+def test_pauli_sum_on_states_larger_than_a_sign_block():
+    # 11 qubits: index bits above the kernel's 8-bit sign table are used too
+    n = 11
+    psi = random_state(n)
+    labels = ["".join(RNG.choice(list("IXYZ"), n)) for _ in range(12)] + ["Z" + "I" * (n - 1), "Y" * n]
+    coeffs = RNG.normal(size=len(labels))
+    from qiskit.quantum_info import SparsePauliOp
+
+    expected = Statevector(psi).expectation_value(SparsePauliOp(labels, coeffs))
+    assert abs(pauli_sum_expectation(psi, labels, coeffs) - expected) < 1e-12
