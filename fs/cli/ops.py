@@ -111,7 +111,7 @@ def simulate_cmd(
         ["utilisation", f"{summary['utilization']:.3f}"],
         ["makespan", si(summary["makespan_s"], "s")],
         ["IT / facility energy", f"{si(summary['it_energy_j'], 'J')} / {si(summary['energy_j'], 'J')}"],
-        ["carbon", si(summary["carbon_g"], "g CO2")],
+        ["carbon", "-" if summary["carbon_g"] is None else f"{summary['carbon_g'] / 1e6:,.2f} t CO2-eq"],
         ["cost", "-" if summary["cost_jpy"] is None else f"{summary['cost_jpy']:,.0f} JPY"],
         ["renewable share", "-" if summary["renewable_share"] is None else f"{summary['renewable_share']:.3f}"],
         ["simulation wall time", si(summary["simulation_wall_s"], "s")],
@@ -149,7 +149,7 @@ def compare_cmd(
         return
     from fs.cli.output import print_table, si
 
-    rows = [[r.policy, si(r.carbon_g, "g"), f"{100 * r.carbon_saving_frac:.2f} %", si(r.energy_saving_j, "J"),
+    rows = [[r.policy, f"{r.carbon_g / 1e6:,.2f} t", f"{100 * r.carbon_saving_frac:.2f} %", si(r.energy_saving_j, "J"),
              f"{r.cost_saving_jpy:,.0f}", si(r.mean_wait_s, "s"), si(r.wait_increase_s, "s"),
              f"{r.slowdown_increase:+.3g}"] for r in df.itertuples()]
     print_table(f"savings against EASY on {trace}",
