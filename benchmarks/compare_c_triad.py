@@ -10,7 +10,9 @@
 Usage: python benchmarks/compare_c_triad.py [--threads 2] [--size 40000000] [--rounds 3] [--json]
 
 Each comparison alternates the two sides ``--rounds`` times and keeps each side's best, so that
-load from other users of the machine hits both alike.
+load from other users of the machine hits both alike. Each side also reports its CPU share (process
+CPU time / (wall time x threads)): on a machine shared with other jobs a "2-thread" run may get one
+core's worth, and the ratios then compare something else than the targets mean.
 """
 
 from __future__ import annotations
@@ -29,30 +31,34 @@ C_TRIAD = textwrap.dedent(r"""
     #include <omp.h>
     #include <stdio.h>
     #include <stdlib.h>
+    #include <time.h>
     int main(int argc, char **argv) {
         long n = atol(argv[1]);
         int reps = atoi(argv[2]);
         double *a = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double)), *c = malloc(n * sizeof(double));
-        double q = 3.0, best = 1e30;
+        double q = 3.0, best = 1e30, wall = 0.0;
         #pragma omp parallel for schedule(static)
         for (long i = 0; i < n; i++) { a[i] = 1.0; b[i] = 2.0; c[i] = 0.5; }
+        clock_t c0 = clock();
         for (int r = 0; r < reps; r++) {
             double t0 = omp_get_wtime();
             #pragma omp parallel for schedule(static)
             for (long i = 0; i < n; i++) a[i] = b[i] + q * c[i];
             double t = omp_get_wtime() - t0;
+            wall += t;
             if (t < best) best = t;
         }
+        double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
         double check = 0.0;
         for (long i = 0; i < n; i += n / 16 + 1) check += a[i];
-        printf("{\"time_s\": %.9g, \"bandwidth_bytes_per_s\": %.9g, \"check\": %.6g, \"threads\": %d}\n",
-               best, 24.0 * n / best, check, omp_get_max_threads());
+        printf("{\"time_s\": %.9g, \"bandwidth_bytes_per_s\": %.9g, \"check\": %.6g, \"threads\": %d, \"cpu_share\": %.4g}\n",
+               best, 24.0 * n / best, check, omp_get_max_threads(), cpu / (wall * omp_get_max_threads()));
         return 0;
     }
 """)
 
 DGEMM = textwrap.dedent("""
-    import json, sys, time
+    import json, os, sys, time
     import numpy as np
     n, threads, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     try:
@@ -64,8 +70,16 @@ DGEMM = textwrap.dedent("""
     a, b = rng.random((n, n)), rng.random((n, n))
     c = np.empty((n, n))
     np.matmul(a, b, out=c)
-    best = min((lambda t0: (np.matmul(a, b, out=c), time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(reps))
-    print(json.dumps({"time_s": best, "flop_per_s": 2.0 * n**3 / best, "n": n, "threads": threads}))
+    times = []
+    c0 = os.times()
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        np.matmul(a, b, out=c)
+        times.append(time.perf_counter() - t0)
+    c1 = os.times()
+    cpu = (c1.user - c0.user) + (c1.system - c0.system)
+    print(json.dumps({"time_s": min(times), "flop_per_s": 2.0 * n**3 / min(times), "n": n, "threads": threads,
+                      "cpu_share": cpu / (sum(times) * threads)}))
 """)
 
 
@@ -136,6 +150,9 @@ def main() -> int:
         "dgemm_size": args.dgemm_size,
         "peak_over_dgemm": best_peak / best_dgemm,
         "peak_target": 1.1,
+        "cpu_share": {"c_triad": [r["cpu_share"] for r in c_runs], "fsw_triad": [r["cpu_share"] for r in fsw_runs],
+                      "fsw_peak": [r["cpu_share"] for r in peak_runs], "numpy_dgemm": [r["cpu_share"] for r in dgemm_runs]},
+        "load_average_1min": os.getloadavg()[0],
         "rounds": {"c_triad": [r["bandwidth_bytes_per_s"] for r in c_runs],
                    "fsw_triad": [r["bandwidth_bytes_per_s"] for r in fsw_runs],
                    "fsw_peak": [r["flop_per_s"] for r in peak_runs],
@@ -152,6 +169,10 @@ def main() -> int:
         print(f"peak fp64, {args.threads} threads")
         print(f"  numpy DGEMM {args.dgemm_size}^2              {best_dgemm / 1e9:8.2f} GFLOP/s")
         print(f"  fsw bench --kernel peak          {best_peak / 1e9:8.2f} GFLOP/s   ratio {best_peak / best_dgemm:.3f} (target >= 1.1)")
+        print("CPU share of the requested threads (1 = every thread had a core; below: other jobs took them):")
+        for side, shares in result["cpu_share"].items():
+            print(f"  {side:12s} " + " ".join(f"{x:.2f}" for x in shares))
+        print(f"load average (1 min): {result['load_average_1min']:.2f} on {len(os.sched_getaffinity(0))} CPUs")
     return 0
 
 

@@ -62,6 +62,7 @@ class AppResult:
             "time_median_s": s.median_s,
             "time_max_s": s.max_s,
             "repetitions": s.repetitions,
+            "cpu_share": s.cpu_share(self.threads),
             "flop": self.flop,
             "bytes": self.bytes,
             "units": self.units,

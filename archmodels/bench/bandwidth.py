@@ -221,6 +221,7 @@ class BandwidthResult:
     time_median_s: float
     time_max_s: float
     samples: int
+    cpu_share: float = float("nan")
 
     @property
     def working_set_bytes(self) -> int:
@@ -254,6 +255,7 @@ class BandwidthResult:
             "working_set_bytes": self.working_set_bytes,
             "repetitions": self.repetitions,
             "samples": self.samples,
+            "cpu_share": self.cpu_share,
             "time_s": self.time_min_s / self.repetitions,
             "time_median_s": self.time_median_s / self.repetitions,
             "time_max_s": self.time_max_s / self.repetitions,
@@ -305,7 +307,8 @@ def measure_bandwidth(
     reps = repetitions_for(once, target_call_s)
     spread = measure(lambda: run(reps), budget_s=budget_s, warmup=0)
     return BandwidthResult(
-        kernel, n, threads, itemsize, reps, spread.min_s, spread.median_s, spread.max_s, spread.repetitions
+        kernel, n, threads, itemsize, reps, spread.min_s, spread.median_s, spread.max_s, spread.repetitions,
+        spread.cpu_share(threads),
     )
 
 

@@ -120,6 +120,7 @@ def run_kernel(
         out.update(_spread_keys(spread))
         out.update(_rate_keys("flop", "per_s", flop, spread))
         out["flop"] = flop
+        out["cpu_share"] = spread.cpu_share(threads)
     elif kernel == "latency":
         if size < 2 * latency.LINE_BYTES:
             raise InputError(f"expected a working set of at least {2 * latency.LINE_BYTES} bytes", location="--size")
@@ -127,6 +128,7 @@ def run_kernel(
         out["threads"] = 1
         out["steps"] = steps
         out.update(_spread_keys(spread))
+        out["cpu_share"] = spread.cpu_share(1)
         out["latency_s"] = spread.min_s / steps
         out["latency_median_s"] = spread.median_s / steps
         out["latency_max_s"] = spread.max_s / steps
@@ -427,7 +429,7 @@ def run_suite(
             def peak_step(prec=prec, t=t):
                 flop, spread, it = peak.measure_peak(t, dtype=PRECISIONS[prec], budget_s=settings.peak_budget_s)
                 peak_rows.append({"precision": prec, "threads": t, "iterations": it, **_spread_keys(spread),
-                                  **_rate_keys("flop", "per_s", flop, spread)})
+                                  **_rate_keys("flop", "per_s", flop, spread), "cpu_share": spread.cpu_share(t)})
             steps.append((f"peak {prec} {t} thr", peak_step))
     for name, size in settings.app_sizes.items():
         def app_step(name=name, size=size):

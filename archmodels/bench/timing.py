@@ -9,6 +9,7 @@ IEEE TCCA Newsletter, 1995; https://www.cs.virginia.edu/stream/ref.html)
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,16 @@ class Spread:
     median_s: float
     max_s: float
     repetitions: int
+    wall_s: float = float("nan")
+    cpu_s: float = float("nan")
+
+    def cpu_share(self, threads: int) -> float:
+        """CPU time of this process over the timed calls / (their wall time x threads) [-].
+
+        1 when every thread had a core for the whole time; about 0.5 for 2 threads that shared
+        one core with other jobs. Process-wide: other threads of the process count too.
+        """
+        return self.cpu_s / (self.wall_s * threads)
 
 
 def measure(
@@ -62,6 +73,7 @@ def measure(
         call()
     samples: list[float] = []
     start = time.perf_counter()
+    cpu_start = os.times()
     while True:
         t0 = time.perf_counter()
         call()
@@ -75,8 +87,10 @@ def measure(
                 break
             if time.perf_counter() - start > budget_s:
                 break
+    cpu_end = os.times()
+    cpu_s = (cpu_end.user - cpu_start.user) + (cpu_end.system - cpu_start.system)
     arr = np.asarray(samples)
-    return Spread(float(arr.min()), float(np.median(arr)), float(arr.max()), n)
+    return Spread(float(arr.min()), float(np.median(arr)), float(arr.max()), n, float(arr.sum()), cpu_s)
 
 
 def repetitions_for(seconds_per_rep: float, target_s: float, cap: int = 1 << 30) -> int:
