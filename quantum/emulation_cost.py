@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from quantum.fusion import greedy_blocks
+from quantum.fusion import PAD_QUBITS, greedy_blocks
 from quantum.memory import USABLE_FRACTION, nodes_to_hold
 
 DIAGONAL_GATES = frozenset(
@@ -116,7 +116,8 @@ def count_passes(shape: CircuitShape, local_qubits: int, fused_qubits: int = 2, 
     """Fuse, cache-block and count exchanges with :mod:`quantum.fusion`'s greedy planner.
 
     Fused gates that touch only local qubits are grouped into cache blocks of ``chunk_qubits``
-    (one pass each); a fused gate that touches a global qubit is its own pass and costs one
+    (less the pad qubits the emulator keeps free, as :func:`quantum.fusion.cache_blocks` does;
+    one pass each); a fused gate that touches a global qubit is its own pass and costs one
     exchange per global qubit on which it is not diagonal.
     """
     biggest = max((len(q) for q in shape.gate_qubits), default=1)
@@ -131,8 +132,11 @@ def count_passes(shape: CircuitShape, local_qubits: int, fused_qubits: int = 2, 
             exchanges += len(mixing)
         else:
             local_sets.append(tuple(qubits))
-    m = min(chunk_qubits, local_qubits)
-    local_passes = len(greedy_blocks(local_sets, max(m, max((len(s) for s in local_sets), default=1)))) if local_sets else 0
+    widest = max((len(s) for s in local_sets), default=1)
+    m = max(min(chunk_qubits, local_qubits - 3), widest)  # as quantum.engine.plan_gates
+    if m - PAD_QUBITS >= max(widest, 8):  # the emulator keeps pad qubits free of gates
+        m -= PAD_QUBITS
+    local_passes = len(greedy_blocks(local_sets, max(m, widest))) if local_sets else 0
     return PassCount(len(shape.gate_qubits), len(blocks), local_passes + n_global_passes, exchanges, flops)
 
 

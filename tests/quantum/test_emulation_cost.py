@@ -69,3 +69,20 @@ def test_cost_on_fugaku_scales_and_fits():
     assert max_qubits(fugaku) == 47  # 2**47 * 16 B = 2 PiB < 158,976 x 32 GiB x 0.9
     single = emulation_cost(fugaku, CircuitShape.layered(36, 10), precision="single")
     assert single.nodes == 32
+
+
+def test_model_counts_the_passes_the_emulator_makes():
+    # the planner is shared: on one node the modelled passes are the emulator's own (no state needed)
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_quantum import layered_gates
+
+    from quantum.engine import plan_gates
+
+    for n, depth in ((16, 4), (24, 10)):
+        plan = plan_gates(layered_gates(n, depth), n)
+        counts = count_passes(CircuitShape.layered(n, depth), local_qubits=n)
+        assert counts.passes == plan.passes
+        assert counts.fused_gates == plan.fused_gates
