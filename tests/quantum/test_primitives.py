@@ -182,3 +182,20 @@ def test_threads_option_runs_and_restores():
     ev = EmulatorEstimator(threads=1).run([(qc, SparsePauliOp("X" * 12))]).result()[0].data.evs
     assert ev == pytest.approx(1.0)
     assert numba.get_num_threads() == before
+
+
+def test_estimator_broadcasts_parameters_and_observables_like_qiskit():
+    from qiskit.primitives import StatevectorEstimator
+
+    a, b = Parameter("a"), Parameter("b")
+    qc = QuantumCircuit(3)
+    qc.ry(a, 0)
+    qc.cx(0, 1)
+    qc.rx(b, 2)
+    qc.cz(1, 2)
+    values = np.random.default_rng(1).uniform(-np.pi, np.pi, (2, 3, 2))
+    observables = [[SparsePauliOp("ZZI")], [SparsePauliOp(["XIY", "IZZ"], [0.5, -1.0])]]
+    ours = EmulatorEstimator().run([(qc, observables, values)]).result()[0].data.evs
+    ref = StatevectorEstimator().run([(qc, observables, values)]).result()[0].data.evs
+    assert ours.shape == ref.shape == (2, 3)
+    assert np.abs(ours - ref).max() < 1e-12
