@@ -276,8 +276,12 @@ def last_level_cache_bytes(info: HostInfo) -> int:
 
 
 def name_levels(plateaus, info: HostInfo, threads: int) -> list[tuple[str, bool]]:
-    """Names for the plateaus innermost first: the cache whose aggregate size (over ``threads``)
-    is nearest in log to each plateau's capacity, the outermost plateau ``DRAM``.
+    """Names for the plateaus innermost first, the outermost ``DRAM``.
+
+    Each inner plateau takes the name of the cache whose aggregate size over ``threads`` is
+    nearest in log to the plateau's capacity, never a cache inside the previous plateau's one; a
+    cache seen as several plateaus (loop overheads at the smallest sets, a shared last-level cache
+    partly taken by other jobs) names the first and suffixes the others: ``L3``, ``L3-2``...
 
     Returns (name, is_cache) pairs.
     """
@@ -286,20 +290,20 @@ def name_levels(plateaus, info: HostInfo, threads: int) -> list[tuple[str, bool]
         instances = max(1, min(threads, int(np.ceil(threads / c.shared_by))))
         candidates.append((f"L{c.level}", c.size_bytes * instances))
     names = []
-    used: list[str] = []
+    lowest = 0
     for i, p in enumerate(plateaus):
         if i == len(plateaus) - 1:  # the outermost level, even when it is the only one
             names.append(("DRAM", False))
             continue
-        free = [(n, s) for n, s in candidates if n not in used]
         if p.capacity_bytes is None or not candidates:
-            name = f"L{i + 1}"
-        elif free:
-            name = min(free, key=lambda ns: abs(np.log(ns[1] / p.capacity_bytes)))[0]
-        else:  # more plateaus than caches (a shared cache seen in parts): suffix the last name
-            name = f"{used[-1]}-{sum(u.startswith(used[-1]) for u in used) + 1}"
-        used.append(name)
-        names.append((name, True))
+            names.append((f"L{i + 1}", True))
+            continue
+        allowed = range(lowest, len(candidates))
+        k = min(allowed, key=lambda j: abs(np.log(candidates[j][1] / p.capacity_bytes)))
+        lowest = k
+        base = candidates[k][0]
+        seen = sum(1 for n, _ in names if n == base or n.startswith(base + "-"))
+        names.append((base if seen == 0 else f"{base}-{seen + 1}", True))
     return names
 
 

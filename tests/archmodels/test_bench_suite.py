@@ -45,6 +45,11 @@ def test_levels_named_by_nearest_cache():
              bandwidth.Plateau(2e10, 4e6, 2e8, 3e8), bandwidth.Plateau(8e9, 3e8, 1e9, None)]
     assert [n for n, _ in name_levels(plats, info, threads=2)] == ["L1", "L2", "L3", "DRAM"]
     assert name_levels(plats[-1:], info, threads=2) == [("DRAM", False)]
+    # two plateaus inside L1's size (loop overheads at the smallest sets), two in a shared L3
+    split = [bandwidth.Plateau(6e10, 4e3, 3e4, 3.5e4), bandwidth.Plateau(1e11, 4e4, 9e4, 1e5),
+             bandwidth.Plateau(5e10, 1e5, 3e6, 4.5e6), bandwidth.Plateau(4e10, 5e6, 5e7, 6e7),
+             bandwidth.Plateau(1.3e10, 7e7, 3e8, 3.5e8), bandwidth.Plateau(8e9, 4e8, 1e9, None)]
+    assert [n for n, _ in name_levels(split, info, threads=2)] == ["L1", "L1-2", "L2", "L3", "L3-2", "DRAM"]
 
 
 def _profile():
