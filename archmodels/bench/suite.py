@@ -439,7 +439,8 @@ def run_suite(
         def app_step(name=name, size=size):
             if name == "stream-triad":
                 n = size or int(max_ws // 24)
-                res = apps.run_triad(n, threads, budget_s=settings.app_budget_s, seed=seed)
+                # the profile's DRAM bandwidth: as long a budget as `fsw bench --kernel triad` has
+                res = apps.run_triad(n, threads, budget_s=max(settings.app_budget_s, 3.0), seed=seed)
             else:
                 res = APP_KERNELS[name](size, threads, budget_s=settings.app_budget_s, seed=seed)
             app_rows.append({**res.as_dict(), "seed": seed})
