@@ -32,8 +32,11 @@ class Spread:
         """CPU time of this process over the timed calls / (their wall time x threads) [-].
 
         1 when every thread had a core for the whole time; about 0.5 for 2 threads that shared
-        one core with other jobs. Process-wide: other threads of the process count too.
+        one core with other jobs. Process-wide: other threads of the process count too. NaN
+        below 0.2 s of timed calls, where the 10 ms ticks of the process clock make it noise.
         """
+        if not self.wall_s >= 0.2:
+            return float("nan")
         return self.cpu_s / (self.wall_s * threads)
 
 

@@ -21,7 +21,8 @@ def test_measure_orders_its_spread_and_counts_repetitions():
     assert len(calls) == spread.repetitions + 2  # warm-up calls are not timed
     assert spread.min_s <= spread.median_s <= spread.max_s
     assert spread.wall_s >= spread.min_s * spread.repetitions
-    assert 0.0 <= spread.cpu_share(1) < 10.0  # os.times ticks are coarse; never negative
+    assert np.isnan(timing.Spread(1e-3, 1e-3, 1e-3, 3, 3e-3, 0.0).cpu_share(1))  # too short to tell
+    assert timing.Spread(0.1, 0.1, 0.1, 4, 0.4, 0.8).cpu_share(2) == pytest.approx(1.0)
 
 
 def test_plateaus_found_in_a_synthetic_three_level_curve():
@@ -106,7 +107,7 @@ def test_cli_single_kernel_json(kernel, size, keys, capsys):
     assert out["kernel"] == kernel and out["threads"] == 1
     assert out["time_min_s"] <= out["time_median_s"] <= out["time_max_s"]
     assert out["host"]["affinity"] and out["host"]["cpu_model"]
-    assert out["cpu_share"] >= 0.0
+    assert "cpu_share" in out
 
 
 def test_cli_bad_input_exits_2_before_measuring(capsys, tmp_path):
