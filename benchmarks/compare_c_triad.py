@@ -171,7 +171,7 @@ def main() -> int:
         print(f"  fsw bench --kernel peak          {best_peak / 1e9:8.2f} GFLOP/s   ratio {best_peak / best_dgemm:.3f} (target >= 1.1)")
         print("CPU share of the requested threads (1 = every thread had a core; below: other jobs took them):")
         for side, shares in result["cpu_share"].items():
-            print(f"  {side:12s} " + " ".join(f"{x:.2f}" for x in shares))
+            print(f"  {side:12s} " + " ".join("n/a" if x is None else f"{x:.2f}" for x in shares))
         print(f"load average (1 min): {result['load_average_1min']:.2f} on {len(os.sched_getaffinity(0))} CPUs")
     return 0
 
