@@ -461,3 +461,23 @@ def detect_plateaus(
             cap = float(np.sqrt(x[j - 1] * x[merged[idx + 1][0]]))
         plateaus.append(Plateau(float(10 ** np.median(inner)), float(x[i]), float(x[j - 1]), cap))
     return plateaus
+
+
+def monotone_plateaus(plateaus: list[Plateau]) -> list[Plateau]:
+    """Merge every plateau that is slower than the next one outward into that one.
+
+    A memory hierarchy gets slower outward; an inner plateau below its outer neighbour is a
+    measurement artifact (at the smallest working sets the per-sweep loop overhead, not the
+    cache, limits the kernel), so it joins the outer plateau, which keeps its bandwidth and
+    capacity and extends down to the inner one's first size.
+    """
+    out = list(plateaus)
+    i = 0
+    while i < len(out) - 1:
+        inner, outer = out[i], out[i + 1]
+        if inner.bandwidth_bytes_per_s < outer.bandwidth_bytes_per_s:
+            out[i : i + 2] = [Plateau(outer.bandwidth_bytes_per_s, inner.first_bytes, outer.last_bytes, outer.capacity_bytes)]
+            i = max(i - 1, 0)
+        else:
+            i += 1
+    return out

@@ -191,7 +191,7 @@ def settings_for(quick: bool, threads: int) -> SuiteSettings:
             latency_max_steps=200_000,
             point_budget_s=0.15,
             target_call_s=0.01,
-            app_sizes={"stream-triad": 0, "dgemm": 1500, "spmv": 64, "stencil": 192, "fft": 96},
+            app_sizes={"stream-triad": 0, "dgemm": 1500, "spmv": 96, "stencil": 256, "fft": 128},
             app_budget_s=0.6,
             peak_budget_s=1.0,
         )
@@ -259,7 +259,7 @@ def level_table(bw_df, info: HostInfo):
     rows = []
     for (kernel, threads), grp in bw_df.groupby(["kernel", "threads"], sort=True):
         grp = grp.sort_values("working_set_bytes")
-        plats = bandwidth.detect_plateaus(grp["working_set_bytes"], grp["bandwidth_bytes_per_s"])
+        plats = bandwidth.monotone_plateaus(bandwidth.detect_plateaus(grp["working_set_bytes"], grp["bandwidth_bytes_per_s"]))
         spec = bandwidth.KERNELS[kernel]
         wa_ratio = spec.write_allocate_bytes(1, 8) / spec.stream_bytes(1, 8)
         for (name, _), p in zip(name_levels(plats, info, int(threads)), plats, strict=True):
@@ -456,7 +456,8 @@ def run_suite(
     peak_df = pd.DataFrame(peak_rows)
     app_df = pd.DataFrame(app_rows)
     triad = bw_df[(bw_df["kernel"] == "triad") & (bw_df["threads"] == threads)].sort_values("working_set_bytes")
-    plateaus = tuple(bandwidth.detect_plateaus(triad["working_set_bytes"], triad["bandwidth_bytes_per_s"]))
+    plateaus = tuple(bandwidth.monotone_plateaus(
+        bandwidth.detect_plateaus(triad["working_set_bytes"], triad["bandwidth_bytes_per_s"])))
     top = peak_df[peak_df["threads"] == threads]
     peak_rates = {row["precision"]: float(row["flop_per_s"]) for _, row in top.iterrows()}
     date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")

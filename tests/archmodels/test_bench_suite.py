@@ -38,6 +38,15 @@ def test_plateaus_found_in_a_synthetic_three_level_curve():
     assert found[2].capacity_bytes is None
 
 
+def test_slower_inner_plateau_joins_the_next_one_outward():
+    plats = [bandwidth.Plateau(9e10, 4e3, 3e4, 3.5e4), bandwidth.Plateau(4.8e11, 4e4, 9e4, 1e5),
+             bandwidth.Plateau(1.6e11, 1e5, 3e6, 4.5e6), bandwidth.Plateau(2.2e10, 5e6, 1e9, None)]
+    merged = bandwidth.monotone_plateaus(plats)
+    assert [p.bandwidth_bytes_per_s for p in merged] == [4.8e11, 1.6e11, 2.2e10]
+    assert merged[0].first_bytes == 4e3 and merged[0].capacity_bytes == 1e5
+    assert bandwidth.monotone_plateaus(merged) == merged
+
+
 def test_levels_named_by_nearest_cache():
     info = host.host_info()
     info = host.HostInfo(**{**info.__dict__, "caches": (host.CacheInfo(1, 48 * 2**10, 1), host.CacheInfo(2, 2 * 2**20, 1),
