@@ -1,13 +1,13 @@
 """Closing the loop on the host: the quick profile predicts the application kernels it measured.
 
 Bound: the median |predicted / measured - 1| over the predicted kernels (dgemm, spmv, stencil-7pt,
-fft3d; the stream-triad row is the calibration) stays below 0.5. We aim for 0.25; on the shared
-2-vCPU development VM the measured medians were 0.32 and 0.47, the misses being fft3d (the
-workload's fixed 135 FLOP/point and 30 % compute efficiency against scipy's FFT at 96^3) and spmv
-(CSR reaches ~65 % of the STREAM bandwidth here, the model assumes ~94 %). Timing-dependent, so slow,
-and skipped while the machine is overloaded (1-minute load average above its CPU count): with other
-jobs time-slicing the cores, a kernel and the profile it is predicted from are measured under
-different shares of the CPU, and errors of 50-140 % came from that alone.
+fft3d; the stream-triad row is the calibration) stays below 0.5. We aim for 0.25; on the 2-vCPU
+development VM at load average below 2 the medians were 0.14-0.32. The steady misses are fft3d
+(-60 to -77 %: the workload's fixed 135 FLOP/point and 30 % compute efficiency against scipy's FFT)
+and spmv (-16 to -40 %: CSR reaches ~65 % of the STREAM bandwidth here, the model assumes ~94 %).
+Timing-dependent, so slow, and skipped while the machine is overloaded (1-minute load average above
+its CPU count): with other jobs time-slicing the cores, a kernel and the profile it is predicted from
+are measured under different shares of the CPU, and errors of 50-140 % came from that alone.
 """
 
 import json
