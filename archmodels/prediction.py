@@ -121,7 +121,7 @@ def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, uni
     flops = wl.flop_per_unit * units
     driven = min(peak, float(power_capped_flop_per_s(cap_w, static, eps)))
     compute_t = flops / (eff.compute * driven) if flops > 0 else 0.0
-    best_t, bound = compute_t, ("power" if driven < peak else "compute")
+    best_t, bound = compute_t, ("power" if driven < peak * (1.0 - 1e-9) else "compute")
     levels = []
     cap_above = 0.0
     energy_mem = 0.0
