@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from archmodels.atomic import atomic_path, write_text_atomic
 from archmodels.errors import InputError
 
 
@@ -109,31 +109,9 @@ def make_executor(processes: int | None = None, scheduler: str | None = None):
 
 
 def write_parquet_atomic(df, path: Path) -> None:
-    """Write a DataFrame to Parquet via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    """Write a DataFrame to Parquet atomically (:func:`archmodels.atomic.atomic_path`)."""
+    with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(text: str, path: Path) -> None:
-    """Write text via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -188,7 +166,7 @@ def run_chunks(out_dir: str | Path, name: str, fn: Callable, chunk_args: Sequenc
         if old != manifest:
             for p in chunk_dir.glob(f"{name}-*.parquet"):
                 p.unlink()
-    write_text_atomic(json.dumps(manifest, sort_keys=True), manifest_path)
+    write_text_atomic(manifest_path, json.dumps(manifest, sort_keys=True))
 
     pending = [i for i, p in enumerate(paths) if not p.is_file()]
     reused = tuple(i for i in range(len(paths)) if i not in set(pending))

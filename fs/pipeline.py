@@ -60,7 +60,8 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
     otherwise the study's stated utilisation is used. ``progress(stage, done, total)`` is called as
     chunks finish.
     """
-    from fs.executors import make_executor, write_text_atomic
+    from archmodels.atomic import write_text_atomic
+    from fs.executors import make_executor
     from fs.report import run_metadata, write_report
     from fs.runner import run_study, summarise
     from fs.sweep import run_sweep
@@ -87,7 +88,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         executor.close()
     meta = run_metadata(res.study, samples=samples, executor=executor.name, computed=len(res.chunks.computed),
                         reused=len(res.chunks.reused), sweep_points=sweep_points)
-    write_text_atomic(json.dumps(meta, sort_keys=True, indent=1), out / "run.json")
+    write_text_atomic(out / "run.json", json.dumps(meta, sort_keys=True, indent=1))
     paths = write_report(out)
     summary = summarise(res.rows)
     return {

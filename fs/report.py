@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fs.executors import write_text_atomic
+from archmodels.atomic import write_text_atomic
 from fs.runner import summarise, tornado
 from fs.spec import AXES
 
@@ -346,11 +346,11 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     sweep = pd.read_parquet(out / "sweep.parquet") if (out / "sweep.parquet").is_file() else None
     summary = summarise(rows)
     tor = tornado(rows)
-    write_text_atomic(summary.to_csv(index=False), out / "summary.csv")
-    write_text_atomic(tor.to_csv(index=False), out / "tornado.csv")
-    write_text_atomic(rows.to_csv(index=False), out / "results.csv")
+    write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
+    write_text_atomic(out / "tornado.csv", tor.to_csv(index=False))
+    write_text_atomic(out / "results.csv", rows.to_csv(index=False))
     if sweep is not None:
-        write_text_atomic(sweep[sweep["pareto"]].to_csv(index=False), out / "pareto.csv")
+        write_text_atomic(out / "pareto.csv", sweep[sweep["pareto"]].to_csv(index=False))
 
     figs = {
         "rooflines": _fig_rooflines(meta), "scorecard": _fig_scorecard(summary), "radar": _fig_radar(summary),
@@ -398,7 +398,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     md.append("\n## Sensitivity\n\n" + _md_table(tor_rows))
     md.append("\n## Provenance\n\nEvery source behind the numbers above.\n\n" + _md_table(src_rows))
     md_path = out / "report.md"
-    write_text_atomic("".join(md), md_path)
+    write_text_atomic(md_path, "".join(md))
 
     imgs = "".join(
         f"<h2>{html.escape(title)}</h2><img alt=\"{html.escape(title)}\" src=\"data:image/png;base64,"
@@ -422,5 +422,5 @@ img{{max-width:100%;display:block;margin:1em 0}}</style></head><body>
 </body></html>
 """
     html_path = out / "report.html"
-    write_text_atomic(page, html_path)
+    write_text_atomic(html_path, page)
     return {"markdown": md_path, "html": html_path, "summary": out / "summary.csv", "results_csv": out / "results.csv"}

@@ -5,30 +5,21 @@ I/O lives here, not in the models: the ceilings come from :func:`archmodels.mach
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from archmodels.atomic import atomic_path
+from archmodels.errors import InputError
+
 
 def save_figure_atomically(fig, path: str | Path) -> Path:
-    """Save a matplotlib figure to ``path`` through a temporary file and a rename."""
+    """Save a matplotlib figure to ``path`` atomically (.png, .svg or .pdf)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in {".png", ".svg", ".pdf"}:
-        from archmodels.errors import InputError
-
+    if path.suffix.lower() not in {".png", ".svg", ".pdf"}:
         raise InputError(f"plot file must end in .png, .svg or .pdf, got {str(path)!r}", location="--plot")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, bbox_inches="tight", dpi=120)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

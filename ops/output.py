@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from archmodels.atomic import atomic_path
 from archmodels.errors import InputError
 
 
@@ -23,14 +24,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     if not p.parent.exists():
         raise InputError("output folder does not exist", file=str(p.parent))
     table = pa.Table.from_pandas(df, preserve_index=False)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(p) as tmp:
         if suffix == ".csv":
             pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
         else:
             pq.write_table(table, tmp)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return p

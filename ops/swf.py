@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from numba import types
 
+from archmodels.atomic import atomic_path
 from archmodels.errors import InputError, ResourceError
 
 #: The 18 SWF fields in file order, as DataFrame column names (seconds and kilobytes as in SWF).
@@ -373,13 +374,7 @@ def write_swf(jobs: pd.DataFrame, path: str | os.PathLike, header: dict[str, str
         else:
             arrays.append(np.full(n, -1, dtype=np.int64))
     table = pa.Table.from_arrays([pa.array(a) for a in arrays], names=list(SWF_COLUMNS))
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write("".join(f"; {k}: {v}\n" for k, v in (header or {}).items()).encode())
-            pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, delimiter=" "))
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_path(p) as tmp, open(tmp, "wb") as fh:
+        fh.write("".join(f"; {k}: {v}\n" for k, v in (header or {}).items()).encode())
+        pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, delimiter=" "))
     return p

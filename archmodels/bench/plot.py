@@ -4,8 +4,9 @@ the host's roofline with the application kernels as points."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from archmodels.atomic import atomic_path
 
 
 def plot_suite(result, path: str | os.PathLike) -> Path:
@@ -56,15 +57,9 @@ def plot_suite(result, path: str | os.PathLike) -> Path:
     ax_roof.set(xscale="log", yscale="log", xlabel="arithmetic intensity [FLOP/B]", ylabel="GFLOP/s",
                 title="roofline (FP64) with measured kernels")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
     try:
-        fig.savefig(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp)
     finally:
         plt.close(fig)
     return path

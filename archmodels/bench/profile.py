@@ -9,11 +9,8 @@ DRAM technology) cites ``assumption``.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 #: Node power when nothing better is known: a 2-socket server's nameplate share per socket is
 #: 300-500 W; we take 400 W per socket-sized processor as a labelled assumption.
@@ -129,18 +126,3 @@ def profile_toml(profile: HostProfile) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

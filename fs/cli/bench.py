@@ -80,7 +80,8 @@ def bench(
     if plot and Path(plot).suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"expected a .png, .svg or .pdf file, got {plot!r}", location="--plot")
 
-    from archmodels.bench.profile import profile_toml, write_atomic
+    from archmodels.atomic import write_text_atomic
+    from archmodels.bench.profile import profile_toml
     from archmodels.bench.suite import run_suite
 
     console = Console(stderr=True)
@@ -93,7 +94,7 @@ def bench(
 
         result = run_suite(quick=quick, threads=threads, progress=progress, seed=seed,
                            max_working_set_bytes=max_working_set)
-    path = write_atomic(out, profile_toml(result.profile))
+    path = write_text_atomic(out, profile_toml(result.profile))
     console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
     if plot:
         from archmodels.bench.plot import plot_suite

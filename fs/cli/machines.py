@@ -133,11 +133,12 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
     """Predict every workload on every machine: a table, CSV or JSON, and a roofline plot."""
     from fs.cli.output import emit_json, print_table, si
     from fs.compare import compare as run_compare
-    from fs.io import write_csv_atomically
+    from archmodels.atomic import atomic_path
 
     df = run_compare(machines or None, workload or None, nodes=None if system else 1)
     if csv:
-        write_csv_atomically(df, csv)
+        with atomic_path(csv) as tmp:
+            df.to_csv(tmp, index=False)
     if plot:
         from archmodels.prediction import machine_roofline
         from fs.roofline_plot import plot_rooflines, save_figure_atomically

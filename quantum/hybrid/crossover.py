@@ -15,10 +15,9 @@ largest n at which emulation is still faster (and one at which it still uses les
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from archmodels.atomic import atomic_path
 from archmodels.errors import InputError
 from quantum.hybrid.emulated import emulated_circuit, emulated_job_time
 from quantum.hybrid.qpu import get_placement, get_qpu, job_time, jobs_needed, transfer_time
@@ -107,13 +106,9 @@ def plot_crossover(table, path: str | Path) -> Path:
     ax_e.set_title("energy of the job")
     ax_t.legend(fontsize=8)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=path.suffix)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=120)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=120)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

@@ -7,7 +7,8 @@ import pytest
 
 import archmodels
 from archmodels.bench import bandwidth, host, timing
-from archmodels.bench.profile import HostProfile, MemoryLevelProfile, profile_toml, write_atomic
+from archmodels.atomic import write_text_atomic
+from archmodels.bench.profile import HostProfile, MemoryLevelProfile, profile_toml
 from archmodels.bench.suite import name_levels, run_kernel
 from archmodels.errors import InputError, ResourceError
 from fs.cli import main
@@ -74,7 +75,7 @@ def _profile():
 
 
 def test_profile_is_a_loadable_machine_spec(tmp_path):
-    path = write_atomic(tmp_path / "host.toml", profile_toml(_profile()))
+    path = write_text_atomic(tmp_path / "host.toml", profile_toml(_profile()))
     assert [p.name for p in tmp_path.iterdir()] == ["host.toml"]  # no temporary file left behind
     m = archmodels.load_machine(str(path))
     assert m.nodes == 1

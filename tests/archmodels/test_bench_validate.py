@@ -16,7 +16,8 @@ import os
 import pytest
 
 from archmodels.bench import prepare_process
-from archmodels.bench.profile import profile_toml, write_atomic
+from archmodels.atomic import write_text_atomic
+from archmodels.bench.profile import profile_toml
 from archmodels.bench.suite import run_suite
 from archmodels.bench.validate import median_abs_error, validate_apps
 from fs.cli import main
@@ -28,7 +29,7 @@ MEDIAN_ABS_ERROR_BOUND = 0.5
 def quick(tmp_path_factory):
     prepare_process(wide_vectors=False)  # only takes effect if numba has not compiled yet
     result = run_suite(quick=True)
-    path = write_atomic(tmp_path_factory.mktemp("bench") / "host.toml", profile_toml(result.profile))
+    path = write_text_atomic(tmp_path_factory.mktemp("bench") / "host.toml", profile_toml(result.profile))
     return result, path
 
 
