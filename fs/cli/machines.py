@@ -107,12 +107,19 @@ def predict(machine: str = typer.Option(..., "--machine", help="Catalog name or 
             workload: str = typer.Option(..., "--workload", help="Portfolio name or workload file."),
             nodes: Optional[int] = typer.Option(None, "--nodes", help="Nodes (default: the spec's system.nodes)."),
             precision: Optional[str] = typer.Option(None, "--precision", help="Override the workload's precision."),
+            clock: float = typer.Option(1.0, "--clock", help="Run the processors at this fraction of their clock (DVFS)."),
             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Predict time, FLOP rate, bound, power and energy of a workload on a machine."""
+    from archmodels.loaders import load_machine
     from archmodels.prediction import predict as run_predict
     from fs.cli.output import emit_json, print_table, si
 
-    p = run_predict(machine, workload, nodes=nodes, precision=precision)
+    target = load_machine(machine)
+    if clock != 1.0:
+        from archmodels.dvfs import at_clock
+
+        target = at_clock(target, clock)
+    p = run_predict(target, workload, nodes=nodes, precision=precision)
     if json_out:
         emit_json(p.as_dict())
         return
