@@ -3,7 +3,7 @@
 A study names candidate machines, the application portfolio (workloads weighted by their share of
 node-hours), constraints (facility power, capital budget), the evaluation axes and their weights,
 the site's lifetime and grid, and the uncertain technology parameters. The format is that of
-``shared/specs/study-fugakunext.toml`` (schema ``fs-workbench/study/1``); the tables ``[storage]``,
+the project's example ``study-fugakunext.toml`` (schema ``fs-workbench/study/1``); the tables ``[storage]``,
 ``[operations]`` and ``[assumptions]`` and a candidate's ``nodes`` and ``label`` are optional
 additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
 bad input raises :class:`archmodels.errors.SpecError` naming every offending field.

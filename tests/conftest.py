@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the test data (copied into the repository; never ../shared)."""
+"""Shared fixtures: paths to the test data (copied into the repository; never the shared folder)."""
 
 from __future__ import annotations
 

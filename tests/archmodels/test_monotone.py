@@ -23,7 +23,7 @@ MEMORY_BOUND = ["stencil-7pt", "spmv", "hpcg", "llm-decode"]
 REL = 1e-12   # float noise allowed when two sizes give the same traffic
 
 
-#: byte-for-byte copy of shared/specs/machine-candidate-3d.toml (tests/data/specs/PROVENANCE.md)
+#: byte-for-byte copy of the example spec machine-candidate-3d.toml (tests/data/specs/PROVENANCE.md)
 SPEC = Path(__file__).resolve().parents[1] / "data" / "specs" / "machine-candidate-3d.toml"
 
 
