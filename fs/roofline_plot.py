@@ -23,6 +23,29 @@ def save_figure_atomically(fig, path: str | Path) -> Path:
     return path
 
 
+def bench_points(path: str | Path) -> list[dict]:
+    """Measured application kernels from the JSON that ``fsw bench --json`` printed, as plot points.
+
+    Raises
+    ------
+    InputError
+        The file is missing, not JSON, or has no ``apps`` list of kernels with ``flop`` and ``bytes``.
+    """
+    import json
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+        kernels = [k for k in data["apps"] if k["flop"] > 0 and k["bytes"] > 0]
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise InputError(f"expected the JSON of `fsw bench --json` with an `apps` list ({err})",
+                         file=str(path)) from None
+    return [{"label": f"{k['kernel']} (measured)", "intensity_flop_per_byte": k["flop"] / k["bytes"],
+             "flop_per_s": k["flop_per_s"]} for k in kernels]
+
+
 def plot_rooflines(rooflines: list[dict], points: list[dict] | None = None, title: str | None = None):
     """Figure of roofline ceilings (outermost memory level and peak per processor type).
 

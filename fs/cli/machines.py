@@ -80,6 +80,8 @@ def machines_validate(files: List[str] = typer.Argument(..., help="Machine spec 
 def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or spec files."),
              precision: str = typer.Option("fp64", "--precision", help="fp64, fp32, bf16, fp16, fp8..."),
              plot: Optional[str] = typer.Option(None, "--plot", help="Write a roofline plot (.png/.svg/.pdf)."),
+             points: Optional[str] = typer.Option(None, "--points",
+                                                  help="Measured kernels to plot as points: the JSON of `fsw bench --json`."),
              json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Roofline ceilings per node: peaks, and bandwidth and ridge point of every memory level."""
     from archmodels.prediction import machine_roofline
@@ -87,9 +89,9 @@ def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or sp
 
     entries = [e for m in machines for e in machine_roofline(m, precision)]
     if plot:
-        from fs.roofline_plot import plot_rooflines, save_figure_atomically
+        from fs.roofline_plot import bench_points, plot_rooflines, save_figure_atomically
 
-        save_figure_atomically(plot_rooflines(entries), plot)
+        save_figure_atomically(plot_rooflines(entries, bench_points(points) if points else None), plot)
     if json_out:
         emit_json(entries)
         return

@@ -126,3 +126,19 @@ def test_validate_reports_every_problem(tmp_path, shared_specs):
 def test_unknown_machine_is_a_clean_error():
     r = fsw("predict", "--machine", "nope", "--workload", "hpl")
     assert r.returncode == 2 and "unknown machine 'nope'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_roofline_with_measured_points(tmp_path):
+    # the shape `fsw bench --json` prints: an `apps` list with flop, bytes and flop_per_s per kernel
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps({"apps": [
+        {"kernel": "stream-triad", "flop": 2e8, "bytes": 2.4e9, "flop_per_s": 2e9},
+        {"kernel": "dgemm", "flop": 6.75e9, "bytes": 5.4e7, "flop_per_s": 1.1e11}]}))
+    out = tmp_path / "host.png"
+    r = fsw("roofline", "a64fx", "--plot", str(out), "--points", str(bench))
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 1000
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kernels": []}')
+    r = fsw("roofline", "a64fx", "--plot", str(out), "--points", str(bad))
+    assert r.returncode == 2 and "apps" in r.stderr and "Traceback" not in r.stderr
