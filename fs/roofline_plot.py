@@ -11,6 +11,7 @@ import numpy as np
 
 from archmodels.atomic import atomic_path
 from archmodels.errors import InputError
+from archmodels.roofline import attainable_flop_per_s
 
 
 def save_figure_atomically(fig, path: str | Path) -> Path:
@@ -67,13 +68,13 @@ def plot_rooflines(rooflines: list[dict], points: list[dict] | None = None, titl
         color = plt.cm.tab20(i % 20)
         peak = r.get("peak_matrix_flop_per_s", r["peak_flop_per_s"])
         outer = r["levels"][-1]
-        y = np.minimum(peak, intensity * outer["bandwidth_bytes_per_s"])
+        y = attainable_flop_per_s(intensity, peak, outer["bandwidth_bytes_per_s"])
         ax.loglog(intensity, y, color=color, lw=1.6,
                   label=f"{r['machine']} / {r['processor']} ({r['precision']})")
         if "peak_matrix_flop_per_s" in r:
             ax.axhline(r["peak_flop_per_s"], color=color, lw=0.8, ls=":")
         for level in r["levels"][:-1]:
-            y = np.minimum(peak, intensity * level["bandwidth_bytes_per_s"])
+            y = attainable_flop_per_s(intensity, peak, level["bandwidth_bytes_per_s"])
             ax.loglog(intensity, y, color=color, lw=0.6, ls="--")
     for p in points or []:
         ax.loglog([p["intensity_flop_per_byte"]], [p["flop_per_s"]], "o", ms=5)

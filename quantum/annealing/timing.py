@@ -14,7 +14,7 @@ sample and T_d the delay (thermalisation) per sample.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archmodels.errors import InputError
 
@@ -72,19 +72,13 @@ ADVANTAGE = AnnealerSpec(
 #: (https://www.dwavequantum.com/solutions-and-products/systems/, 2025) and Boothby, King,
 #: Raymond, "Zephyr Topology of D-Wave Quantum Processors", D-Wave technical report 14-1056A-A
 #: (2021). Timing and power as ADVANTAGE (assumption).
-ADVANTAGE2 = AnnealerSpec(
+ADVANTAGE2 = replace(
+    ADVANTAGE,
     name="advantage2-zephyr",
     topology="zephyr",
     qubits=4400,
     hardware_degree=20,
     clique_chain_divisor=16.0,
-    programming_time_s=15e-3,
-    access_overhead_s=15e-3,
-    anneal_time_s=20e-6,
-    readout_time_s=150e-6,
-    delay_time_s=20.58e-6,
-    power_w=25e3,
-    max_reads=10_000,
 )
 
 ANNEALERS = {a.name: a for a in (ADVANTAGE, ADVANTAGE2)}
