@@ -3,11 +3,15 @@
 Setup compiles (or loads from numba's cache) and first-touches outside the timed region.
 """
 
-import archmodels.bench  # noqa: F401  (sets OMP_WAIT_POLICY=passive before numba starts)
-import numba
+import archmodels.bench
+
+# As `fsw bench` does, before numba starts: passive OpenMP waits, 512-bit vectors on AVX-512 hosts.
+archmodels.bench.prepare_process()
+
+import numba  # noqa: E402
 import numpy as np
 
-from archmodels.bench import apps, bandwidth, latency, peak
+from archmodels.bench import apps, bandwidth, latency, peak  # noqa: E402
 
 
 class BandwidthKernels:
