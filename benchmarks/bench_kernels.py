@@ -8,10 +8,10 @@ import archmodels.bench
 # As `fsw bench` does, before numba starts: passive OpenMP waits, 512-bit vectors on AVX-512 hosts.
 archmodels.bench.prepare_process()
 
-import numba  # noqa: E402
+import numba
 import numpy as np
 
-from archmodels.bench import apps, bandwidth, latency, peak  # noqa: E402
+from archmodels.bench import apps, bandwidth, latency, peak
 
 
 class BandwidthKernels:

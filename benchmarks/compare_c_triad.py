@@ -7,6 +7,15 @@
    on 4000 x 4000 with T BLAS threads (threadpoolctl when installed, else OPENBLAS_NUM_THREADS in a
    subprocess). Target: >= 1.1x (a peak kernel must beat DGEMM).
 
+3. The ceiling both sides share: the core clock, estimated from a chain of dependent scalar FMAs
+   (each waits for the one before: ``--fma-latency`` cycles apiece, 4 on Golden Cove / Sapphire
+   Rapids and on Zen 4 per the vendors' optimisation manuals), turns each rate into FP64 FLOP per
+   cycle per core. 32 is the most a core with two 512-bit FMA pipes can do (2 pipes x 8 lanes x 2
+   FLOP); a peak kernel at 32 cannot be beaten, and DGEMM's share of it bounds the ratio of step 2.
+   The chain is scalar and runs on one core, so it sees the highest turbo clock; 512-bit code on
+   all cores may run slower (Intel's AVX-512 frequency licences), so the per-cycle figures are
+   lower bounds.
+
 Usage: python benchmarks/compare_c_triad.py [--threads 2] [--size 40000000] [--rounds 3] [--json]
 
 Each comparison alternates the two sides ``--rounds`` times and keeps each side's best, so that
@@ -83,6 +92,26 @@ DGEMM = textwrap.dedent("""
 """)
 
 
+CLOCK = textwrap.dedent("""
+    import json, sys, time
+    from numba import njit
+    @njit(fastmath={"contract"})
+    def chain(n, x, y):
+        v = 0.5
+        for _ in range(n):
+            v = v * x + y
+        return v
+    n, latency = int(sys.argv[1]), float(sys.argv[2])
+    chain(10, 0.999999, 1e-7)
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        chain(n, 0.999999, 1e-7)
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"clock_hz": latency * n / min(times), "fma_chain_length": n, "fma_latency_cycles": latency}))
+""")
+
+
 #: The same OpenMP placement for both sides (numba's OpenMP layer is libgomp too).
 OMP_ENV = {"OMP_PROC_BIND": "spread", "OMP_WAIT_POLICY": "passive"}
 
@@ -109,12 +138,20 @@ def numpy_dgemm(n: int, threads: int, reps: int) -> dict:
     return json.loads(out)
 
 
+def core_clock(latency_cycles: float) -> dict:
+    """Clock estimate [Hz] from 200 M dependent FMAs, best of five, in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", CLOCK, str(200_000_000), str(latency_cycles)], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--size", type=int, default=40_000_000, help="triad elements per array")
     parser.add_argument("--dgemm-size", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the two sides")
+    parser.add_argument("--fma-latency", type=float, default=4.0, help="cycles per dependent FP64 FMA on this core")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     t = str(args.threads)
@@ -137,6 +174,8 @@ def main() -> int:
         dgemm_runs.append(numpy_dgemm(args.dgemm_size, args.threads, 3))
     best_peak = max(r["flop_per_s"] for r in peak_runs)
     best_dgemm = max(r["flop_per_s"] for r in dgemm_runs)
+    clock = core_clock(args.fma_latency)
+    per_cycle = args.threads * clock["clock_hz"]
 
     result = {
         "threads": args.threads,
@@ -150,6 +189,10 @@ def main() -> int:
         "dgemm_size": args.dgemm_size,
         "peak_over_dgemm": best_peak / best_dgemm,
         "peak_target": 1.1,
+        "clock_hz": clock["clock_hz"],
+        "fma_latency_cycles": args.fma_latency,
+        "fsw_peak_flop_per_cycle_per_core": best_peak / per_cycle,
+        "numpy_dgemm_flop_per_cycle_per_core": best_dgemm / per_cycle,
         "cpu_share": {"c_triad": [r["cpu_share"] for r in c_runs], "fsw_triad": [r["cpu_share"] for r in fsw_runs],
                       "fsw_peak": [r["cpu_share"] for r in peak_runs], "numpy_dgemm": [r["cpu_share"] for r in dgemm_runs]},
         "load_average_1min": os.getloadavg()[0],
@@ -169,6 +212,10 @@ def main() -> int:
         print(f"peak fp64, {args.threads} threads")
         print(f"  numpy DGEMM {args.dgemm_size}^2              {best_dgemm / 1e9:8.2f} GFLOP/s")
         print(f"  fsw bench --kernel peak          {best_peak / 1e9:8.2f} GFLOP/s   ratio {best_peak / best_dgemm:.3f} (target >= 1.1)")
+        print(f"clock from a dependent FMA chain ({args.fma_latency:g} cycles each): {clock['clock_hz'] / 1e9:.2f} GHz; "
+              f"FP64 FLOP per cycle per core: fsw peak {best_peak / per_cycle:.1f}, DGEMM {best_dgemm / per_cycle:.1f} "
+              "(two 512-bit FMA pipes: 32; "
+              "lower bounds, the scalar chain sees the single-core turbo clock)")
         print("CPU share of the requested threads (1 = every thread had a core; below: other jobs took them):")
         for side, shares in result["cpu_share"].items():
             print(f"  {side:12s} " + " ".join("n/a" if x is None else f"{x:.2f}" for x in shares))

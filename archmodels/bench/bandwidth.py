@@ -273,6 +273,7 @@ def measure_bandwidth(
     target_call_s: float = 0.02,
     budget_s: float = 0.5,
     seed: int | None = 0,
+    min_repetitions: int = 3,
 ) -> BandwidthResult:
     """Measure one bandwidth kernel on arrays of ``n`` elements with ``threads`` threads.
 
@@ -288,6 +289,10 @@ def measure_bandwidth(
         Duration of one timed call; the inner repetitions are chosen to reach it [s].
     budget_s : float
         Time budget for the repeated samples [s].
+    seed : int or None
+        Seed of the array values (None: 1, 2, 3..., fast to fill).
+    min_repetitions : int
+        Timed samples at least (the best is reported); STREAM's default NTIMES is 10.
     """
     import time
 
@@ -305,7 +310,8 @@ def measure_bandwidth(
     run(1)
     once = time.perf_counter() - t0
     reps = repetitions_for(once, target_call_s)
-    spread = measure(lambda: run(reps), budget_s=budget_s, warmup=0)
+    spread = measure(lambda: run(reps), budget_s=budget_s, warmup=0, min_repetitions=min_repetitions,
+                     max_repetitions=max(30, min_repetitions))
     return BandwidthResult(
         kernel, n, threads, itemsize, reps, spread.min_s, spread.median_s, spread.max_s, spread.repetitions,
         spread.cpu_share(threads),

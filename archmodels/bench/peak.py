@@ -104,12 +104,15 @@ def measure_peak(
     target_call_s: float = 0.1,
     budget_s: float = 1.0,
     iterations: int | None = None,
+    min_repetitions: int = 5,
 ) -> tuple[float, Spread, int]:
     """Peak FLOP rate of ``threads`` threads.
 
     Calls last ~``target_call_s``: long enough that waking the worker threads (OMP_WAIT_POLICY
     passive: a futex wake-up, then a wait for a free core on a shared machine) is a small part of
     each call. With 10 ms calls the peak read 45 % low under load while DGEMM's 0.1 s calls did not.
+
+    ``min_repetitions`` timed calls at least (the best is reported).
 
     Returns
     -------
@@ -129,7 +132,8 @@ def measure_peak(
         fma_kernel(block, x, y, 100)
         iterations = 100 * repetitions_for(time.perf_counter() - t0, target_call_s)
     spread = measure(
-        lambda: fma_kernel(block, x, y, iterations), budget_s=budget_s, warmup=0, min_repetitions=5, max_repetitions=50
+        lambda: fma_kernel(block, x, y, iterations), budget_s=budget_s, warmup=0, min_repetitions=min_repetitions,
+        max_repetitions=max(50, min_repetitions),
     )
     flop = FLOP_PER_ELEMENT * ROW * iterations * block.shape[0]
     return float(flop), spread, iterations
