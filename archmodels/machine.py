@@ -106,6 +106,41 @@ class Network:
     link_static_power_w: float | None = None
 
 
+@dataclass(frozen=True)
+class StorageTier:
+    """One storage tier; capacity, bandwidths, power, price and failure rate are per unit.
+
+    A unit is one node's local storage (``scope = "node"``), the storage shared by a group of
+    ``nodes_per_unit`` nodes (``"group"``, e.g. Fugaku's LLIO SSD on one node in 16), or the whole
+    system tier (``"system"``: burst buffer, parallel file system, object store).
+    """
+
+    name: str
+    kind: str
+    media: str
+    scope: str
+    nodes_per_unit: int
+    capacity_bytes: float
+    read_bandwidth_bytes_per_s: float
+    write_bandwidth_bytes_per_s: float
+    metadata_ops_per_s: float | None = None
+    power_w: float | None = None
+    price_jpy: float | None = None
+    annual_failure_rate: float | None = None
+    drives: int | None = None
+
+
+@dataclass(frozen=True)
+class Storage:
+    tiers: tuple[StorageTier, ...]
+
+    def tier(self, name: str) -> StorageTier:
+        for t in self.tiers:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+
 @dataclass(frozen=True, eq=False)
 class Node:
     processors: tuple[Processor, ...]
@@ -139,6 +174,8 @@ class Machine:
     nodes: int
     node: Node
     network: Network | None = None
+    storage: Storage | None = None
+    site: str | None = None
     year: int | None = None
     hypothetical: bool = False
     sources: Mapping[str, Source] = field(default_factory=dict)
@@ -210,9 +247,21 @@ def machine_from_spec(spec: MachineSpec, path: str | None = None) -> Machine:
         network = Network(n.name, n.topology, n.injection_bandwidth.value, n.latency.value,
                           n.dimensions, n.levels, n.technology, _v(n.energy_per_bit),
                           _v(n.link_static_power))
+    storage = None
+    if spec.storage is not None:
+        ssrc = spec.storage.source or file_src
+        tiers = []
+        for i, t in enumerate(spec.storage.tiers):
+            tsrc = t.source or ssrc
+            for key in ("capacity", "read_bandwidth", "write_bandwidth", "power", "price"):
+                note(f"storage.tiers[{i}].{key}", getattr(t, key), tsrc)
+            tiers.append(StorageTier(t.name, t.kind, t.media, t.scope, t.nodes_per_unit, t.capacity.value,
+                                     t.read_bandwidth.value, t.write_bandwidth.value, t.metadata_rate,
+                                     _v(t.power), _v(t.price), t.annual_failure_rate, t.drives))
+        storage = Storage(tuple(tiers))
     sources = {k: Source(k, s.title, s.url, s.note) for k, s in spec.sources.items()}
     return Machine(
         name=spec.name, title=spec.title, nodes=spec.system.nodes,
         node=Node(tuple(procs), tuple(links), _v(spec.node.power_max), _v(spec.node.power_idle)),
-        network=network, year=spec.year, hypothetical=spec.hypothetical,
+        network=network, storage=storage, site=spec.site, year=spec.year, hypothetical=spec.hypothetical,
         sources=MappingProxyType(sources), provenance=MappingProxyType(prov), path=path)

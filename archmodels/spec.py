@@ -142,6 +142,34 @@ class NetworkSpec(_Strict):
     source: str | None = None
 
 
+StorageKind = Literal["node-local", "burst-buffer", "parallel-fs", "object"]
+StorageMedia = Literal["nvme", "ssd", "hdd", "hybrid"]
+
+
+class StorageTierSpec(_Strict):
+    """One storage tier; capacity, bandwidths, power and price are per unit (a node, a group, the system)."""
+
+    name: str
+    kind: StorageKind
+    media: StorageMedia = "nvme"
+    scope: Literal["node", "group", "system"]
+    nodes_per_unit: PositiveInt = 1
+    capacity: Q("bytes")
+    read_bandwidth: Q("bytes_per_s")
+    write_bandwidth: Q("bytes_per_s")
+    metadata_rate: Annotated[float, Field(gt=0, strict=True)] | None = None  # file operations per second per unit
+    power: Q("power_w") | None = None
+    price: Q("jpy") | None = None
+    annual_failure_rate: Annotated[float, Field(gt=0, lt=1, strict=True)] | None = None  # per unit per year
+    drives: PositiveInt | None = None
+    source: str | None = None
+
+
+class StorageSpec(_Strict):
+    tiers: list[StorageTierSpec] = Field(min_length=1)
+    source: str | None = None
+
+
 class MachineSpec(_Strict):
     schema_: Literal["fs-workbench/machine/1"] = Field(alias="schema")
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -153,6 +181,8 @@ class MachineSpec(_Strict):
     system: SystemSpec
     node: NodeSpec
     network: NetworkSpec | None = None
+    storage: StorageSpec | None = None
+    site: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
     sources: dict[str, SourceSpec] = {}
 
 
@@ -261,4 +291,24 @@ def _cross_checks(spec: MachineSpec) -> list[tuple[str, str]]:
                                  "matrix peak is below the vector peak of the same precision"))
     if spec.node.power_idle and spec.node.power_max and spec.node.power_idle.value > spec.node.power_max.value:
         problems.append(("node.power_idle", "idle power exceeds power_max"))
+    if spec.storage is not None:
+        problems.extend(_storage_checks(spec.storage))
+    return problems
+
+
+def _storage_checks(storage: StorageSpec) -> list[tuple[str, str]]:
+    problems = []
+    names = [t.name for t in storage.tiers]
+    for i, tier in enumerate(storage.tiers):
+        base = f"storage.tiers[{i}]"
+        if names.index(tier.name) != i:
+            problems.append((f"{base}.name", f"duplicate tier name {tier.name!r}"))
+        if tier.scope == "group" and tier.nodes_per_unit < 2:
+            problems.append((f"{base}.nodes_per_unit", "a tier with scope = \"group\" needs nodes_per_unit >= 2"))
+        if tier.scope != "group" and tier.nodes_per_unit != 1:
+            problems.append((f"{base}.nodes_per_unit", f"only scope = \"group\" takes nodes_per_unit (scope is {tier.scope!r})"))
+        if tier.kind == "node-local" and tier.scope == "system":
+            problems.append((f"{base}.scope", "a node-local tier has scope \"node\" or \"group\", not \"system\""))
+        if tier.kind in ("parallel-fs", "object") and tier.scope != "system":
+            problems.append((f"{base}.scope", f"a {tier.kind} tier is shared: scope must be \"system\""))
     return problems

@@ -36,6 +36,8 @@ class Check:
     source: str
     source_title: str
     source_url: str | None
+    in_sample: bool | None = None
+    """True for a figure a fitted constant was fitted on (None where no fit set is recorded yet)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -73,7 +75,9 @@ def validate(systems: list[str] | None = None, metrics: list[str] | None = None)
     """Recompute every published figure (optionally only some systems or metrics).
 
     System figures come from ``published.toml``; network figures (NCCL bus bandwidth, Tofu-D
-    injection) from :func:`archmodels.network.network_validation`.
+    injection) from :func:`archmodels.network.network_validation`; capital cost against contract
+    figures (metric ``capital``, in JPY at the default exchange rates) from
+    :func:`archmodels.cost.cost_validation`.
     """
     figures, sources = published_figures()
     out = []
@@ -96,4 +100,12 @@ def validate(systems: list[str] | None = None, metrics: list[str] | None = None)
             continue
         out.append(Check(row["system"], row["metric"], row["model"], row["published"], row["error"],
                          row["case"], row["case"], row["source"], None))
+    if not metrics or "capital" in metrics:
+        from archmodels.cost import cost_validation, default_exchange
+
+        ex = default_exchange()
+        for c in cost_validation(systems):
+            out.append(Check(c.system, "capital", ex.to_jpy(c.model, c.currency), ex.to_jpy(c.published, c.currency),
+                             c.error, f"contract ({c.compare}, {c.currency})", c.source, c.source_title, c.source_url,
+                             c.in_sample))
     return out

@@ -13,7 +13,9 @@ import sys
 import typer
 
 from fs.cli import bench as _bench
+from fs.cli import cost as _cost
 from fs.cli import hybrid as _hybrid
+from fs.cli import io as _io
 from fs.cli import machines as _machines
 from fs.cli import ops as _ops
 from fs.cli import quantum as _quantum
@@ -35,6 +37,8 @@ app.add_typer(_ops.ops_app, name="ops")
 app.add_typer(_study.study_app, name="study")
 _hybrid.register(_quantum.quantum_app, app)
 _scale.register(app)
+_cost.register(app)
+_io.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -166,7 +166,7 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
 
 
 def validate(system: Optional[List[str]] = typer.Option(None, "--system", help="Only these systems."),
-             metric: Optional[List[str]] = typer.Option(None, "--metric", help="hpl, hpl_power, gflops_per_w, hpcg, dgemm."),
+             metric: Optional[List[str]] = typer.Option(None, "--metric", help="hpl, hpl_power, gflops_per_w, hpcg, dgemm, capital."),
              json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Recompute published figures (TOP500 Rmax and power, Green500, HPCG, device rates) and report the error."""
     from archmodels.validation import validate as run_validate
@@ -184,8 +184,10 @@ def validate(system: Optional[List[str]] = typer.Option(None, "--system", help="
             name, scale = "TFLOP/s", 1e-12
         if c.metric == "hpl_power":
             name, scale = "MW", 1e-6
-        if c.metric not in {"hpl", "hpcg", "hpl_power", "gflops_per_w", "dgemm"}:
+        if c.metric not in {"hpl", "hpcg", "hpl_power", "gflops_per_w", "dgemm", "capital"}:
             name, scale = "GB/s", 1e-9
+        if c.metric == "capital":
+            name, scale = "1e9 JPY", 1e-9
         rows.append([c.system, c.metric, f"{c.model * scale:.4g} {name}", f"{c.published * scale:.4g} {name}",
                      f"{c.error * 100:+.1f}%", f"{c.list}: {c.source_title[:60]}"])
     print_table("Model against published figures", ["system", "metric", "model", "published", "error", "source"], rows)
