@@ -53,7 +53,7 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
     from ops.swf import read_swf
 
     tr = read_swf(trace_path(study.trace, Path(study.file).parent))
-    size = machine_size(tr, None)
+    size = machine_size(tr, None).procs
     out = {}
     for _, row in nominal.iterrows():
         n = int(row["nodes"])

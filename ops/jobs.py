@@ -12,7 +12,7 @@ The rules (they are part of the EASY semantics the simulator promises, see :mod:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ class JobSet:
     data_bytes: np.ndarray  #: data to move if the job runs at another site [B]
     capacity: int  #: machine size [processors]
     dropped: int  #: jobs dropped by the rules above
+    #: jobs dropped per reason (the first rule a job breaks): ``run_time_not_positive``,
+    #: ``procs_not_positive``, ``wider_than_machine``
+    dropped_by_reason: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.id)
@@ -68,7 +71,12 @@ def prepare_jobs(jobs: pd.DataFrame, capacity: int) -> JobSet:
     run = jobs["run_s"].to_numpy(dtype=np.float64)
     req_time = jobs["req_time_s"].to_numpy(dtype=np.float64)
     est = np.where(req_time > 0, req_time, run)
-    keep = (run > 0) & (procs > 0) & (procs <= capacity)
+    bad_run = ~(run > 0)
+    bad_procs = ~bad_run & ~(procs > 0)
+    too_wide = ~bad_run & ~bad_procs & (procs > capacity)
+    keep = ~(bad_run | bad_procs | too_wide)
+    reasons = {"run_time_not_positive": int(bad_run.sum()), "procs_not_positive": int(bad_procs.sum()),
+               "wider_than_machine": int(too_wide.sum())}
     ids = jobs["id"].to_numpy(dtype=np.int64)
     submit = jobs["submit_s"].to_numpy(dtype=np.float64)
     order = np.lexsort((ids[keep], submit[keep]))  # stable: equal keys keep file order
@@ -87,5 +95,5 @@ def prepare_jobs(jobs: pd.DataFrame, capacity: int) -> JobSet:
     return JobSet(
         id=ids[idx], submit_s=submit[idx], procs=procs[idx], run_s=run_eff[idx], estimate_s=est[idx],
         utilization=util[idx], data_bytes=data[idx], capacity=int(capacity),
-        dropped=int(len(jobs) - len(idx)),
+        dropped=int(len(jobs) - len(idx)), dropped_by_reason=reasons,
     )

@@ -18,7 +18,7 @@ energy imported from the grid.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -55,24 +55,65 @@ def resolve_trace(trace) -> Trace:
     return read_swf(trace)
 
 
-def machine_size(trace: Trace, nodes: int | None, machine=None) -> int:
-    """Nodes to schedule on: ``nodes`` if given, else the header (MaxProcs, then MaxNodes), else the
-    machine's node count, else the largest job (with no header, ``assumption``)."""
+@dataclass(frozen=True)
+class MachineSize:
+    """What the simulator schedules on and where that number came from."""
+
+    procs: int  #: scheduling capacity [processors, the unit of the trace's job sizes]
+    nodes: int  #: nodes charged for power [-]
+    procs_per_node: float  #: processors per node [-]
+    source: str  #: ``option`` (--nodes), ``header`` (MaxProcs/MaxNodes), ``machine``, ``guessed``
+
+
+def _header_int(trace: Trace, key: str) -> int | None:
+    value = trace.header.get(key)
+    if value is None:
+        return None
+    try:
+        n = int(float(value.split()[0]))
+    except (ValueError, IndexError):
+        return None
+    return n if n > 0 else None
+
+
+def machine_size(trace: Trace, nodes: int | None, machine=None, procs_per_node: float | None = None) -> MachineSize:
+    """Size of the machine a trace runs on, and its source.
+
+    Scheduling capacity (processors): ``nodes`` × ``procs_per_node`` if ``nodes`` is given, else
+    the header's MaxProcs (then MaxNodes × processors per node), else the machine's node count,
+    else the widest job (``guessed``; a caller should warn). Processors per node: the option, else
+    MaxProcs / MaxNodes when the header gives both, else 1. Power is charged per node
+    (nodes = processors / processors per node), so a trace that counts cores or processors is not
+    charged as if each were a node.
+    """
+    max_procs, max_nodes = _header_int(trace, "MaxProcs"), _header_int(trace, "MaxNodes")
+    if procs_per_node is not None:
+        if not procs_per_node > 0:
+            raise InputError(f"--procs-per-node must be > 0, got {procs_per_node}")
+        ppn = float(procs_per_node)
+    elif max_procs is not None and max_nodes is not None and max_procs >= max_nodes:
+        ppn = max_procs / max_nodes
+    else:
+        ppn = 1.0
     if nodes is not None:
         if int(nodes) < 1:
             raise InputError(f"--nodes must be >= 1, got {nodes}")
-        return int(nodes)
-    if trace.max_procs is not None:
-        return trace.max_procs
+        return MachineSize(int(round(int(nodes) * ppn)), int(nodes), ppn, "option")
+    if max_procs is not None:
+        return MachineSize(max_procs, max_nodes if (max_nodes and procs_per_node is None) else
+                           max(1, int(round(max_procs / ppn))), ppn, "header")
+    if max_nodes is not None:
+        return MachineSize(int(round(max_nodes * ppn)), max_nodes, ppn, "header")
     if machine is not None:
-        return int(machine.nodes)
+        n = int(machine.nodes)
+        return MachineSize(int(round(n * ppn)), n, ppn, "machine")
     jobs = trace.jobs
     size = np.where(jobs["req_procs"] > 0, jobs["req_procs"], jobs["alloc_procs"])
     largest = int(size.max()) if len(size) else 0
     if largest < 1:
         raise InputError("cannot tell the machine size: no MaxProcs/MaxNodes header and no job "
                          "with processors > 0; pass --nodes", file=trace.path)
-    return largest
+    return MachineSize(largest, max(1, int(np.ceil(largest / ppn))), ppn, "guessed")
 
 
 def _resolve_power(power, machine, pue, off_after_s):
@@ -109,7 +150,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
              grid: str | Grid | None = None, grid_offset_s: float = 0.0, grid_start: str | None = None,
              battery: Battery | None = None, onsite: OnsiteRenewables | None = None,
              policy_params: dict | None = None, timeseries: bool = True,
-             origin_s: float | None = None, until_s: float | None = None) -> SimulationResult:
+             origin_s: float | None = None, until_s: float | None = None,
+             procs_per_node: float | None = None) -> SimulationResult:
     """Simulate one trace.
 
     Parameters
@@ -118,6 +160,9 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         The workload (SWF columns).
     nodes : int, optional
         Machine size [nodes]; overrides the trace header.
+    procs_per_node : float, optional
+        Processors (the trace's unit of job size) per node; default MaxProcs / MaxNodes from the
+        header, else 1. Power is charged per node: a processor draws 1/procs_per_node of a node.
     policy : str or Policy
         ``fcfs``, ``easy``, ``conservative``, ``carbon-delay``, ``price-delay``, ``power-cap``,
         ``carbon-cap`` (see :mod:`ops.policies`), or a Policy object.
@@ -153,9 +198,14 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     t_wall = time.perf_counter()
     tr = resolve_trace(trace)
     machine = _load_machine(machine)
-    capacity = machine_size(tr, nodes, machine)
+    size = machine_size(tr, nodes, machine, procs_per_node)
+    capacity = size.procs
     jobs = prepare_jobs(tr.jobs, capacity)
-    model = _resolve_power(power, machine, pue, off_after_s)
+    node_model = _resolve_power(power, machine, pue, off_after_s)
+    # the scheduler counts processors; each draws its share of a node's power
+    model = (node_model if size.procs_per_node == 1.0 else
+             replace(node_model, idle_w=node_model.idle_w / size.procs_per_node,
+                     max_w=node_model.max_w / size.procs_per_node))
     if isinstance(grid, str):
         grid = load_grid(grid)
     if grid_start is not None:
@@ -207,14 +257,19 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     summary = {
         "jobs": len(jobs),
         "dropped_jobs": jobs.dropped,
+        "dropped": {**jobs.dropped_by_reason, "bad_line": len(tr.bad_lines)},
         "bad_lines": len(tr.bad_lines),
-        "nodes": capacity,
+        "nodes": size.nodes,
+        "nodes_source": size.source,
+        "procs": capacity,
+        "procs_per_node": size.procs_per_node,
+        "jobs_with_requested_time": int(np.count_nonzero(tr.jobs["req_time_s"].to_numpy() > 0)),
         "policy": policy.name,
         "base_policy": policy.base,
         "policy_params": policy.params(),
         "power_source": model.source,
-        "node_idle_w": model.idle_w,
-        "node_max_w": model.max_w,
+        "node_idle_w": node_model.idle_w,
+        "node_max_w": node_model.max_w,
         "pue": model.pue,
         "grid": grid.name if grid is not None else None,
         **schedule_metrics(jobs.submit_s, start, jobs.run_s, jobs.procs, capacity),

@@ -43,7 +43,8 @@ def run_case(case: dict) -> dict:
     res = simulate(case["path"], policy=case["policy"], policy_params=policy_params, timeseries=False, **kwargs)
     row = {"trace": case["trace"], "policy": case["policy"]}
     row.update({f"param.{k}": v for k, v in sorted(case["params"].items())})
-    row.update({k: v for k, v in res.summary.items() if k not in _NOT_IN_ROWS and k != "policy"})
+    row.update({k: v for k, v in res.summary.items() if k not in _NOT_IN_ROWS and k not in ("policy", "dropped")})
+    row.update({f"dropped.{k}": v for k, v in res.summary["dropped"].items()})  # tidy: one column per reason
     return row
 
 

@@ -17,7 +17,8 @@ ops_app = typer.Typer(help="Operations: scheduling simulation, energy, grid carb
                       no_args_is_help=True)
 
 #: The summary keys ``fsw ops simulate --json`` prints (and no others).
-SIMULATE_JSON_KEYS = ("jobs", "dropped_jobs", "mean_wait_s", "mean_bounded_slowdown", "utilization",
+SIMULATE_JSON_KEYS = ("jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node",
+                      "mean_wait_s", "mean_bounded_slowdown", "utilization",
                       "makespan_s", "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s")
 POLICY_HELP = "fcfs, easy, conservative, carbon-delay, price-delay, power-cap, carbon-cap."
 
@@ -28,6 +29,27 @@ def _report_bad_lines(trace, limit: int = 10) -> None:
         sys.stderr.write(f"warning: {trace.path}: line {b.line}: {b.message} (skipped)\n")
     if len(bad) > limit:
         sys.stderr.write(f"warning: {trace.path}: {len(bad) - limit} more bad lines skipped\n")
+
+
+def _report_assumptions(summary: dict, path: str, strict: bool) -> None:
+    """Warn (stderr) about what the run assumed; under --strict a guessed size or a dropped job is an error."""
+    from archmodels.errors import InputError
+
+    if summary["nodes_source"] == "guessed":
+        msg = (f"no MaxProcs/MaxNodes header: machine size guessed as the widest job "
+               f"({summary['procs']} processors); pass --nodes")
+        if strict:
+            raise InputError(msg, file=path)
+        sys.stderr.write(f"warning: {path}: {msg}\n")
+    dropped = {k: v for k, v in summary["dropped"].items() if v and k != "bad_line"}
+    if dropped:
+        msg = "dropped jobs: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in dropped.items())
+        if strict:
+            raise InputError(msg, file=path)
+        sys.stderr.write(f"warning: {path}: {msg}\n")
+    if summary["jobs"] and summary["jobs_with_requested_time"] == 0:
+        sys.stderr.write(f"warning: {path}: no job has a requested time (field 9); estimates are the "
+                         "actual run times (perfect estimates)\n")
 
 
 def _storage(battery_kwh, battery_kw, solar_kw, wind_kw):
@@ -60,7 +82,8 @@ def _policy_params(policy: str, max_delay_s: Optional[float], power_cap_w: Optio
 @ops_app.command("simulate")
 def simulate_cmd(
     trace: str = typer.Option(..., "--trace", help="SWF trace (.swf or .swf.gz)."),
-    nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size; overrides the trace header."),
+    nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size [nodes]; overrides the trace header."),
+    procs_per_node: Optional[float] = typer.Option(None, "--procs-per-node", help="Trace processors per node (default header MaxProcs/MaxNodes, else 1); power is charged per node."),
     policy: str = typer.Option("easy", "--policy", help=POLICY_HELP),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML: node idle/max power."),
     grid: Optional[str] = typer.Option(None, "--grid", help="Grid for carbon and price: tokyo-2025."),
@@ -90,7 +113,8 @@ def simulate_cmd(
     result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue,
                       off_after_s=off_after_s, battery=battery, onsite=onsite,
                       policy_params=_policy_params(policy, max_delay_s, power_cap_w, cap_fraction),
-                      timeseries=timeseries_out is not None)
+                      timeseries=timeseries_out is not None, procs_per_node=procs_per_node)
+    _report_assumptions(result.summary, trace, strict)
     if jobs_out:
         write_table(result.jobs, jobs_out)
     if timeseries_out:
@@ -105,7 +129,8 @@ def simulate_cmd(
 
     rows = [
         ["jobs (dropped)", f"{summary['jobs']} ({summary['dropped_jobs']})"],
-        ["nodes", summary["nodes"]],
+        ["nodes (source)", f"{summary['nodes']} ({summary['nodes_source']}), "
+                           f"{summary['procs_per_node']:g} processors per node"],
         ["mean wait", si(summary["mean_wait_s"], "s")],
         ["mean bounded slowdown", f"{summary['mean_bounded_slowdown']:.4g}"],
         ["utilisation", f"{summary['utilization']:.3f}"],

@@ -12,7 +12,7 @@ from ops.synthetic import generate_trace
 from ops_traces import trace_path
 from easy_oracle import easy_start_times, read_jobs
 
-KEYS = {"jobs", "dropped_jobs", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
+KEYS = {"jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
         "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s"}
 
 
@@ -168,3 +168,58 @@ def test_federate_command(tmp_path, capsys):
     assert set(jobs["site"]) == {"a", "b"} and (jobs.loc[jobs.site == "b", "procs"] <= 128).all()
     status, _, err = run_cli(["ops", "federate", "--trace", str(trace_path("cqsim_test.swf")), "--site", "a"], capsys)
     assert status == 2 and "NAME:NODES" in err
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+JOB = "{id} 0 -1 100 {procs} -1 -1 {procs} {req} -1 1 -1 -1 -1 -1 -1 -1 -1\n"
+
+
+def test_json_states_nodes_their_source_and_dropped_reasons(tmp_path, capsys):
+    lines = "".join(JOB.format(id=i, procs=p, req=200) for i, p in enumerate([4, 8, 2], start=1))
+    lines += "4 0 -1 0 2 -1 -1 2 10 -1 1 -1 -1 -1 -1 -1 -1 -1\n"  # run time 0
+    headed = _write(tmp_path, "h.swf", "; MaxNodes: 2\n; MaxProcs: 8\n" + lines)
+    status, out, err = run_cli(["ops", "simulate", "--trace", headed, "--json"], capsys)
+    assert status == 0, err
+    s = json.loads(out)
+    # MaxNodes wins for nodes; the scheduler counts MaxProcs processors, 4 per node
+    assert (s["nodes"], s["nodes_source"], s["procs"], s["procs_per_node"]) == (2, "header", 8, 4.0)
+    assert s["dropped"] == {"run_time_not_positive": 1, "procs_not_positive": 0, "wider_than_machine": 0,
+                            "bad_line": 0}
+    assert "1 run time not positive" in err
+    status, _, err = run_cli(["ops", "simulate", "--trace", headed, "--strict"], capsys)
+    assert status == 2 and "dropped jobs" in err and "Traceback" not in err
+    status, out, _ = run_cli(["ops", "simulate", "--trace", headed, "--nodes", "3", "--json"], capsys)
+    s = json.loads(out)
+    assert (s["nodes"], s["nodes_source"], s["procs"]) == (3, "option", 12)
+
+
+def test_guessed_size_warns_and_is_an_error_under_strict(tmp_path, capsys):
+    bare = _write(tmp_path, "bare.swf", "".join(JOB.format(id=i, procs=p, req=-1) for i, p in enumerate([4, 6], 1)))
+    status, out, err = run_cli(["ops", "simulate", "--trace", bare, "--json"], capsys)
+    assert status == 0
+    s = json.loads(out)
+    assert (s["nodes"], s["nodes_source"]) == (6, "guessed")
+    assert "size guessed" in err and "no job has a requested time" in err
+    status, _, err = run_cli(["ops", "simulate", "--trace", bare, "--strict"], capsys)
+    assert status == 2 and "size guessed" in err and "Traceback" not in err
+
+
+def test_power_is_charged_per_node_not_per_processor(tmp_path, capsys):
+    lines = "".join(JOB.format(id=i, procs=4, req=100) for i in (1, 2))
+    per_proc = _write(tmp_path, "p.swf", "; MaxProcs: 8\n" + lines)
+    per_node = _write(tmp_path, "n.swf", "; MaxNodes: 2\n; MaxProcs: 8\n" + lines)
+    runs = []
+    for path, extra in ((per_proc, []), (per_node, []), (per_proc, ["--procs-per-node", "4"])):
+        status, out, err = run_cli(["ops", "simulate", "--trace", path, "--json", *extra], capsys)
+        assert status == 0, err
+        runs.append(json.loads(out))
+    # 8 processors as 8 nodes draw 4x the energy of the same 8 processors on 2 nodes
+    assert runs[0]["energy_j"] == pytest.approx(4 * runs[1]["energy_j"], rel=1e-12)
+    assert runs[2]["energy_j"] == pytest.approx(runs[1]["energy_j"], rel=1e-12)
+    assert runs[2]["nodes"] == 2 and runs[0]["nodes"] == 8
+    assert runs[0]["mean_wait_s"] == runs[1]["mean_wait_s"]
