@@ -55,6 +55,10 @@ def test_real_trace_headers_and_sizes():
     assert len(theta.jobs) == 23387 and theta.max_procs == 4392
     assert theta.jobs["submit_s"].min() > 1e9  # absolute Unix times kept
     assert not theta.jobs["submit_s"].is_monotonic_increasing  # unsorted submits kept in file order
+    # the shipped Theta log carries its walltime requests in field 9 (upstream had them in field 6)
+    req, run = theta.jobs["req_time_s"], theta.jobs["run_s"]
+    assert (req > 0).all() and (theta.jobs["cpu_time_s"] == -1).all()
+    assert (req != run).mean() > 0.9  # real requests, not the run times (perfect estimates)
     assert read_swf(trace_path("lublin_256.swf")).max_procs == 256  # MaxNodes only
     assert read_swf(trace_path("cqsim_test.swf")).max_procs == 100
 
