@@ -19,14 +19,13 @@ def plot_sram_curves(df, title: str | None = None):
         Log2 capacity axis in MiB; one line per workload; a filled marker where the varied level
         itself is the bound (the working set lives there), an open one elsewhere.
     """
-    import matplotlib
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.subplots()
     for i, (wl, g) in enumerate(df.groupby("workload", sort=False)):
-        color = plt.cm.tab10(i % 10)
+        color = colormaps["tab10"](i % 10)
         mib = g["capacity_bytes"] / 2**20
         ax.plot(mib, g["relative_time"], color=color, lw=1.5, label=wl, drawstyle="steps-post")
         level_bound = g["bound"].str.contains("SRAM", case=False)

@@ -87,11 +87,16 @@ def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or sp
     from archmodels.prediction import machine_roofline
     from fs.cli.output import emit_json, print_table, si
 
+    if plot:
+        from fs.figure_file import check_figure_path
+
+        check_figure_path(plot)
     entries = [e for m in machines for e in machine_roofline(m, precision)]
     if plot:
-        from fs.roofline_plot import bench_points, plot_rooflines, save_figure_atomically
+        from fs.figure_file import save_figure
+        from fs.roofline_plot import bench_points, plot_rooflines
 
-        save_figure_atomically(plot_rooflines(entries, bench_points(points) if points else None), plot)
+        save_figure(plot_rooflines(entries, bench_points(points) if points else None), plot)
     if json_out:
         emit_json(entries)
         return
@@ -138,22 +143,28 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
             system: bool = typer.Option(False, "--system", help="Whole systems (system.nodes) instead of one node."),
             json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
             csv: Optional[str] = typer.Option(None, "--csv", help="Write the table as CSV."),
-            plot: Optional[str] = typer.Option(None, "--plot", help="Write a roofline plot of the machines.")) -> None:
+            plot: Optional[str] = typer.Option(
+                None, "--plot", help="Write the rooflines with the workloads as points (.png/.svg/.pdf) and, "
+                                     "beside it as NAME-speedup.EXT, a heat map of the speed-up over fugaku "
+                                     "(or the first machine).")) -> None:
     """Predict every workload on every machine: a table, CSV or JSON, and a roofline plot."""
     from fs.cli.output import emit_json, print_table, si
     from fs.compare import compare as run_compare
     from archmodels.atomic import atomic_path
 
+    if plot:
+        from fs.figure_file import check_figure_path, companion_path
+
+        check_figure_path(plot)
+        check_figure_path(companion_path(plot, "speedup"))
     df = run_compare(machines or None, workload or None, nodes=None if system else 1)
     if csv:
         with atomic_path(csv) as tmp:
             df.to_csv(tmp, index=False)
     if plot:
-        from archmodels.prediction import machine_roofline
-        from fs.roofline_plot import plot_rooflines, save_figure_atomically
+        from fs.compare_plot import write_compare_figures
 
-        names = list(dict.fromkeys(df["machine"]))
-        save_figure_atomically(plot_rooflines([e for m in names for e in machine_roofline(m)]), plot)
+        write_compare_figures(df, plot, system=system)
     if json_out:
         emit_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
         return

@@ -1,16 +1,10 @@
 """The stacked-SRAM curve figure draws what capacity_sweep computed."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from archmodels.variants import capacity_sweep  # noqa: E402
-from fs.sram_plot import plot_sram_curves  # noqa: E402
+from archmodels.variants import capacity_sweep
+from fs.sram_plot import plot_sram_curves
 
 
 def test_one_line_per_workload_with_the_swept_values(tmp_path):
-    import matplotlib.pyplot as plt
-
     caps = [2.0**k * 2**20 for k in (4, 10, 14)]
     df = capacity_sweep("cand-cpu-3dsram-cpo", ["spmv", "stencil-7pt"], caps)
     fig = plot_sram_curves(df)
@@ -21,5 +15,4 @@ def test_one_line_per_workload_with_the_swept_values(tmp_path):
     assert list(lines["spmv"].get_ydata()) == list(spmv["relative_time"])
     assert list(lines["spmv"].get_xdata()) == list(spmv["capacity_bytes"] / 2**20)
     fig.savefig(tmp_path / "sram.png")
-    plt.close(fig)
     assert (tmp_path / "sram.png").stat().st_size > 0
