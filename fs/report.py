@@ -40,18 +40,12 @@ def _workload_sources(name: str) -> dict[str, dict]:
 
 
 def _roofline(machine, workloads) -> dict:
-    import archmodels
+    from fs.roofline_plot import ceilings_for_points, predicted_points
 
-    ceilings = archmodels.machine_roofline(machine)
-    points = []
-    for w in workloads:
-        p = archmodels.predict(machine, w, nodes=1)
-        outer = p.levels[-1] if p.levels else None
-        if outer is None or outer.bytes <= 0:
-            continue
-        points.append({"workload": w, "flop_per_s": p.flop_per_s,
-                       "flop_per_byte": p.flop_per_s * p.time_s / outer.bytes, "bound": p.bound})
-    return {"ceilings": ceilings, "points": points}
+    pts = predicted_points(machine, workloads)
+    points = [{"workload": p["label"], "flop_per_s": p["flop_per_s"], "flop_per_byte": p["intensity_flop_per_byte"],
+               "bound": p["bound"], "precision": p["precision"], "processor": p["processor"]} for p in pts]
+    return {"ceilings": ceilings_for_points(machine, pts), "points": points}
 
 
 def _technology_sources(machines, with_sweep: bool) -> dict[str, dict]:
@@ -132,49 +126,29 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
 # ---------------------------------------------------------------- figures
 
 def _png(fig) -> bytes:
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 
 def _fig_rooflines(meta: dict) -> bytes:
-    import matplotlib.pyplot as plt
+    from fs.roofline_plot import plot_rooflines
 
-    roofs = meta["rooflines"]
-    n = len(roofs)
-    cols = min(n, 3)
-    rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
-    x = np.logspace(-2, 3, 200)
-    for ax, (label, roof) in zip(axes.ravel(), roofs.items()):
-        for c in roof["ceilings"]:
-            outer = c["levels"][-1]
-            line, = ax.loglog(x, np.minimum(c["peak_flop_per_s"], x * outer["bandwidth_bytes_per_s"]),
-                              label=f"{c['processor']} {outer['name']}")
-            if c.get("peak_matrix_flop_per_s", 0) > c["peak_flop_per_s"]:
-                ax.loglog(x, np.minimum(c["peak_matrix_flop_per_s"], x * outer["bandwidth_bytes_per_s"]), ls="--",
-                          color=line.get_color(), label=f"{c['processor']} matrix units")
-        for p in roof["points"]:
-            ax.loglog(p["flop_per_byte"], p["flop_per_s"], "o", ms=5)
-            ax.annotate(p["workload"], (p["flop_per_byte"], p["flop_per_s"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        ax.set_title(label, fontsize=9)
-        ax.set_xlabel("FLOP/byte (outermost memory)", fontsize=8)
-        ax.set_ylabel("FLOP/s per node", fontsize=8)
-        ax.legend(fontsize=6)
-    for ax in axes.ravel()[n:]:
-        ax.axis("off")
-    fig.suptitle("Rooflines (one node) with the portfolio's predicted points")
-    return _png(fig)
+    entries, points = [], []
+    for label, roof in meta["rooflines"].items():
+        entries += [{**c, "machine": label} for c in roof["ceilings"]]
+        points += [{"label": p["workload"], "machine": label, "intensity_flop_per_byte": p["flop_per_byte"],
+                    "flop_per_s": p["flop_per_s"]} for p in roof["points"]]
+    return _png(plot_rooflines(entries, points, title="Rooflines (one node) with the portfolio's predicted points"))
 
 
 def _fig_scorecard(summary: pd.DataFrame) -> bytes:
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
+    summary = _in_rank_order(summary)
     m = summary[[f"score_{a}" for a in AXES]].to_numpy()
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(summary) + 1.6))
+    fig = Figure(figsize=(9, 0.6 * len(summary) + 1.6), layout="constrained")
+    ax = fig.subplots()
     ax.imshow(m, vmin=0, vmax=1, cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(AXES)), [AXIS_TITLES[a] for a in AXES], rotation=30, ha="right")
     ax.set_yticks(range(len(summary)), summary["candidate"])
@@ -186,10 +160,10 @@ def _fig_scorecard(summary: pd.DataFrame) -> bytes:
 
 
 def _fig_radar(summary: pd.DataFrame) -> bytes:
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     angles = np.linspace(0, 2 * np.pi, len(AXES), endpoint=False)
-    fig = plt.figure(figsize=(5.5, 5.5))
+    fig = Figure(figsize=(6.5, 5.5), layout="constrained")
     ax = fig.add_subplot(projection="polar")
     for _, row in summary.iterrows():
         v = np.array([row[f"score_{a}"] for a in AXES])
@@ -203,9 +177,10 @@ def _fig_radar(summary: pd.DataFrame) -> bytes:
 
 
 def _fig_pareto(sweep: pd.DataFrame | None, summary: pd.DataFrame) -> bytes:
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig = Figure(figsize=(7.5, 5), layout="constrained")
+    ax = fig.subplots()
     if sweep is not None and len(sweep):
         feas = sweep[sweep["feasible"]]
         show = feas.sample(min(len(feas), 20000), random_state=0) if len(feas) > 20000 else feas
@@ -225,13 +200,16 @@ def _fig_pareto(sweep: pd.DataFrame | None, summary: pd.DataFrame) -> bytes:
 
 
 def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
-    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    cands = list(summary["candidate"])
+    from matplotlib.figure import Figure
+
+    cands = list(_in_rank_order(summary)["candidate"])
     cols = min(len(cands), 2)
     nrows = (len(cands) + cols - 1) // cols
     height = 0.35 * max(tor["parameter"].nunique(), 1) + 1.2
-    fig, axes = plt.subplots(nrows, cols, figsize=(13, height * nrows + 0.6), squeeze=False, sharex=True)
+    fig = Figure(figsize=(13, height * nrows + 0.8), layout="constrained")
+    axes = fig.subplots(nrows, cols, squeeze=False, sharex=True)
     for ax in axes.ravel()[len(cands):]:
         ax.axis("off")
     for ax, cand in zip(axes.ravel(), cands):
@@ -244,28 +222,59 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
         ax.set_title(cand, fontsize=9)
         ax.set_xlabel("score change", fontsize=8)
     axes[0][0].legend(fontsize=6)
+    axes[0][0].xaxis.set_major_locator(MaxNLocator(6))
     fig.suptitle("One-at-a-time sensitivity (tornado)")
-    fig.tight_layout()
     return _png(fig)
 
 
-def _fig_ranks(rows: pd.DataFrame, summary: pd.DataFrame) -> bytes:
-    import matplotlib.pyplot as plt
+def _in_rank_order(summary: pd.DataFrame) -> pd.DataFrame:
+    """Feasible candidates by score (rank 1 first), then the infeasible ones."""
+    return summary.sort_values(["feasible", "score"], ascending=[False, False], ignore_index=True)
 
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
-    a1.bar(summary["candidate"], summary["p_rank_first"], color="tab:green")
-    a1.set_ylim(0, 1)
-    a1.set_ylabel("P(rank first)")
-    a1.tick_params(axis="x", labelrotation=20, labelsize=7)
+
+def _fig_ranks(rows: pd.DataFrame, summary: pd.DataFrame) -> bytes:
+    """Share of Monte Carlo samples in which each candidate takes each rank, and its score spread."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+
+    order = list(_in_rank_order(summary)["candidate"])
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    a1, a2 = fig.subplots(1, 2)
     mc = rows[rows["case"] == "monte-carlo"]
-    data = [mc.loc[mc["candidate"] == c, "score"].to_numpy() for c in summary["candidate"]]
-    if any(len(d) for d in data):
-        a2.boxplot(data, tick_labels=list(summary["candidate"]))
+    if len(mc):
+        ranks = mc.assign(rank=mc["rank"].fillna(0).astype(int))
+        share = pd.crosstab(ranks["candidate"], ranks["rank"], normalize="index").reindex(order).fillna(0.0)
     else:
-        a2.bar(summary["candidate"], summary["score"])
-    a2.set_ylabel("score")
-    a2.tick_params(axis="x", labelrotation=20, labelsize=7)
-    fig.suptitle("Monte Carlo: probability of ranking first and score distributions")
+        share = pd.crosstab(summary["candidate"], summary["rank"].fillna(0).astype(int)).reindex(order).fillna(0.0)
+    left = np.zeros(len(order))
+    cmap = colormaps["viridis"]
+    ranked = [k for k in share.columns if k > 0]
+    for k in share.columns:
+        width = share[k].to_numpy()
+        colour = "0.7" if k == 0 else cmap(0.9 * (k - 1) / max(len(ranked) - 1, 1))
+        a1.barh(range(len(order)), width, left=left, color=colour, edgecolor="w", lw=0.5,
+                label="not ranked" if k == 0 else f"rank {k}")
+        for i, (w, x) in enumerate(zip(width, left)):
+            if w >= 0.08:
+                a1.text(x + w / 2, i, f"{100 * w:.0f} %", ha="center", va="center", fontsize=7,
+                        color="w" if k > 0 and (k - 1) < 0.6 * len(ranked) else "k")
+        left += width
+    a1.set_yticks(range(len(order)), order, fontsize=8)
+    a1.invert_yaxis()
+    a1.set_xlim(0, 1)
+    a1.set_xlabel("share of Monte Carlo samples")
+    a1.set_title("Rank distribution", fontsize=10)
+    a1.legend(fontsize=7, ncol=min(len(share.columns), 4), loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    data = [mc.loc[mc["candidate"] == c, "score"].to_numpy() for c in order]
+    if any(len(d) for d in data):
+        a2.boxplot(data, tick_labels=order, orientation="horizontal")
+        a2.invert_yaxis()
+    else:
+        a2.barh(order, _in_rank_order(summary)["score"])
+    a2.set_xlabel("score")
+    a2.set_title("Score distribution", fontsize=10)
+    a2.tick_params(axis="y", labelsize=8)
+    fig.suptitle(f"Monte Carlo over {mc['sample'].nunique() if len(mc) else 0} samples")
     return _png(fig)
 
 
@@ -333,9 +342,6 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     Writes ``summary.csv``, ``tornado.csv``, ``results.csv``, ``figures/*.png``, ``report.md``
     and ``report.html``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     from archmodels.errors import InputError
 
     out = Path(out_dir)
