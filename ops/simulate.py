@@ -35,6 +35,8 @@ from ops.swf import Trace, read_swf
 
 J_PER_KWH = 3.6e6
 DEFAULT_STEP_S = 1800.0
+#: Most time slots an energy series may have (285 years of 30-min slots, 40 MB per column).
+MAX_SLOTS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,9 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     x0 = ctx.grid_offset_s(t0)
     k0 = int(np.floor(x0 / step))
     k1 = int(np.ceil(float(ctx.grid_offset_s(t1)) / step))
+    if k1 - k0 > MAX_SLOTS:
+        raise InputError(f"the trace spans {(t1 - t0) / 86400 / 365.25:,.0f} years, {k1 - k0:,} slots of "
+                         f"{step:g} s (at most {MAX_SLOTS:,}); check its submit and run times")
     inner = np.arange(k0 + 1, max(k1, k0 + 1)) * step - ctx.offset_s + ctx.origin_s
     edges = np.r_[t0, inner[(inner > t0) & (inner < t1)], t1]
     slots = k0 + np.arange(len(edges) - 1)

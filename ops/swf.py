@@ -7,7 +7,7 @@ lines starting with ``;`` (``; MaxProcs: 100``).
 
 Real files break the rules, and the reader accepts what it can: tabs, floats, absolute Unix submit
 times, unsorted submits, ``-1`` fields, extra columns (ignored), ``#`` comment lines, blank lines, a
-missing final newline, gzip (``.gz``). A line with too few fields or text in a numeric field is a
+missing final newline, gzip (recognised by content, whatever the name). A line with too few fields or text in a numeric field is a
 *bad line*: it is skipped and reported by its line number, or, with ``strict=True``, raises
 :class:`archmodels.errors.InputError` naming the file and line.
 
@@ -21,6 +21,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,25 +94,48 @@ class Trace:
         return None
 
 
-def _open_text(path: Path):
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
+#: Largest time a trace may hold [s] (about 3,200 years): submit, wait, run and requested times
+#: beyond it are refused as absurd (they would otherwise size a grid or an energy series).
+MAX_TIME_S = 1e11
+_TIME_FIELDS = tuple(k for k, name in enumerate(SWF_COLUMNS) if name.endswith("_s"))
 
 
-def _read_header(path: Path) -> dict[str, str]:
-    """Header ``; Key: value`` lines from the top of the file (until the first job line)."""
+def _read_bytes(path: Path) -> bytes:
+    """The trace's text as bytes, whatever its name: gzip is recognised by its magic number, and zip,
+    UTF-16 and binary content are refused with a clear :class:`InputError` (not a traceback)."""
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(f"truncated or corrupt gzip archive ({exc}); expected a complete .gz of "
+                             "an SWF text file", file=str(path)) from None
+    if raw[:4] == b"PK\x03\x04":
+        raise InputError("a zip archive, not an SWF text file; unzip it first", file=str(path))
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("UTF-16 text; expected an ASCII/UTF-8 SWF file (convert it with iconv -f UTF-16)",
+                         file=str(path))
+    head = raw[:65536]
+    if b"\0" in head or (head and sum(b < 9 or 13 < b < 32 for b in head[:4096]) > 0.01 * len(head[:4096])):
+        raise InputError("binary content, not an SWF text file", file=str(path))
+    if not raw.strip():
+        raise InputError("empty file; expected SWF job lines", file=str(path))
+    return raw
+
+
+def _read_header(data: bytes) -> dict[str, str]:
+    """Header ``; Key: value`` lines from the top of the text (until the first job line, within
+    the first MiB)."""
     header: dict[str, str] = {}
-    with _open_text(path) as fh:
-        for line in fh:
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if not stripped.startswith(";"):
-                break
-            m = _HEADER_RE.match(stripped)
-            if m and m.group(1) not in header:
-                header[m.group(1)] = m.group(2)
+    for line in io.StringIO(data[:2**20].decode("utf-8", errors="replace")):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not stripped.startswith(";"):
+            break
+        m = _HEADER_RE.match(stripped)
+        if m and m.group(1) not in header:
+            header[m.group(1)] = m.group(2)
     return header
 
 
@@ -261,23 +285,26 @@ def _careful_parse_line(text: str) -> tuple[list[float] | None, str | None]:
             v = float(tok)
         except ValueError:
             return None, f"field {k + 1} ({SWF_COLUMNS[k]}) must be a number, found {tok!r}"
-        if v != v:
-            return None, f"field {k + 1} ({SWF_COLUMNS[k]}) must be a number, found {tok!r}"
+        if not np.isfinite(v):
+            return None, f"field {k + 1} ({SWF_COLUMNS[k]}) must be a finite number, found {tok!r}"
+        if k in _TIME_FIELDS and abs(v) > MAX_TIME_S:
+            return None, f"field {k + 1} ({SWF_COLUMNS[k]}) = {tok} s is absurd (more than {MAX_TIME_S:g} s)"
         row.append(v)
     return row, None
 
 
-def _fast_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]:
-    """Numba scan of the whole file; lines it cannot take are re-read in Python."""
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as fh:
-            data = fh.read()
-    else:
-        data = path.read_bytes()
+def _fast_parse(path: Path, strict: bool, data: bytes | None = None) -> tuple[np.ndarray, list[BadLine]]:
+    """Numba scan of the whole file; lines it cannot take, and values that are not finite or are
+    absurd times, are re-read in Python (which reports them by line)."""
+    if data is None:
+        data = _read_bytes(path)
     buf = np.frombuffer(data + b"\0", dtype=np.uint8)
     _refuse_if_too_big(path, int(np.count_nonzero(buf == 10)) + 1)
     values, status, lines = _scan_bytes(buf, len(data), N_FIELDS, _POW10)
-    hard = np.flatnonzero(status != 0)
+    del buf
+    times = values[:, list(_TIME_FIELDS)]
+    suspect = ~np.isfinite(values).all(axis=1) | (np.abs(times) > MAX_TIME_S).any(axis=1)
+    hard = np.flatnonzero((status != 0) | suspect)
     if len(hard) == 0:
         return values, []
     text_lines = data.decode("utf-8", errors="replace").split("\n")
@@ -299,18 +326,18 @@ def _careful_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]
     """Plain-Python line-by-line parse (the reference of :func:`_scan_bytes`)."""
     rows: list[list[float]] = []
     bad: list[BadLine] = []
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            stripped = line.strip()
-            if not stripped or stripped[0] in ";#":
-                continue
-            row, problem = _careful_parse_line(stripped)
-            if problem is not None:
-                if strict:
-                    raise InputError(problem, file=str(path), location=f"line {lineno}")
-                bad.append(BadLine(lineno, problem))
-                continue
-            rows.append(row)
+    text = _read_bytes(path).decode("utf-8", errors="replace")
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if not stripped or stripped[0] in ";#":
+            continue
+        row, problem = _careful_parse_line(stripped)
+        if problem is not None:
+            if strict:
+                raise InputError(problem, file=str(path), location=f"line {lineno}")
+            bad.append(BadLine(lineno, problem))
+            continue
+        rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(-1, N_FIELDS), bad
 
 
@@ -347,8 +374,13 @@ def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:
     p = Path(path)
     if not p.is_file():
         raise InputError("no such trace file (expected an SWF file)", file=str(p))
-    header = _read_header(p)
-    values, bad = _fast_parse(p, strict)
+    data = _read_bytes(p)
+    header = _read_header(data)
+    values, bad = _fast_parse(p, strict, data)
+    del data
+    if len(values) == 0 and bad:
+        raise InputError(f"no readable job line: all {len(bad)} job lines are bad (line {bad[0].line}: "
+                         f"{bad[0].message}); expected an SWF file", file=str(p))
     jobs = pd.DataFrame({name: values[:, k] for k, name in enumerate(SWF_COLUMNS)})
     for name in _INT_COLUMNS:
         jobs[name] = jobs[name].astype(np.int64)

@@ -63,7 +63,8 @@ def test_bad_lines_reported_and_strict_exits_2(capsys):
     status, out, err = run_cli(["ops", "simulate", "--trace", messy, "--json"], capsys)
     assert status == 0
     assert "line 7" in err and "line 8" in err and "line 11" in err
-    assert json.loads(out)["jobs"] == 6
+    assert "line 12" in err  # a requested time of inf
+    assert json.loads(out)["jobs"] == 5
     status, out, err = run_cli(["ops", "simulate", "--trace", messy, "--strict", "--json"], capsys)
     assert status == 2 and out == ""
     assert "line 7" in err and "Traceback" not in err
@@ -223,3 +224,17 @@ def test_power_is_charged_per_node_not_per_processor(tmp_path, capsys):
     assert runs[2]["energy_j"] == pytest.approx(runs[1]["energy_j"], rel=1e-12)
     assert runs[2]["nodes"] == 2 and runs[0]["nodes"] == 8
     assert runs[0]["mean_wait_s"] == runs[1]["mean_wait_s"]
+
+
+def test_bad_trace_and_huge_span_exit_2_with_one_line(tmp_path, capsys):
+    import gzip
+
+    trunc = tmp_path / "t.swf.gz"
+    trunc.write_bytes(gzip.compress(("1 0 -1 100 2 -1 -1 2 200 -1 1 -1 -1 -1 -1 -1 -1 -1\n" * 200).encode())[:-40])
+    status, _, err = run_cli(["ops", "simulate", "--trace", str(trunc)], capsys)
+    assert status == 2 and "truncated" in err and "Traceback" not in err
+    # 3,000 years of trace on a 30-min grid would need 53 M slots: refused, not allocated
+    span = _write(tmp_path, "span.swf", "; MaxProcs: 8\n" + JOB.format(id=1, procs=2, req=200)
+                  + "2 9e10 -1 100 2 -1 -1 2 200 -1 1 -1 -1 -1 -1 -1 -1 -1\n")
+    status, _, err = run_cli(["ops", "simulate", "--trace", span, "--grid", "tokyo-2025"], capsys)
+    assert status == 2 and "slots" in err and "Traceback" not in err

@@ -9,18 +9,18 @@ from ops_traces import trace_path
 
 def test_messy_file_reports_bad_lines_by_number(messy_path):
     tr = read_swf(messy_path)
-    assert [b.line for b in tr.bad_lines] == [7, 8, 11]
+    assert [b.line for b in tr.bad_lines] == [7, 8, 11, 12]
     assert "run_s" in tr.bad_lines[0].message and "'abc'" in tr.bad_lines[0].message
     assert "found 8" in tr.bad_lines[1].message
     assert tr.max_procs == 128  # MaxProcs wins over MaxNodes
-    # tabs, floats, exponents, extra columns, inf, missing final newline
-    assert tr.jobs["id"].tolist() == [1, 2, 5, 6, 8, 9]
+    assert "finite" in tr.bad_lines[3].message  # a requested time of inf
+    # tabs, floats, exponents, extra columns, missing final newline
+    assert tr.jobs["id"].tolist() == [1, 2, 5, 6, 9]
     assert tr.jobs["submit_s"].tolist()[:2] == [10.0, 5.5]
     assert tr.jobs["run_s"].iloc[1] == 150.0
     assert tr.jobs["run_s"].iloc[2] == pytest.approx(0.12345678901234567, rel=0, abs=0)
-    assert tr.jobs["req_time_s"].iloc[2] == 1e30
+    assert tr.jobs["mem_kb"].iloc[2] == 1e30  # large exponents go through strtod
     assert tr.jobs["submit_s"].iloc[3] == 1e-30
-    assert np.isinf(tr.jobs["req_time_s"].iloc[4])
 
 
 def test_strict_raises_input_error_naming_file_and_line(messy_path):
@@ -99,12 +99,72 @@ def test_generator_is_seeded_and_hits_the_offered_load():
 
 def test_scanner_is_exact_on_long_floats(tmp_path):
     # 17-significant-digit reprs and large exponents take the strtod path; they must equal float()
+    # (in field 7, memory: time fields beyond MAX_TIME_S are refused as absurd)
     rng = np.random.default_rng(0)
     vals = np.concatenate([rng.uniform(0, 1e7, 3000), 10.0 ** rng.uniform(-300, 300, 3000)])
-    lines = [" ".join([str(k + 1), repr(float(v))] + ["-1"] * 16) for k, v in enumerate(vals)]
+    lines = [" ".join([str(k + 1)] + ["-1"] * 5 + [repr(float(v))] + ["-1"] * 11) for k, v in enumerate(vals)]
     path = tmp_path / "floats.swf"
     path.write_text("\n".join(lines))
     fast, bad = _fast_parse(path, False)
     assert bad == []
-    np.testing.assert_array_equal(fast[:, 1], vals)
+    np.testing.assert_array_equal(fast[:, 6], vals)
     np.testing.assert_array_equal(fast, _careful_parse(path, False)[0])
+
+
+GOOD = "; MaxProcs: 8\n1 0 -1 100 2 -1 -1 2 200 -1 1 -1 -1 -1 -1 -1 -1 -1\n2 5 -1 50 4 -1 -1 4 60 -1 1 -1 -1 -1 -1 -1 -1 -1\n"
+
+
+def test_gzip_is_recognised_by_content_not_name(tmp_path):
+    import gzip
+
+    plain = tmp_path / "a.swf"
+    plain.write_text(GOOD)
+    gz_named_swf = tmp_path / "b.swf"
+    gz_named_swf.write_bytes(gzip.compress(GOOD.encode()))
+    text_named_gz = tmp_path / "c.swf.gz"
+    text_named_gz.write_text(GOOD)
+    ref = read_swf(plain)
+    for p in (gz_named_swf, text_named_gz):
+        tr = read_swf(p)
+        assert tr.jobs.equals(ref.jobs) and tr.max_procs == 8
+
+
+@pytest.mark.parametrize("kind,expect", [
+    ("truncated", "truncated or corrupt gzip"), ("zip", "zip archive"), ("utf16", "UTF-16"),
+    ("binary", "binary content"), ("empty", "empty file"), ("allbad", "no readable job line"),
+])
+def test_bad_files_give_one_clear_error(tmp_path, kind, expect):
+    import gzip
+    import zipfile
+
+    p = tmp_path / "t.swf"
+    if kind == "truncated":
+        p.write_bytes(gzip.compress(GOOD.encode() * 50)[:-30])
+    elif kind == "zip":
+        with zipfile.ZipFile(p, "w") as z:
+            z.writestr("t.swf", GOOD)
+    elif kind == "utf16":
+        p.write_bytes(GOOD.encode("utf-16"))
+    elif kind == "binary":
+        p.write_bytes(bytes(range(256)) * 8)
+    elif kind == "empty":
+        p.write_text("\n\n")
+    else:
+        p.write_text("; MaxProcs: 8\nhello world\n1 2 3\n")
+    with pytest.raises(InputError, match=expect) as err:
+        read_swf(p)
+    assert str(p) in str(err.value)
+
+
+@pytest.mark.parametrize("token,field", [("inf", 4), ("nan", 4), ("1e400", 4), ("1e20", 2), ("-Infinity", 9)])
+def test_non_finite_and_absurd_values_are_refused_by_line(tmp_path, token, field):
+    fields = "3 10 -1 100 2 -1 -1 2 200 -1 1 -1 -1 -1 -1 -1 -1 -1".split()
+    fields[field - 1] = token
+    p = tmp_path / "t.swf"
+    p.write_text(GOOD + " ".join(fields) + "\n")
+    tr = read_swf(p)
+    assert len(tr.jobs) == 2 and [b.line for b in tr.bad_lines] == [4]
+    assert f"field {field}" in tr.bad_lines[0].message
+    with pytest.raises(InputError, match="line 4"):
+        read_swf(p, strict=True)
+    np.testing.assert_array_equal(_careful_parse(p, False)[0], tr.jobs.to_numpy(dtype=float))
