@@ -20,6 +20,19 @@ _LAZY = {
 }
 
 
+try:
+    from importlib.metadata import PackageNotFoundError, version
+
+    __version__ = version("fs-workbench")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+
+def __dir__() -> list[str]:
+    """The public names, lazy ones included (``dir()`` does not see ``__getattr__``)."""
+    return sorted({*__all__, "__version__"})
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)

@@ -42,3 +42,11 @@ class SpecError(InputError):
 
 class ResourceError(InputError):
     """A request that would exhaust a resource (memory, disk) and is refused before it starts."""
+
+
+def did_you_mean(name: str, choices: list[str]) -> str:
+    """``" Did you mean 'x'?"`` for the closest of ``choices`` (difflib ratio ≥ 0.6), else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""

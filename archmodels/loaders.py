@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from archmodels.errors import InputError
+from archmodels.errors import InputError, did_you_mean
 from archmodels.machine import Machine, machine_from_spec
 from archmodels.spec import read_toml, validate_machine_dict
 
@@ -35,8 +35,8 @@ def resolve_machine_path(ref: str | Path) -> Path:
     path = CATALOG_DIR / f"{ref}.toml"
     if not path.is_file():
         names = machine_names()
-        raise InputError(f"unknown machine {str(ref)!r}: not a file and not in the catalog "
-                         f"({', '.join(names)})")
+        raise InputError(f"unknown machine {str(ref)!r}: not a file and not in the catalog."
+                         f"{did_you_mean(str(ref), names)} Catalog: {', '.join(names)}")
     return path
 
 

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from archmodels.errors import InputError, SpecError
+from archmodels.errors import InputError, did_you_mean, SpecError
 from archmodels.loaders import WORKLOAD_DIR
 from archmodels.spec import Q, SourceSpec, SpecQuantity, _pydantic_problems, _source_problems, read_toml
 
@@ -229,8 +229,8 @@ def load_workload(ref: str | Path | Workload) -> Workload:
     else:
         path = WORKLOAD_DIR / f"{text}.toml"
         if not path.is_file():
-            raise InputError(f"unknown workload {text!r}: not a file and not in the portfolio "
-                             f"({', '.join(workload_names())})")
+            raise InputError(f"unknown workload {text!r}: not a file and not in the portfolio."
+                             f"{did_you_mean(text, workload_names())} Portfolio: {', '.join(workload_names())}")
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:

@@ -37,6 +37,36 @@ app.add_typer(_ops.ops_app, name="ops")
 app.add_typer(_study.study_app, name="study")
 _hybrid.register(_quantum.quantum_app, app)
 _scale.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from fs import __version__
+
+        sys.stdout.write(f"fs-workbench {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """fs-workbench: feasibility studies of next-generation supercomputers."""
+
+
+def _is_click_error(err: BaseException) -> bool:
+    """Whether ``err`` is a click usage/parameter error, from click itself or the copy typer bundles.
+
+    typer 0.29 ships its own click (``typer._click``), whose exceptions are not subclasses of the
+    installed ``click``'s, so an ``isinstance`` against one of them misses the other.
+    """
+    return any(k.__name__ == "ClickException" for k in type(err).__mro__)
+
+
+def _usage_message(err: BaseException) -> str:
+    message = " ".join(err.format_message().split())  # type: ignore[attr-defined]
+    ctx = getattr(err, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None and getattr(ctx, "command_path", None) else ""
+    return f"error: {message}{hint}\n"
 _cost.register(app)
 _io.register(app)
 
@@ -46,21 +76,22 @@ def main(argv: list[str] | None = None) -> int:
     from archmodels.errors import InputError
 
     try:
-        status = app(args=argv, standalone_mode=False)
+        status = app(args=argv, prog_name="fsw", standalone_mode=False)
     except InputError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
     except typer.Exit as ex:  # raised by commands that end early on purpose
         return ex.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("aborted\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: files already finished are kept; none is left half-written (every output is written to a temporary file, then renamed)\n")
         return 130
-    except Exception as err:  # click's usage errors carry their own exit code (2)
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err.show()
-            return err.exit_code
+    except Exception as err:
+        if type(err).__name__ == "Abort":  # click's Ctrl-C at a prompt, either copy of click
+            sys.stderr.write("interrupted: files already finished are kept; none is left half-written (every output is written to a temporary file, then renamed)\n")
+            return 130
+        if _is_click_error(err):  # usage and parameter errors: one line, exit 2, never a traceback
+            sys.stderr.write(_usage_message(err))
+            return 2
         raise
     return status if isinstance(status, int) else 0
 

@@ -46,6 +46,11 @@ def bench(
     """Measure this host; write its profile as a machine spec (or measure one kernel with --kernel)."""
     if ctx.invoked_subcommand is not None:
         return
+    from fs.cli.output import check_writable
+
+    if kernel is None:
+        check_writable(out, "--out")
+    check_writable(plot, "--plot")
     import archmodels.bench as bench_pkg
 
     bench_pkg.prepare_process()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import List, Optional
 
 import typer
@@ -110,9 +111,10 @@ def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or sp
                                       "capacity", "bandwidth", "ridge FLOP/B"], rows)
 
 
-def predict(machine: str = typer.Option(..., "--machine", help="Catalog name or spec file."),
-            workload: str = typer.Option(..., "--workload", help="Portfolio name or workload file."),
-            nodes: Optional[int] = typer.Option(None, "--nodes", help="Nodes (default: the spec's system.nodes)."),
+def predict(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name or spec file."),
+            workload: str = typer.Option(..., "--workload", "-w", help="Portfolio name or workload file."),
+            nodes: Optional[int] = typer.Option(None, "--nodes", min=1, max=10_000_000,
+                                                help="Nodes (default: the spec's system.nodes)."),
             precision: Optional[str] = typer.Option(None, "--precision", help="Override the workload's precision."),
             clock: float = typer.Option(1.0, "--clock", help="Run the processors at this fraction of their clock (DVFS)."),
             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
@@ -148,7 +150,7 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
                                      "beside it as NAME-speedup.EXT, a heat map of the speed-up over fugaku "
                                      "(or the first machine).")) -> None:
     """Predict every workload on every machine: a table, CSV or JSON, and a roofline plot."""
-    from fs.cli.output import emit_json, print_table, si
+    from fs.cli.output import check_writable, emit_json, print_table, si
     from fs.compare import compare as run_compare
     from archmodels.atomic import atomic_path
 
@@ -157,7 +159,11 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
 
         check_figure_path(plot)
         check_figure_path(companion_path(plot, "speedup"))
+    check_writable(csv, "--csv")
     df = run_compare(machines or None, workload or None, nodes=None if system else 1)
+    if csv == "-":
+        df.to_csv(sys.stdout, index=False)
+        return
     if csv:
         with atomic_path(csv) as tmp:
             df.to_csv(tmp, index=False)

@@ -50,3 +50,37 @@ def si(value: float | None, unit: str) -> str:
     if 0 < abs(value) < 1 and unit == "s":
         return f"{value * 1e3:.3g} ms"
     return f"{value:.3g} {unit}"
+
+
+def check_writable(path: str | None, option: str, *, folder: bool = False) -> None:
+    """Refuse an output path before any work is done (exit 2), by really creating a probe file there.
+
+    ``os.access`` is not enough: as root it says yes for /proc, and it cannot see read-only mounts.
+    With ``folder`` the path is a folder that may not exist yet: the probe goes to its nearest
+    existing ancestor, and nothing is created.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from archmodels.errors import InputError
+
+    if path is None or path == "-":
+        return
+    target = Path(path)
+    try:
+        if folder:
+            where = target.absolute()
+            while not where.exists():
+                where = where.parent
+            if not where.is_dir():
+                raise InputError(f"{option} {path}: {where} is a file; expected a folder")
+        else:
+            if target.is_dir():
+                raise InputError(f"{option} {path}: is a folder; expected a file name")
+            where = target.parent if str(target.parent) else Path(".")
+        fd, probe = tempfile.mkstemp(dir=where, prefix=".fsw-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise InputError(f"{option} {path}: cannot write there ({err.strerror or err})") from None

@@ -44,6 +44,9 @@ def run(
     ops: bool = typer.Option(True, "--ops/--no-ops", help="Utilisation and wait from a scheduling simulation of the study's trace."),
 ) -> None:
     """Run a study: scorecard, Monte Carlo, sensitivity, design sweep, reports."""
+    from fs.cli.output import check_writable
+
+    check_writable(out, "--out", folder=True)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -79,6 +82,9 @@ def sweep(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
 ) -> None:
     """Sweep stacked SRAM, memory generation, links and power cap around the 3D-SRAM candidate."""
+    from fs.cli.output import check_writable
+
+    check_writable(out, "--out", folder=True)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
