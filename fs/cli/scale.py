@@ -16,18 +16,33 @@ def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name
                                             help="Strong scaling: total problem in the workload's units "
                                                  "(default: the default problem per node on the baseline)."),
           precision: str = typer.Option(None, "--precision", help="Override the workload's precision."),
+          plot: str = typer.Option(None, "--plot", help="Write the scaling curves (.png/.svg/.pdf)."),
           json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Predict strong or weak scaling and show where the network or memory bound takes over."""
     from archmodels.errors import InputError
     from archmodels.scaling import bound_changes, portfolio_scaling, scaling
     from fs.cli.output import emit_json, print_table, si
 
+    if plot:
+        from fs.figure_file import check_figure_path
+
+        check_figure_path(plot)
     try:
         counts = [int(x) for x in nodes.replace(" ", "").split(",") if x]
     except ValueError:
         raise InputError(f"--nodes must be comma-separated integers, got {nodes!r}", location="--nodes") from None
     if workload == "all":
         summary = portfolio_scaling(machine, counts, "strong" if strong else "weak", precision=precision)
+        if plot:
+            import pandas as pd
+
+            from archmodels.workload import workload_names
+            from fs.figure_file import save_figure
+            from fs.scale_plot import plot_scaling
+
+            curves = pd.concat([scaling(machine, w, counts, "strong" if strong else "weak", precision=precision)
+                                for w in workload_names()], ignore_index=True)
+            save_figure(plot_scaling(curves), plot)
         if json_out:
             emit_json(summary.to_dict(orient="records"))
             return
@@ -41,6 +56,11 @@ def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name
     df = scaling(machine, workload, counts, "strong" if strong else "weak", total_units=total_units,
                  precision=precision)
     changes = bound_changes(df)
+    if plot:
+        from fs.figure_file import save_figure
+        from fs.scale_plot import plot_scaling
+
+        save_figure(plot_scaling(df, changes), plot)
     if json_out:
         emit_json({"rows": df.to_dict(orient="records"), "bound_changes": changes})
         return
