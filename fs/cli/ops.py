@@ -101,8 +101,13 @@ def simulate_cmd(
     battery_kw: float = typer.Option(0.0, "--battery-kw", help="Battery power [kW] (default capacity/4 h)."),
     solar_kw: float = typer.Option(0.0, "--solar-kw", help="On-site solar nameplate [kW] (needs --grid)."),
     wind_kw: float = typer.Option(0.0, "--wind-kw", help="On-site wind nameplate [kW] (needs --grid)."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write queue, power and carbon over time (.png/.svg/.pdf)."),
 ) -> None:
     """Simulate a trace; print a summary (table, or --json with fixed keys)."""
+    if plot:
+        from fs.figure_file import check_figure_path
+
+        check_figure_path(plot)
     from ops.output import write_table
     from ops.simulate import simulate
     from ops.swf import read_swf
@@ -113,7 +118,12 @@ def simulate_cmd(
     result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue,
                       off_after_s=off_after_s, battery=battery, onsite=onsite,
                       policy_params=_policy_params(policy, max_delay_s, power_cap_w, cap_fraction),
-                      timeseries=timeseries_out is not None, procs_per_node=procs_per_node)
+                      timeseries=timeseries_out is not None or plot is not None, procs_per_node=procs_per_node)
+    if plot:
+        from fs.figure_file import save_figure
+        from fs.ops_plot import plot_operations
+
+        save_figure(plot_operations({policy: result}, title=f"{policy} on {trace}"), plot)
     _report_assumptions(result.summary, trace, strict)
     if jobs_out:
         write_table(result.jobs, jobs_out)
