@@ -2,8 +2,8 @@
 
 A bound circuit becomes a *program*: unitary segments (planned into passes by
 :func:`quantum.engine.plan_gates`) separated by mid-circuit measurements and resets, followed by
-terminal measurements (measurements after which nothing touches the qubit, sampled from the final
-state). Mid-circuit measurements and resets branch the state: with m shots left and outcome 1 of
+terminal measurements (measurements after which nothing touches the qubit and nothing writes the
+bit, sampled from the final state). Mid-circuit measurements and resets branch the state: with m shots left and outcome 1 of
 probability p, Binomial(m, p) shots follow the |1> branch and the rest the |0> branch, each branch
 a collapsed copy of the state (exact sampling of the measurement process; "shot branching",
 Li et al., arXiv:2105.06437, https://arxiv.org/abs/2105.06437). Expectation values follow every
@@ -137,17 +137,21 @@ def compile_circuit(
             items.append(("reset", qs[0]))
         else:
             items.append(("gate", qs, _gate_matrix(ins.operation)))
-    # terminal measurements: nothing but measurements acts on the qubit afterwards
+    # terminal measurements: nothing acts on the qubit afterwards and nothing writes the bit
+    # afterwards (a later write to the same bit makes this one a mid-circuit measurement, whose
+    # value the later one overwrites)
     touched_later: set[int] = set()
+    written_later: set[int] = set()
     terminal_idx = set()
     for i in range(len(items) - 1, -1, -1):
         item = items[i]
-        if item[0] == "measure" and item[1] not in touched_later:
-            terminal_idx.add(i)
-        elif item[0] != "measure":
-            touched_later.update(item[1] if item[0] == "gate" else [item[1]])
-        else:
+        if item[0] == "measure":
+            if item[1] not in touched_later and item[2] not in written_later:
+                terminal_idx.add(i)
             touched_later.add(item[1])
+            written_later.add(item[2])
+        else:
+            touched_later.update(item[1] if item[0] == "gate" else [item[1]])
     terminal = tuple((items[i][1], items[i][2]) for i in sorted(terminal_idx))
     body: list = []
     gates: list = []
