@@ -41,6 +41,23 @@ SWEEP_MIN_BYTES = 4096
 FALLBACK_LLC_BYTES = 32 * 2**20
 
 
+#: CPU share below which a run is reported as measured on a busy host (other jobs held the cores).
+LOW_CPU_SHARE = 0.8
+
+
+def low_cpu_share(peak_df, app_df, threads: int) -> float | None:
+    """The lowest CPU share of the peak runs at ``threads`` and of the application kernels, when
+    it is below :data:`LOW_CPU_SHARE` (None otherwise, or when no share could be measured)."""
+    shares = []
+    if len(peak_df):
+        shares += list(peak_df.loc[peak_df["threads"] == threads, "cpu_share"])
+    if len(app_df) and "cpu_share" in app_df:
+        shares += list(app_df["cpu_share"])
+    shares = [float(v) for v in shares if v == v]
+    low = min(shares, default=None)
+    return low if low is not None and low < LOW_CPU_SHARE else None
+
+
 def bench_version() -> str:
     """The installed fs-workbench version (``0+unknown`` when not installed)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -473,6 +490,10 @@ def run_suite(
     stream = app_df[app_df["kernel"] == "stream-triad"]
     dram_bw = float(stream["bandwidth_bytes_per_s"].iloc[0]) if len(stream) and max_working_set_bytes is None else None
     info = host_info()  # again: the threading layer is known once a parallel region has run
+    share = low_cpu_share(peak_df, app_df, threads)
+    if share is not None:
+        notes.append(f"busy host: CPU share {share:.2f} of {threads} threads (below {LOW_CPU_SHARE}); "
+                     "rates are lower than this host can reach")
     conditions = (
         f"{'quick' if quick else 'full'} run, {threads} threads, seed {seed}; affinity {list(info.affinity)}, "
         f"NUMBA_NUM_THREADS {info.numba_num_threads}, threading layer {info.numba_threading_layer}, "

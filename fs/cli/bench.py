@@ -101,6 +101,9 @@ def bench(
                            max_working_set_bytes=max_working_set)
     path = write_text_atomic(out, profile_toml(result.profile))
     console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
+    for note in result.notes:
+        if note.startswith("busy host"):
+            console.print(f"warning: {note}")
     if plot:
         from archmodels.bench.plot import plot_suite
 

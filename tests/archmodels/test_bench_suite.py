@@ -168,3 +168,15 @@ def test_prepare_process_leaves_a_running_numba_alone(monkeypatch):
     monkeypatch.delenv("NUMBA_CPU_FEATURES", raising=False)
     assert prepare_process() == {}
     assert "NUMBA_CPU_FEATURES" not in __import__("os").environ
+
+
+def test_low_cpu_share_is_reported_and_full_share_is_not():
+    import pandas as pd
+
+    from archmodels.bench.suite import low_cpu_share
+
+    peak_df = pd.DataFrame({"threads": [1, 2, 2], "cpu_share": [0.3, 0.95, float("nan")]})
+    apps_df = pd.DataFrame({"cpu_share": [0.9, 0.38]})
+    assert low_cpu_share(peak_df, apps_df, 2) == pytest.approx(0.38)  # the 1-thread row is not counted
+    assert low_cpu_share(peak_df, apps_df.assign(cpu_share=[0.9, 1.0]), 2) is None
+    assert low_cpu_share(peak_df.iloc[:0], apps_df.iloc[:0], 2) is None
