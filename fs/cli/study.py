@@ -80,8 +80,13 @@ def sweep(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary with the Pareto front."),
     processes: Optional[int] = typer.Option(None, "--processes", help="Run chunks on N local processes."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the Pareto projections (.png/.svg/.pdf)."),
 ) -> None:
     """Sweep stacked SRAM, memory generation, links and power cap around the 3D-SRAM candidate."""
+    if plot:
+        from fs.figure_file import check_figure_path
+
+        check_figure_path(plot)
     from fs.cli.output import check_writable
 
     check_writable(out, "--out", folder=True)
@@ -96,6 +101,13 @@ def sweep(
         task = bar.add_task("sweep chunks", total=None)
         result = run_sweep(study, out, method=method, points=points, seed=seed, processes=processes,
                            scheduler=scheduler, progress=lambda _s, d, t: bar.update(task, completed=d, total=t))
+    if plot:
+        import pandas as pd
+
+        from fs.figure_file import save_figure
+        from fs.sweep_plot import plot_pareto_projections
+
+        save_figure(plot_pareto_projections(pd.read_parquet(result["sweep_parquet"])), plot)
     if json_out:
         _print_json(result)
         return
