@@ -31,7 +31,9 @@ def bench(
     ctx: typer.Context,
     quick: bool = typer.Option(False, "--quick", help="Quick suite (< 1 min on 2 cores)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="Threads (default: all CPUs in the affinity mask)."),
-    out: str = typer.Option("host.toml", "--out", help="Where to write the host's machine spec."),
+    out: Optional[str] = typer.Option(
+        None, "--out", help="Where to write the host's machine spec (default host.toml; with --validate: nowhere)."
+    ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write bandwidth/latency plots (.png/.svg/.pdf)."),
     json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
     kernel: Optional[str] = typer.Option(None, "--kernel", help=KERNEL_HELP),
@@ -48,7 +50,9 @@ def bench(
         return
     from fs.cli.output import check_writable
 
-    if kernel is None:
+    if out is None and not validate:
+        out = "host.toml"
+    if kernel is None and out is not None:
         check_writable(out, "--out")
     check_writable(plot, "--plot")
     import archmodels.bench as bench_pkg
@@ -99,8 +103,20 @@ def bench(
 
         result = run_suite(quick=quick, threads=threads, progress=progress, seed=seed,
                            max_working_set_bytes=max_working_set)
-    path = write_text_atomic(out, profile_toml(result.profile))
-    console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:  # --validate without --out keeps no file
+        path = write_text_atomic(out or Path(scratch) / "host.toml", profile_toml(result.profile))
+        checks = None
+        if validate:
+            from archmodels.bench.validate import validate_apps
+
+            checks = validate_apps(path, result.apps)
+    if out is None:
+        path = None
+        console.print(f"host profile not kept (no --out) ({result.elapsed_s:.1f} s)")
+    else:
+        console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
     for note in result.notes:
         if note.startswith("busy host"):
             console.print(f"warning: {note}")
@@ -108,14 +124,9 @@ def bench(
         from archmodels.bench.plot import plot_suite
 
         plot_suite(result, plot)
-    checks = None
-    if validate:
-        from archmodels.bench.validate import validate_apps
-
-        checks = validate_apps(path, result.apps)
     if json_out:
         data = result.as_dict()
-        data["profile_path"] = str(path)
+        data["profile_path"] = None if path is None else str(path)
         if checks is not None:
             data["validation"] = checks.to_dict(orient="records")
         emit_json(data)
