@@ -157,7 +157,9 @@ def federate(trace, sites: list[Site], *, routing: str = "least-loaded", home: i
         vals = sites_df[col].dropna() if col in sites_df else []
         return float(np.sum(vals)) if len(vals) else None
 
-    summary = {"routing": routing, "jobs": len(out), "dropped_jobs": jobs.dropped, **metrics,
+    summary = {"routing": routing, "jobs": len(out), "dropped_jobs": jobs.dropped,
+               "dropped": dict(jobs.dropped_by_reason), "nodes": int(sum(s.nodes for s in sites)),
+               "nodes_source": "option", **metrics,
                "energy_j": total("energy_j"), "carbon_g": total("carbon_g"), "cost_jpy": total("cost_jpy"),
                "moved_jobs": int(np.sum(choice != home)), "mean_transfer_s": float(np.mean(transfer))}
     return FederationResult(jobs=out, sites=sites_df, summary=summary)

@@ -7,7 +7,7 @@ import pandas as pd
 from ops.policies import Policy
 from ops.simulate import resolve_trace, simulate
 
-SUMMARY_COLUMNS = ("policy", "jobs", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
+SUMMARY_COLUMNS = ("policy", "jobs", "dropped_jobs", "nodes", "nodes_source", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
                    "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "cost_jpy", "renewable_share")
 
 

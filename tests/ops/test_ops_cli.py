@@ -114,6 +114,7 @@ def test_compare_reports_savings_against_easy(tmp_path, capsys):
     assert status == 0
     rows = json.loads(out)
     assert [r["policy"] for r in rows] == ["easy", "carbon-delay", "fcfs"]
+    assert {r["nodes_source"] for r in rows} == {"header"} and all("dropped_jobs" in r for r in rows)
     assert rows[0]["carbon_saving_g"] == 0
 
 
@@ -164,6 +165,8 @@ def test_federate_command(tmp_path, capsys):
     assert status == 0
     summary = json.loads(res)
     assert summary["jobs"] == 10000 and summary["moved_jobs"] > 0
+    assert summary["nodes"] == 256 + 128
+    assert summary["nodes_source"] == "option" and summary["dropped"]["wider_than_machine"] == 0
     assert [s["site"] for s in summary["sites"]] == ["a", "b"]
     jobs = pd.read_csv(out)
     assert set(jobs["site"]) == {"a", "b"} and (jobs.loc[jobs.site == "b", "procs"] <= 128).all()
