@@ -125,6 +125,11 @@ class EmulatorSampler(BaseSamplerV2):
         """Shots when neither the PUB nor ``run`` gives them."""
         return self._default_shots
 
+    @property
+    def seed(self) -> int | None:
+        """The seed given at construction (None: fresh entropy per run), as StatevectorSampler.seed."""
+        return self.options.seed
+
     def run(self, pubs: Iterable, *, shots: int | None = None) -> PrimitiveJob:
         coerced = [SamplerPub.coerce(pub, shots if shots is not None else self._default_shots) for pub in pubs]
         return _done_job(self._run, coerced)

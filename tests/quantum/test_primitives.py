@@ -220,3 +220,10 @@ def test_a_later_write_to_the_bit_makes_a_measurement_non_final(touch_after):
     for counts in (ours, aer):
         assert counts.get("1", 0) / shots == pytest.approx(0.5, abs=0.018)
     assert abs(ours.get("1", 0) - aer.get("1", 0)) / shots < 0.025
+
+
+def test_sampler_exposes_seed_like_statevector_sampler():
+    from qiskit.primitives import StatevectorSampler
+
+    assert EmulatorSampler(seed=7).seed == StatevectorSampler(seed=7).seed == 7
+    assert EmulatorSampler().seed is StatevectorSampler().seed is None
