@@ -19,17 +19,11 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
-
-    __version__ = version("fs-workbench")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+from archmodels import __version__  # noqa: E402  (one version for the distribution)
 
 
 def __dir__() -> list[str]:
-    """The public names, lazy ones included (``dir()`` does not see ``__getattr__``)."""
-    return sorted({*__all__, "__version__"})
+    return sorted({*__all__, "__version__"})  # the lazy names too: dir() does not see __getattr__
 
 
 def __getattr__(name: str):
