@@ -112,12 +112,31 @@ class Program:
 
 
 def _gate_matrix(op):
+    """The unitary of a gate on <= 5 qubits: its own ``to_matrix``, else its definition's.
+
+    Gates without a matrix of their own (custom gates from ``to_gate()``, their inverses and
+    controlled versions, ``DiagonalGate``, ``StatePreparation``, ...) go through
+    ``qiskit.quantum_info.Operator``, which composes the definition recursively, global phase
+    included, as ``Statevector`` does. ``PauliEvolutionGate.to_matrix`` exponentiates a sparse
+    matrix and scipy warns about the sparse format; the result is exact, so that warning is muted.
+    """
+    import warnings
+
+    from qiskit.quantum_info import Operator
+    from scipy.sparse import SparseEfficiencyWarning
+
     from archmodels.errors import InputError
 
-    try:
-        return np.asarray(op.to_matrix(), dtype=np.complex128)
-    except Exception as err:  # Qiskit raises CircuitError, TypeError (unbound parameters), ...
-        raise InputError(f"gate '{op.name}' has no matrix the emulator can use ({err})") from err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseEfficiencyWarning)
+        try:
+            return np.asarray(op.to_matrix(), dtype=np.complex128)
+        except Exception:  # CircuitError for gates without a matrix, TypeError for unbound parameters
+            pass
+        try:
+            return np.asarray(Operator(op).data, dtype=np.complex128)
+        except Exception as err:  # QiskitError (no definition, non-unitary definition), TypeError, ...
+            raise InputError(f"gate '{op.name}' has no matrix and no unitary definition the emulator can use ({err})") from err
 
 
 def compile_circuit(
