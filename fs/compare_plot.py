@@ -1,8 +1,9 @@
 """Figures of ``fsw compare``: rooflines with the workloads as points, and a speed-up heat map.
 
 The heat map compares work rates (``units_per_s``: the workload's own unit per second), not
-times: a prediction's time is for a problem sized to each machine's memory, so times do not
-compare across machines while rates do.
+times. On the same problem (``fs.compare.compare``'s default, ``problem = "same"``) the rate ratio
+is exactly the inverse time ratio; with ``problem = "per-machine"`` each machine runs a problem sized
+to its own memory, where times do not compare across machines but rates still do.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def write_compare_figures(df: pd.DataFrame, path: str | Path, *, system: bool = 
     roof = plot_rooflines(entries, points, title="Roofline per node, workloads as predicted points", notes=notes)
     ratio, ref = speedup_matrix(df, reference)
     scope = "whole system" if system else "one node each"
-    heat = plot_speedup_heatmap(ratio, ref, title=f"Speed-up over {ref}: work rate, {scope} "
+    modes = set(df["problem"]) if "problem" in df else {"per-machine"}
+    sized = "same problem on every machine" if modes == {"same"} else "each machine's own problem size"
+    heat = plot_speedup_heatmap(ratio, ref, title=f"Speed-up over {ref}: work rate, {scope}\n{sized}\n"
                                                   "(rows by geometric mean; – cannot run)")
     return [save_figure(roof, path), save_figure(heat, companion_path(path, "speedup"))]

@@ -111,29 +111,55 @@ def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or sp
                                       "capacity", "bandwidth", "ridge FLOP/B"], rows)
 
 
+def _amount(value: float | None, unit: str) -> str:
+    """A problem size in the workload's own unit: ``"5.37e8 nonzero visit"``."""
+    if value is None or value != value:
+        return "-"
+    mantissa, _, exponent = f"{value:.3g}".partition("e")
+    return f"{mantissa}e{int(exponent)} {unit}" if exponent else f"{mantissa} {unit}"
+
+
 def predict(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name or spec file."),
             workload: str = typer.Option(..., "--workload", "-w", help="Portfolio name or workload file."),
             nodes: Optional[int] = typer.Option(None, "--nodes", min=1, max=10_000_000,
                                                 help="Nodes (default: the spec's system.nodes)."),
             precision: Optional[str] = typer.Option(None, "--precision", help="Override the workload's precision."),
             clock: float = typer.Option(1.0, "--clock", help="Run the processors at this fraction of their clock (DVFS)."),
+            size: Optional[float] = typer.Option(
+                None, "--size",
+                help="Problem per node, in the workload's unit (default: the workload's own size on this "
+                     "machine, e.g. a share of its memory)."),
             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
-    """Predict time, FLOP rate, bound, power and energy of a workload on a machine."""
+    """Predict time, rates, bound, power and energy of a workload on a machine, for a stated problem size."""
     from archmodels.loaders import load_machine
     from archmodels.prediction import predict as run_predict
+    from archmodels.problem_size import footprint_bytes_per_node
     from fs.cli.output import emit_json, print_table, si
 
+    if size is not None and not size > 0:
+        from archmodels.errors import InputError
+
+        raise InputError(f"--size {size:g}: expected a positive problem size per node")
     target = load_machine(machine)
     if clock != 1.0:
         from archmodels.dvfs import at_clock
 
         target = at_clock(target, clock)
-    p = run_predict(target, workload, nodes=nodes, precision=precision)
+    p = run_predict(target, workload, nodes=nodes, precision=precision, units_per_node=size)
+    out = p.as_dict()
+    out["problem"] = "per-machine" if size is None else "given"
+    out["total_units"] = p.units_per_node * p.nodes
+    out["footprint_bytes_per_node"] = footprint_bytes_per_node(target, workload, p.processor, p.units_per_node)
     if json_out:
-        emit_json(p.as_dict())
+        emit_json(out)
         return
+    sized = "this machine's default size" if size is None else "given by --size"
     print_table(f"{p.workload} on {p.nodes} node(s) of {p.machine}", ["quantity", "value"], [
-        ["processor / precision", f"{p.processor} / {p.precision}"], ["time", si(p.time_s, "s")],
+        ["processor / precision", f"{p.processor} / {p.precision}"],
+        ["problem per node", f"{_amount(p.units_per_node, p.unit)} ({sized}; "
+                             f"{si(out['footprint_bytes_per_node'], 'B')} of memory)"],
+        ["problem in total", _amount(out["total_units"], p.unit)],
+        ["time", si(p.time_s, "s")],
         ["FLOP rate", si(p.flop_per_s, "FLOP/s")], ["work rate", f"{si(p.units_per_s, '')} {p.unit}/s"],
         ["bandwidth", si(p.bandwidth_bytes_per_s, "B/s")], ["bound", p.bound], ["power", si(p.power_w, "W")],
         ["energy", si(p.energy_j, "J")], ["efficiency", si(p.flop_per_j, "FLOP/J")],
@@ -143,24 +169,42 @@ def predict(machine: str = typer.Option(..., "--machine", "-m", help="Catalog na
 def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines (default: whole catalog)."),
             workload: Optional[List[str]] = typer.Option(None, "--workload", "-w", help="Workloads (default: portfolio)."),
             system: bool = typer.Option(False, "--system", help="Whole systems (system.nodes) instead of one node."),
+            problem: str = typer.Option(
+                "same", "--problem",
+                help="same: every machine runs the same problem per node (the largest that every machine "
+                     "compared runs), so times compare; per-machine: each machine its own default size "
+                     "(a share of its memory), so only rates compare."),
+            size: Optional[float] = typer.Option(
+                None, "--size",
+                help="The same problem on every machine, in each workload's own unit (best with one -w): "
+                     "per node with one node each, in total with --system."),
             json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
             csv: Optional[str] = typer.Option(None, "--csv", help="Write the table as CSV."),
             plot: Optional[str] = typer.Option(
                 None, "--plot", help="Write the rooflines with the workloads as points (.png/.svg/.pdf) and, "
                                      "beside it as NAME-speedup.EXT, a heat map of the speed-up over fugaku "
                                      "(or the first machine).")) -> None:
-    """Predict every workload on every machine: a table, CSV or JSON, and a roofline plot."""
+    """Predict every workload on every machine, all on the same problem: a table, CSV or JSON, and plots."""
+    from archmodels.errors import InputError
+    from archmodels.problem_size import PROBLEM_MODES
     from fs.cli.output import check_writable, emit_json, print_table, si
     from fs.compare import compare as run_compare
     from archmodels.atomic import atomic_path
 
+    if problem not in PROBLEM_MODES:
+        raise InputError(f"--problem {problem}: expected one of {', '.join(PROBLEM_MODES)}")
+    if size is not None and not size > 0:
+        raise InputError(f"--size {size:g}: expected a positive problem size")
+    if size is not None and problem != "same":
+        raise InputError("--size gives every machine the same problem: it cannot go with --problem per-machine")
     if plot:
         from fs.figure_file import check_figure_path, companion_path
 
         check_figure_path(plot)
         check_figure_path(companion_path(plot, "speedup"))
     check_writable(csv, "--csv")
-    df = run_compare(machines or None, workload or None, nodes=None if system else 1)
+    df = run_compare(machines or None, workload or None, nodes=None if system else 1, problem=problem,
+                     total_units=size)
     if csv == "-":
         df.to_csv(sys.stdout, index=False)
         return
@@ -174,12 +218,25 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
     if json_out:
         emit_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
         return
-    rows = [[r.machine, r.workload, r.nodes, si(r.time_s, "s") if r.feasible else "infeasible",
-             si(r.flop_per_s, "FLOP/s") if r.feasible else "-", r.bound if r.feasible else r.reason[:60],
+    rows = [[r.machine, r.workload, r.nodes, _amount(r.units_per_node, r.unit),
+             *([_amount(r.total_units, r.unit)] if system else []),
+             si(r.time_s, "s") if r.feasible else "infeasible",
+             si(r.flop_per_s, "FLOP/s") if r.feasible else "-",
+             f"{si(r.units_per_s, '')} {r.unit}/s" if r.feasible else "-",
+             si(r.bandwidth_bytes_per_s, "B/s") if r.feasible else "-",
+             r.bound if r.feasible else r.reason[:60],
              si(r.power_w, "W") if r.feasible else "-", si(r.flop_per_j, "FLOP/J") if r.feasible else "-"]
             for r in df.itertuples()]
-    print_table("fsw compare" + (" (whole systems)" if system else " (one node each)"),
-                ["machine", "workload", "nodes", "time", "FLOP rate", "bound", "power", "FLOP/J"], rows)
+    scope = "whole systems" if system else "one node each"
+    if problem == "per-machine":
+        sized = "each machine's own problem (a share of its memory): times are for different problems, compare rates"
+    elif size is not None:
+        sized = f"the same problem on every machine: --size {size:g} {'in total' if system else 'per node'}"
+    else:
+        sized = "the same problem on every machine: the largest every machine compared runs"
+    print_table(f"fsw compare ({scope}; {sized})",
+                ["machine", "workload", "nodes", "problem/node", *(["problem total"] if system else []), "time", "FLOP rate", "work rate", "bandwidth",
+                 "bound", "power", "FLOP/J"], rows)
 
 
 def validate(system: Optional[List[str]] = typer.Option(None, "--system", help="Only these systems."),

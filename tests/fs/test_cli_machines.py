@@ -142,3 +142,54 @@ def test_roofline_with_measured_points(tmp_path):
     bad.write_text('{"kernels": []}')
     r = fsw("roofline", "a64fx", "--plot", str(out), "--points", str(bad))
     assert r.returncode == 2 and "apps" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_compare_states_the_problem_and_runs_the_same_one_by_default():
+    r = fsw("compare", "fugaku", "dgx-h100", "-w", "hpcg", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    for row in rows:
+        assert {"problem", "units_per_node", "total_units", "unit", "footprint_bytes_per_node", "time_s",
+                "flop_per_s", "units_per_s", "bandwidth_bytes_per_s"} <= set(row)
+    assert {row["problem"] for row in rows} == {"same"}
+    assert rows[0]["units_per_node"] == rows[1]["units_per_node"] == 0.25 * 32 * 2**30 / 16  # Fugaku's 25% of HBM2
+    assert rows[0]["unit"] == "nonzero visit"
+    r = fsw("compare", "fugaku", "dgx-h100", "-w", "hpcg", "--problem", "per-machine", "--json")
+    own = json.loads(r.stdout)
+    assert {row["problem"] for row in own} == {"per-machine"}
+    assert own[1]["units_per_node"] > 10 * own[0]["units_per_node"]  # 640 GB of HBM3 against 32 GiB
+    r = fsw("compare", "fugaku", "dgx-h100", "-w", "hpcg", "--size", "1e8", "--json")
+    assert [row["units_per_node"] for row in json.loads(r.stdout)] == [1e8, 1e8]
+
+
+def test_compare_table_states_mode_size_and_rates():
+    r = fsw("compare", "fugaku", "a64fx", "-w", "stream-triad")
+    assert r.returncode == 0, r.stderr
+    assert "same problem on every machine" in r.stdout
+    assert "1.34e8 element" in r.stdout            # 2^27 elements per A64FX (stream-triad.toml)
+    assert "element/s" in r.stdout and "B/s" in r.stdout
+    r = fsw("compare", "fugaku", "-w", "stream-triad", "--problem", "per-machine")
+    assert "each machine's own problem" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["compare", "fugaku", "--problem", "weak"],
+                                  ["compare", "fugaku", "--problem", "per-machine", "--size", "1e9"],
+                                  ["compare", "fugaku", "--size", "-1"],
+                                  ["predict", "-m", "fugaku", "-w", "hpcg", "--size", "0"]])
+def test_problem_options_refuse_bad_values(args):
+    r = fsw(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and ("--problem" in r.stderr or "--size" in r.stderr)
+
+
+def test_predict_states_the_problem_and_takes_a_size():
+    r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "4", "--json")
+    out = json.loads(r.stdout)
+    assert out["problem"] == "per-machine" and out["units_per_node"] == 0.25 * 32 * 2**30 / 16
+    assert out["total_units"] == 4 * out["units_per_node"]
+    assert out["footprint_bytes_per_node"] == pytest.approx(16 * out["units_per_node"])
+    r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "4", "--size", "1e8", "--json")
+    given = json.loads(r.stdout)
+    assert given["problem"] == "given" and given["units_per_node"] == 1e8 and given["total_units"] == 4e8
+    r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "1", "--size", "1e8")
+    assert "problem per node" in r.stdout and "1e8 nonzero visit" in r.stdout

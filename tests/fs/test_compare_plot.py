@@ -65,3 +65,11 @@ def _folder_png(tmp_path):
     d = tmp_path / "d.png"
     d.mkdir()
     return d
+
+
+def test_on_the_same_problem_the_speedup_is_the_time_ratio(table):
+    assert set(table.problem) == {"same"}
+    ratio, ref = speedup_matrix(table)
+    time = table.set_index(["machine", "workload"])["time_s"]
+    for w in ("hpcg", "dgemm"):
+        assert ratio.loc["dgx-h100", w] == pytest.approx(time[ref, w] / time["dgx-h100", w], rel=1e-9)
