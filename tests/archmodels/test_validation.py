@@ -16,7 +16,10 @@ BOUNDS = {"hpl": 0.15, "hpcg": 0.30, "hpl_power": 0.20, "gflops_per_w": 0.20, "d
 # MN-3's node power in the catalog is an assumption. Both are reported by `fsw validate`, pinned below.
 # Alps' 100 M CHF budget and JUPITER's 500 M EUR project are not like-for-like with the modelled
 # partition (see archmodels/data/cost.toml); both pinned in test_cost.py.
-OUTSIDE = {("aurora", "hpl"), ("aurora", "gflops_per_w"), ("alps", "capital"), ("jupiter-booster", "capital")}
+# Summit's and Leonardo's HPCG (V100, A100) are under-predicted by 33-37%: the model's one FLOP-per-byte
+# ratio for HPCG is far below what NVIDIA GPUs reach (issue 13 item 4); pinned below.
+OUTSIDE = {("aurora", "hpl"), ("aurora", "gflops_per_w"), ("alps", "capital"), ("jupiter-booster", "capital"),
+           ("summit", "hpcg"), ("leonardo-booster", "hpcg")}
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +50,20 @@ def test_known_outlier_is_still_reported(checks):
     assert checks[("aurora", "hpl")].error > 0.5
 
 
-@pytest.mark.parametrize("fixture, rmax, power_w", [
-    # Summit: 148.6 PFLOP/s at 14.668 GFLOPS/W (TOP500/Green500 Nov 2019)
-    ("machines/summit.toml", 148.6e15, 148.6e15 / 14.668e9),
-    # Leonardo Booster: 238.7 PFLOP/s at 32.2 GFLOPS/W (June 2023, Turisini et al. arXiv:2307.16885)
-    ("machines/leonardo.toml", 238.7e15, 238.7e15 / 32.2e9),
+def test_known_hpcg_underprediction_on_nvidia_gpus(checks):
+    # if the HPCG model learns what V100/A100 reach, move these back under the common bound
+    for system in ("summit", "leonardo-booster"):
+        assert -0.45 < checks[(system, "hpcg")].error < -0.30, checks[(system, "hpcg")]
+
+
+@pytest.mark.parametrize("system, rmax, power_w", [
+    # Summit: 148.6 PFLOP/s at 10,096 kW; Leonardo Booster: 238.7 PFLOP/s at 7,404 kW (TOP500 June 2023)
+    ("summit", 148.6e15, 10096e3),
+    ("leonardo-booster", 238.7e15, 7404e3),
 ])
-def test_systems_the_catalog_does_not_hold(data_dir, fixture, rmax, power_w):
-    p = predict(data_dir / fixture, "hpl")
-    assert p.flop_per_s == pytest.approx(rmax, rel=0.15)
-    assert p.power_w == pytest.approx(power_w, rel=0.20)
+def test_fit_set_systems_the_catalog_does_not_hold(checks, system, rmax, power_w):
+    # in-sample: the GPU HPL fraction was fitted on these Rmax, and power_max is the HPL power
+    assert checks[(system, "hpl")].published == pytest.approx(rmax)
+    assert abs(checks[(system, "hpl")].error) <= 0.15 and checks[(system, "hpl")].in_sample
+    assert checks[(system, "hpl_power")].published == pytest.approx(power_w)
+    assert abs(checks[(system, "hpl_power")].error) <= 0.20

@@ -82,9 +82,26 @@ def test_machines_list_and_show():
 def test_validate_command_json():
     r = fsw("validate", "--json")
     assert r.returncode == 0, r.stderr
-    rows = json.loads(r.stdout)
+    report = json.loads(r.stdout)
+    rows = report["rows"]
+    assert report["suite"] == "default"
     assert len({row["system"] for row in rows}) >= 6
-    assert {"system", "metric", "model", "published", "error", "source"} <= set(rows[0])
+    assert {"system", "metric", "model", "published", "error", "source", "in_sample"} <= set(rows[0])
+    assert all(isinstance(row["in_sample"], bool) for row in rows)
+    assert {r["group"] for r in report["summary"]} == {"in_sample", "out_of_sample"}
+    assert report["leave_one_out"]
+
+
+def test_validate_out_of_sample_suite_json():
+    r = fsw("validate", "--suite", "out-of-sample", "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["suite"] == "out-of-sample" and not any(row["in_sample"] for row in report["rows"])
+    metrics = {s["metric"]: s for s in report["summary"]}
+    assert {"hpl", "hpl_power", "hpcg"} <= set(metrics)
+    assert all({"median_abs_error", "within_15", "within_20", "within_30", "n"} <= set(s) for s in metrics.values())
+    r = fsw("validate", "--suite", "nope")
+    assert r.returncode == 2 and "--suite" in r.stderr and "Traceback" not in r.stderr
 
 
 BAD = {
