@@ -8,6 +8,11 @@ probability p, Binomial(m, p) shots follow the |1> branch and the rest the |0> b
 a collapsed copy of the state (exact sampling of the measurement process; "shot branching",
 Li et al., arXiv:2105.06437, https://arxiv.org/abs/2105.06437). Expectation values follow every
 branch weighted by its probability.
+
+Both walks are depth first: at a branching measurement or reset one collapsed copy waits on a stack
+while the other branch runs to the end, so at most ``1 + Program.branching_ops`` states are alive
+at once whatever the number of branches (``Program.live_states``); callers check that many
+against memory before allocating the first.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ CONTROL_FLOW = ("if_else", "while_loop", "for_loop", "switch_case", "box", "brea
 
 MAX_BRANCHES = 4096
 """Most measurement branches an expectation value follows (each costs a state copy in time)."""
+
+PROBABILITY_FLOOR = 1e-14
+"""An outcome of smaller probability is taken as impossible (rounding of a collapsed state), so
+measuring a qubit whose value is already definite never branches."""
 
 
 def supported_instruction_names() -> list[str]:
@@ -104,11 +113,21 @@ class Program:
     passes: int = field(default=0)
     fused_gates: int = field(default=0)
     n_gates: int = field(default=0)
+    branching_ops: int = field(default=0)
 
     @property
     def mid_circuit_ops(self) -> int:
-        """Measurements and resets that branch the state."""
+        """Measurements and resets in the body."""
         return sum(1 for item in self.body if isinstance(item, tuple))
+
+    def live_states(self, shots: int | None = None) -> int:
+        """Most states alive at once in :func:`run_branches` (or :func:`run_shots` with ``shots``).
+
+        One pending copy per branching measurement or reset on the current path plus the running
+        state; with m shots at most m branches exist at all.
+        """
+        pending = self.branching_ops if shots is None else min(self.branching_ops, max(shots - 1, 0))
+        return 1 + pending
 
 
 def _gate_matrix(op):
@@ -172,6 +191,18 @@ def compile_circuit(
         else:
             touched_later.update(item[1] if item[0] == "gate" else [item[1]])
     terminal = tuple((items[i][1], items[i][2]) for i in sorted(terminal_idx))
+    # a mid-circuit measurement or reset branches only if its qubit may be in superposition: a
+    # qubit no gate touched since the start or since its last measurement/reset is definite
+    definite = set(range(n))
+    branching = 0
+    for i, item in enumerate(items):
+        if i in terminal_idx:
+            continue
+        if item[0] == "gate":
+            definite.difference_update(item[1])
+        else:
+            branching += item[1] not in definite
+            definite.add(item[1])
     body: list = []
     gates: list = []
     stats = [0, 0, 0]
@@ -194,14 +225,16 @@ def compile_circuit(
             flush()
             body.append(item)
     flush()
-    return Program(n, circuit.num_clbits, tuple(body), terminal, stats[0], stats[1], stats[2])
+    return Program(n, circuit.num_clbits, tuple(body), terminal, stats[0], stats[1], stats[2], branching)
+
+
+def _one_probability(state: np.ndarray, qubit: int) -> float:
+    """P(qubit = 1), with outcomes below :data:`PROBABILITY_FLOOR` taken as impossible."""
+    p1 = kernels.qubit_one_probability(state, qubit)
+    return 0.0 if p1 < PROBABILITY_FLOOR else 1.0 if p1 > 1.0 - PROBABILITY_FLOOR else float(p1)
 
 
 def _branch(state: np.ndarray, qubit: int, outcome: int, p: float, reset: bool, copy: bool) -> np.ndarray:
-    if copy:  # a second live branch: check memory for one more state now
-        from quantum.memory import check_state_memory
-
-        check_state_memory(state.size.bit_length() - 1, "single" if state.dtype == np.complex64 else "double")
     st = state.copy() if copy else state
     kernels.collapse_qubit(st, qubit, outcome, 1.0 / np.sqrt(p), reset)
     return st
@@ -221,7 +254,7 @@ def run_shots(program: Program, state: np.ndarray, shots: int, rng: np.random.Ge
                 apply_plan(st, item)
                 continue
             q = item[1]
-            p1 = min(max(kernels.qubit_one_probability(st, q), 0.0), 1.0)
+            p1 = _one_probability(st, q)
             k1 = int(rng.binomial(m, p1))
             outcomes = [(o, k) for o, k in ((0, m - k1), (1, k1)) if k > 0]
             reset = item[0] == "reset"
@@ -247,7 +280,11 @@ def run_shots(program: Program, state: np.ndarray, shots: int, rng: np.random.Ge
 
 
 def run_branches(program: Program, state: np.ndarray):
-    """Yield ``(weight, final_state)`` for every measurement branch of non-zero probability."""
+    """Yield ``(weight, final_state)`` for every measurement branch of non-zero probability.
+
+    ``state`` is consumed. Depth first: a yielded state is valid until the next one is asked for,
+    and at most ``program.live_states()`` states exist at once (consume each as it comes).
+    """
     from archmodels.errors import InputError
 
     stack = [(state, 0, 1.0)]
@@ -261,9 +298,9 @@ def run_branches(program: Program, state: np.ndarray):
                 apply_plan(st, item)
                 continue
             q = item[1]
-            p1 = min(max(kernels.qubit_one_probability(st, q), 0.0), 1.0)
+            p1 = _one_probability(st, q)
             reset = item[0] == "reset"
-            live = [(o, p) for o, p in ((0, 1.0 - p1), (1, p1)) if p > 1e-14]
+            live = [(o, p) for o, p in ((0, 1.0 - p1), (1, p1)) if p > 0.0]
             if len(live) == 2:
                 count += 1
                 if count > MAX_BRANCHES:

@@ -85,8 +85,9 @@ def check_state_memory(
         hint = f"; {nodes:,} nodes of {m.name} ({node_mem / 2**30:.0f} GiB each) would hold it{fits}"
     except (ImportError, AttributeError, InputError, OSError) as err:  # refuse even without it
         hint = f"; node count for {machine!r} unavailable ({err})"
+    states = f"a {n_qubits}-qubit state" if copies == 1 else f"{copies} live copies of a {n_qubits}-qubit state (measurement branches)"
     raise ResourceError(
-        f"a {n_qubits}-qubit state in {precision} precision needs {needed:,} bytes "
+        f"{states} in {precision} precision needs {needed:,} bytes "
         f"({needed / 2**30:,.1f} GiB) but only {free:,} bytes ({free / 2**30:.1f} GiB) are free{hint}",
         file=what,
     )

@@ -99,9 +99,10 @@ def _seed(seed: int | None) -> int:
     return int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
 
 
-def _fresh_state(program, opts: EmulatorOptions):
-    """|0...0> after the memory guard (measurement branches check again when they copy)."""
-    check_state_memory(program.n_qubits, opts.precision, machine=opts.machine)
+def _fresh_state(program, opts: EmulatorOptions, shots: int | None = None):
+    """|0...0> after the memory guard has checked every state the run keeps alive at once
+    (measurement branches wait as copies, see :meth:`quantum.circuits.Program.live_states`)."""
+    check_state_memory(program.n_qubits, opts.precision, copies=program.live_states(shots), machine=opts.machine)
     return zero_state(program.n_qubits, opts.precision)
 
 
@@ -151,7 +152,7 @@ class EmulatorSampler(BaseSamplerV2):
         for index, bc in np.ndenumerate(bound):
             program = _program(bc, self.options)
             passes += program.passes
-            state = _fresh_state(program, self.options)
+            state = _fresh_state(program, self.options, pub.shots)
             bits = run_shots(program, state, pub.shots, rng)
             for name, idx in cregs:
                 arrays[name][index] = bits[:, idx].astype(bool)
@@ -203,22 +204,20 @@ class EmulatorEstimator(BaseEstimatorV2):
         obs = pub.observables
         evs = np.zeros(pub.shape, dtype=np.float64)
         passes = 0
-        # run each parameter set once, evaluate every observable broadcast against it
+        # run each parameter set once, evaluate every observable broadcast against it on each
+        # measurement branch as the walk reaches it (branches are never held all at once)
         for pindex, bc in np.ndenumerate(bound):
             program = _program(bc, self.options)
             passes += program.passes
-            state = _fresh_state(program, self.options)
-            branches = list(run_branches(program, state)) if program.mid_circuit_ops else None
-            if branches is None:
-                apply_all(program, state)
-                branches = [(1.0, state)]
-            for index in np.ndindex(*pub.shape):
-                if _broadcast_index(index, param_shape) != pindex:
-                    continue
-                o = obs[_broadcast_index(index, obs.shape)]
-                labels, coeffs = list(o.keys()), list(o.values())
-                ev = sum(w * pauli_sum_expectation(st, labels, coeffs) for w, st in branches)
-                evs[index] = float(np.real(ev))
+            targets = [index for index in np.ndindex(*pub.shape) if _broadcast_index(index, param_shape) == pindex]
+            terms = [obs[_broadcast_index(index, obs.shape)] for index in targets]
+            terms = [(list(o.keys()), list(o.values())) for o in terms]
+            sums = np.zeros(len(targets), dtype=np.complex128)
+            for w, st in run_branches(program, _fresh_state(program, self.options)):
+                for j, (labels, coeffs) in enumerate(terms):
+                    sums[j] += w * pauli_sum_expectation(st, labels, coeffs)
+            for index, value in zip(targets, sums):
+                evs[index] = float(np.real(value))
         if pub.precision:
             evs = rng.normal(evs, pub.precision)
         data = DataBin(evs=evs, stds=np.full(pub.shape, float(pub.precision)), shape=pub.shape)
@@ -231,14 +230,6 @@ class EmulatorEstimator(BaseEstimatorV2):
                 "time_s": time.perf_counter() - t0,
             },
         )
-
-
-def apply_all(program, state) -> None:
-    """Run a program with no mid-circuit measurement on ``state`` in place."""
-    from quantum.engine import apply_plan
-
-    for item in program.body:
-        apply_plan(state, item)
 
 
 def _broadcast_index(index, shape):

@@ -13,18 +13,16 @@ from scipy.sparse import SparseEfficiencyWarning
 
 from archmodels.errors import InputError
 from quantum import EmulatorEstimator, EmulatorSampler
-from quantum.circuits import compile_circuit, prepare_circuit
+from quantum.circuits import compile_circuit, prepare_circuit, run_branches
 from quantum.engine import zero_state
-from quantum.primitives import apply_all
 
 
 def final_state(qc: QuantumCircuit) -> np.ndarray:
     """The emulator's state after ``qc``, with the prepared circuit's global phase applied."""
     prepared = prepare_circuit(qc)
     program = compile_circuit(prepared)
-    state = zero_state(program.n_qubits)
-    apply_all(program, state)
-    return state * np.exp(1j * float(prepared.global_phase))
+    ((weight, state),) = run_branches(program, zero_state(program.n_qubits))
+    return weight * state * np.exp(1j * float(prepared.global_phase))
 
 
 def reference(function, *args):
