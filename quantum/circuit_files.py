@@ -77,28 +77,6 @@ def _load_qasm3(text: str, path: str):
     raise InputError(f"OpenQASM 3 parse error: {detail}", file=path, location=line) from failure
 
 
-_DECLARATIONS = (
-    re.compile(r"^\s*qreg\s+\w+\s*\[\s*(\d+)\s*\]", re.M),  # OpenQASM 2: qreg q[5];
-    re.compile(r"^\s*qubit\s*\[\s*(\d+)\s*\]", re.M),  # OpenQASM 3: qubit[5] q;
-    re.compile(r"^\s*qubit\s+\w+\s*;()", re.M),  # OpenQASM 3: qubit q;
-)
-
-
-def declared_qubits(path: str | os.PathLike) -> int:
-    """Qubits a QASM file declares, read from its register declarations without parsing it.
-
-    Lets the memory guard refuse an oversized circuit before Qiskit is even imported.
-    """
-    try:
-        text = Path(path).read_text()
-    except OSError as err:
-        raise InputError(f"cannot read circuit file ({err.strerror})", file=str(path)) from err
-    total = 0
-    for pattern in _DECLARATIONS:
-        total += sum(int(m) if m else 1 for m in pattern.findall(text))
-    return total
-
-
 def load_circuit(path: str | os.PathLike):
     """Read an OpenQASM 2 or 3 file into a ``QuantumCircuit``.
 

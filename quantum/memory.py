@@ -1,9 +1,10 @@
 """Memory guard: refuse a state vector that would not fit before allocating it.
 
 A state of n qubits holds 2**n amplitudes of 16 bytes (complex128, "double") or 8 bytes
-(complex64, "single"). The guard compares that with the memory the operating system reports as
-available (``MemAvailable`` in /proc/meminfo, read through psutil) and, when it does not fit,
-says how many nodes of a catalog machine would hold it (a power of two, as distributed
+(complex64, "single"). The guard compares that with the memory this process may still allocate:
+the least of available physical memory, its ``RLIMIT_AS``/``RLIMIT_DATA`` headroom and its memory
+cgroup's headroom (:mod:`quantum.memory_limits`), and, when it does not fit, names the limit that
+binds and says how many nodes of a catalog machine would hold it (a power of two, as distributed
 state-vector emulators split the vector over 2**g nodes by its g highest qubits).
 """
 
@@ -25,11 +26,17 @@ def state_bytes(n_qubits: int, precision: str = "double") -> int:
     return (1 << n_qubits) * BYTES_PER_AMPLITUDE[precision]
 
 
-def available_bytes() -> int:
-    """Memory available to a new allocation now [B] (psutil's ``virtual_memory().available``)."""
-    import psutil
+def available_memory() -> tuple[int, str]:
+    """Memory a new allocation may take now [B], and the name of the limit that sets it."""
+    from quantum.memory_limits import memory_limits
 
-    return int(psutil.virtual_memory().available)
+    name, free = min(memory_limits().items(), key=lambda kv: kv[1])
+    return free, name
+
+
+def available_bytes() -> int:
+    """Memory a new allocation may take now [B] (see :func:`available_memory`)."""
+    return available_memory()[0]
 
 
 def nodes_to_hold(bytes_needed: float, node_memory_bytes: float, usable_fraction: float = USABLE_FRACTION) -> int:
@@ -71,7 +78,7 @@ def check_state_memory(
     from archmodels.errors import InputError, ResourceError
 
     needed = copies * state_bytes(n_qubits, precision)
-    free = available_bytes()
+    free, limit = available_memory()
     if needed <= USABLE_FRACTION * free:
         return needed
     hint = ""
@@ -88,6 +95,6 @@ def check_state_memory(
     states = f"a {n_qubits}-qubit state" if copies == 1 else f"{copies} live copies of a {n_qubits}-qubit state (measurement branches)"
     raise ResourceError(
         f"{states} in {precision} precision needs {needed:,} bytes "
-        f"({needed / 2**30:,.1f} GiB) but only {free:,} bytes ({free / 2**30:.1f} GiB) are free{hint}",
+        f"({needed / 2**30:,.1f} GiB) but only {free:,} bytes ({free / 2**30:.1f} GiB) are free ({limit}){hint}",
         file=what,
     )

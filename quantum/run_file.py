@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from quantum.circuit_files import declared_qubits, load_circuit
+from quantum.circuit_files import load_circuit
 from quantum.memory import check_state_memory, state_bytes
 
 
@@ -19,9 +19,11 @@ def run_circuit_file(
 ) -> dict:
     """Load an OpenQASM 2/3 file, check memory, sample it, return counts and run figures.
 
-    A circuit without classical bits has all qubits measured. The memory guard runs before any
-    numba kernel is imported or any state allocated, so an oversized circuit is refused at once
-    (:class:`archmodels.errors.ResourceError`, naming the bytes and the nodes of ``machine``).
+    A circuit without classical bits has all qubits measured. The memory guard reads the qubit
+    count of the parsed circuit and runs before any numba kernel is imported or any state
+    allocated, so an oversized circuit is refused at once (:class:`archmodels.errors.ResourceError`,
+    naming the bytes, the binding limit and the nodes of ``machine``). An allocation that fails
+    anyway (a limit the guard cannot see) becomes the same kind of error, not a traceback.
 
     Returns
     -------
@@ -33,19 +35,35 @@ def run_circuit_file(
 
     if shots < 1:
         raise InputError(f"shots must be >= 1, got {shots}", location="--shots")
-    check_state_memory(declared_qubits(path), precision, machine=machine, what=str(path))
     circuit = load_circuit(path)
     check_state_memory(circuit.num_qubits, precision, machine=machine, what=str(path))
+    try:
+        return _run(circuit, str(path), shots, seed, precision, threads, machine)
+    except MemoryError as err:  # numpy's _ArrayMemoryError included
+        from archmodels.errors import ResourceError
+        from quantum.memory import available_memory
+
+        free, limit = available_memory()
+        raise ResourceError(
+            f"out of memory running a {circuit.num_qubits}-qubit circuit in {precision} precision "
+            f"({state_bytes(circuit.num_qubits, precision):,} bytes per state; {free:,} bytes free "
+            f"now, bound by {limit})",
+            file=str(path),
+        ) from err
+
+
+def _run(circuit, path: str, shots, seed, precision, threads, machine) -> dict:
+    from archmodels.errors import InputError
     from quantum.circuits import prepare_circuit
     from quantum.primitives import EmulatorSampler
 
-    circuit = prepare_circuit(circuit, where=str(path))
+    circuit = prepare_circuit(circuit, where=path)
     if circuit.num_clbits == 0:
         circuit = circuit.copy()
         circuit.measure_all()
     if circuit.num_parameters:
         names = ", ".join(p.name for p in circuit.parameters)
-        raise InputError(f"circuit has unbound parameters ({names}); give them values in the file", file=str(path))
+        raise InputError(f"circuit has unbound parameters ({names}); give them values in the file", file=path)
     t0 = time.perf_counter()
     result = EmulatorSampler(default_shots=shots, seed=seed, precision=precision, threads=threads, machine=machine).run(
         [circuit]
@@ -54,7 +72,7 @@ def run_circuit_file(
     pub = result[0]
     counts = {name: dict(sorted(getattr(pub.data, name).get_counts().items())) for name in pub.data}
     return {
-        "file": str(path),
+        "file": path,
         "n_qubits": circuit.num_qubits,
         "shots": shots,
         "seed": result.metadata["seed"],

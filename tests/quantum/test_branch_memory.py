@@ -115,7 +115,7 @@ def test_issue_case_18_qubits_12_resets_refused_up_front_without_allocating(monk
     n, resets = 18, 12
     qc = resets_circuit(n, resets)
     assert compile_circuit(qc).live_states() == 13
-    monkeypatch.setattr(quantum.memory, "available_bytes", lambda: 40 * 2**20)
+    monkeypatch.setattr(quantum.memory, "available_memory", lambda: (40 * 2**20, "test budget"))
     allocated = []
     monkeypatch.setattr(quantum.primitives, "zero_state", lambda *a: allocated.append(a))
     with pytest.raises(ResourceError, match="13 live copies of a 18-qubit state"):

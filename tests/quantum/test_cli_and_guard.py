@@ -9,7 +9,7 @@ import pytest
 
 from archmodels.errors import InputError, ResourceError
 from fs.cli import main
-from quantum.circuit_files import declared_qubits, load_circuit
+from quantum.circuit_files import load_circuit
 from quantum.memory import check_state_memory, nodes_to_hold, state_bytes
 
 GHZ3_QASM2 = """OPENQASM 2.0;
@@ -105,11 +105,13 @@ def test_memory_guard_arithmetic():
     assert issubclass(ResourceError, InputError)
 
 
-def test_declared_qubits_without_parsing(tmp_path):
-    assert declared_qubits(write(tmp_path, "a.qasm", GHZ3_QASM2)) == 3
-    assert declared_qubits(write(tmp_path, "b.qasm", GHZ3_QASM3)) == 3
-    assert declared_qubits(write(tmp_path, "c.qasm", "OPENQASM 3.0;\nqubit a;\nqubit[4] b;\n")) == 5
-    assert load_circuit(write(tmp_path, "d.qasm", GHZ3_QASM3)).num_qubits == 3
+def test_guard_counts_the_parsed_circuit_not_commented_out_registers(tmp_path, capsys):
+    """Issue 18: a register declared inside a comment made a 3-qubit file count as 43 qubits."""
+    text = GHZ3_QASM3.replace("qubit[3] q;", "/* qubit[40] old;\n   qubit[40] older; */\nqubit[3] q;\n// qubit[40] q2;")
+    path = write(tmp_path, "commented.qasm", text)
+    assert load_circuit(path).num_qubits == 3
+    assert main(["quantum", "run", path, "--shots", "100", "--seed", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_qubits"] == 3
 
 
 def test_cost_json_and_argument_errors(tmp_path, capsys):
