@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import importlib
 
+#: fs-workbench's own package, not another distribution's of the same name (see archmodels.ownership)
+__fs_workbench_package__ = "archmodels"
+
+from archmodels import ownership as _ownership  # noqa: E402
+
+_ownership.verify()
+
 __all__ = ["load_machine", "load_workload", "predict", "machine_roofline", "machine_names", "workload_names"]
 
 _LAZY = {

@@ -6,3 +6,8 @@ Layers: :mod:`ops.swf` and :mod:`ops.synthetic` (traces), :mod:`ops.jobs` (sched
 :mod:`ops.power`, :mod:`ops.grid`, :mod:`ops.storage`, :mod:`ops.policies`, :mod:`ops.metrics`,
 :mod:`ops.simulate` (orchestration), :mod:`ops.federation`, :mod:`ops.sweep` (Dask).
 """
+
+#: fs-workbench's own package, not Canonical's ``ops`` (see archmodels.ownership)
+__fs_workbench_package__ = "ops"
+
+import archmodels  # noqa: E402,F401  (importing it checks that the four packages are fs-workbench's)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import importlib
 
+#: fs-workbench's own package, not another distribution's of the same name (see archmodels.ownership)
+__fs_workbench_package__ = "quantum"
+
 _LAZY = {
     "EmulatorBackend": "quantum.primitives",
     "EmulatorSampler": "quantum.primitives",

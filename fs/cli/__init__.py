@@ -12,8 +12,13 @@ import sys
 
 import typer
 
+from archmodels import ownership as _ownership
+
+_ownership.verify()  # fs/__init__.py may be another distribution's while fs.cli is still ours
+
 from fs.cli import bench as _bench
 from fs.cli import cost as _cost
+from fs.cli import doctor as _doctor
 from fs.cli import hybrid as _hybrid
 from fs.cli import io as _io
 from fs.cli import machines as _machines
@@ -69,6 +74,7 @@ def _usage_message(err: BaseException) -> str:
     return f"error: {message}{hint}\n"
 _cost.register(app)
 _io.register(app)
+_doctor.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
