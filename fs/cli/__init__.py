@@ -77,6 +77,19 @@ _io.register(app)
 _doctor.register(app)
 
 
+def _command_path(args: list[str]) -> str:
+    """``fsw`` and the (sub)command names that start ``args``: "fsw quantum run"."""
+    command = typer.main.get_command(app)
+    words = ["fsw"]
+    for arg in args:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is None:
+            break
+        words.append(arg)
+        command = sub
+    return " ".join(words)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     from archmodels.errors import InputError
@@ -98,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         if _is_click_error(err):  # usage and parameter errors: one line, exit 2, never a traceback
             sys.stderr.write(_usage_message(err))
             return 2
+        if isinstance(err, ModuleNotFoundError):  # a command that needs an extra the core install leaves out
+            from fs.cli.extras import missing_extra_message
+
+            line = missing_extra_message(err, _command_path(sys.argv[1:] if argv is None else argv))
+            if line is not None:
+                sys.stderr.write(line + "\n")
+                return 2
         raise
     return status if isinstance(status, int) else 0
 
