@@ -55,7 +55,7 @@ RENEWABLE_SOURCES = ("hydro", "geothermal", "biomass", "solar_actual", "wind_act
 
 GRID_DIR = Path(__file__).resolve().parent / "data" / "grid"
 GRIDS = {"tokyo-2025": ("tokyo_area_generation_2025.csv.gz", "jepx_spot_prices_2025.csv.gz",
-                        "tokyo_renewable_profiles_2025.csv.gz", "tokyo_price_jpy_kwh")}
+                        "tokyo_renewable_profiles_2025.csv.gz", "tokyo")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +70,7 @@ class Grid:
     renewable_fraction: np.ndarray
     solar_cf: np.ndarray
     wind_cf: np.ndarray
+    area: str = "tokyo"  #: JEPX price area of ``price_jpy_per_kwh``
 
     def __len__(self) -> int:
         return len(self.carbon_g_per_kwh)
@@ -125,7 +126,8 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
     """A named grid (``tokyo-2025``) from the package data."""
     if name not in GRIDS:
         raise InputError(f"unknown grid {name!r}; expected one of {sorted(GRIDS)}")
-    gen_file, price_file, ren_file, price_col = GRIDS[name]
+    gen_file, price_file, ren_file, area = GRIDS[name]
+    price_col = f"{area}_price_jpy_kwh"
     gen = _read(gen_file, list(EMISSION_FACTORS_G_PER_KWH))
     price = _read(price_file, [price_col])
     ren = _read(ren_file, ["solar_cf", "wind_cf"])
@@ -144,4 +146,5 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
         renewable_fraction=renewable_fraction(gen),
         solar_cf=np.clip(ren["solar_cf"].to_numpy(dtype=np.float64), 0.0, 1.0),
         wind_cf=np.clip(ren["wind_cf"].to_numpy(dtype=np.float64), 0.0, 1.0),
+        area=area,
     )

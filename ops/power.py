@@ -9,10 +9,17 @@ provisioning for a warehouse-sized computer", ISCA 2007, https://doi.org/10.1145
 and facility power P_fac = PUE · P_IT (The Green Grid, "PUE: a comprehensive examination of the
 metric", White Paper 49, 2012).
 
-Nodes switched off: a node idle for longer than ``off_after_s`` is switched off (and costs nothing
-to switch back, ``assumption``). Without node identities, the simulator keeps the fewest nodes on
-that served every moment of the last ``off_after_s`` seconds: n_on(t) = max busy(s), s in
-[t − off_after_s, t] (a fleet-level approximation, ``assumption``).
+Nodes switched off: a node idle for longer than ``off_after_s`` is switched off. Without node
+identities, the simulator keeps the fewest nodes on that served every moment of the last
+``off_after_s`` seconds: n_on(t) = max busy(s), s in [t − off_after_s, t] (a fleet-level
+approximation, ``assumption``). Switching costs time and energy: a node takes ``boot_s`` to switch
+on and ``shutdown_s`` to switch off, drawing its idle power meanwhile, so every rise of n_on costs
+boot_s · P_idle per node and every fall shutdown_s · P_idle (``assumption``: 300 s and 60 s, the
+order of the ``ResumeTimeout``/``SuspendTimeout`` that Slurm power-saving configurations allow,
+e.g. SuspendTimeout=60 in the OpenHPC PEARC20 example
+https://gist.github.com/ChrisDowning/03289662b40ee102bcab64831c6a5ec9; a booting node drawing about
+idle power is also an assumption). The schedule does not wait for booting nodes: the resource
+manager is taken to wake them ``boot_s`` ahead of need (``assumption``: it knows the next starts).
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ DEFAULT_MAX_W = 400.0
 #: Facility PUE without a site figure (``assumption``: a modern liquid-cooled HPC centre; the
 #: Uptime Institute Global Data Center Survey 2023 reports 1.58 as the all-industry average).
 DEFAULT_PUE = 1.2
+#: Node switch-on and switch-off times [s] (``assumption``, see the module docstring).
+DEFAULT_BOOT_S = 300.0
+DEFAULT_SHUTDOWN_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class PowerModel:
     pue: float = DEFAULT_PUE
     off_after_s: float | None = None  #: switch idle nodes off after this long [s]; None = never
     off_w: float = 0.0  #: power of a switched-off node [W]
+    boot_s: float = DEFAULT_BOOT_S  #: time to switch a node on, at idle power [s]
+    shutdown_s: float = DEFAULT_SHUTDOWN_S  #: time to switch a node off, at idle power [s]
     source: str = "assumption: default 2-socket CPU node (ops.power.DEFAULT_IDLE_W/MAX_W)"
 
     def __post_init__(self):
@@ -52,6 +64,8 @@ class PowerModel:
             raise InputError(f"PUE must be >= 1, got {self.pue}")
         if self.off_after_s is not None and self.off_after_s < 0:
             raise InputError(f"off_after_s must be >= 0, got {self.off_after_s}")
+        if not (self.boot_s >= 0 and self.shutdown_s >= 0):
+            raise InputError(f"boot_s and shutdown_s must be >= 0, got {self.boot_s}, {self.shutdown_s}")
 
     def busy_limit(self, nodes: int, cap_w: float) -> int:
         """Most nodes that may run jobs under an IT power cap ``cap_w`` [W] (jobs at full load).
@@ -201,3 +215,29 @@ def it_energy_per_bin_j(profile: PowerProfile, model: PowerModel, nodes: int, ed
     off_seconds = nodes * width - on_seconds
     dynamic = integrate_steps(profile.dyn_times, profile.dyn_power_w, edges)
     return on_seconds * model.idle_w + off_seconds * model.off_w + dynamic
+
+
+def switching_per_bin(profile: PowerProfile, model: PowerModel, edges: np.ndarray):
+    """Energy of switching nodes on and off in each bin [J], and the switch-ons and -offs counted.
+
+    Every rise of n_on(t) by Δ costs Δ · boot_s · P_idle, every fall Δ · shutdown_s · P_idle, in the
+    bin holding the change (changes outside [edges[0], edges[-1]) are not counted). Nodes start off.
+
+    Returns
+    -------
+    energy_j : float64[len(edges) - 1]
+    ons, offs : float
+        Switch-ons and switch-offs [in the unit of ``profile.on_nodes``].
+    """
+    n_bins = len(edges) - 1
+    if np.isneginf(profile.on_times[0]):
+        return np.zeros(n_bins), 0.0, 0.0
+    t = profile.on_times
+    delta = np.diff(np.r_[0.0, profile.on_nodes])
+    inside = (t >= edges[0]) & (t < edges[-1])
+    t, delta = t[inside], delta[inside]
+    ons = np.clip(delta, 0.0, None)
+    offs = np.clip(-delta, 0.0, None)
+    energy = (ons * model.boot_s + offs * model.shutdown_s) * model.idle_w
+    k = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, n_bins - 1)
+    return np.bincount(k, weights=energy, minlength=n_bins), float(ons.sum()), float(offs.sum())

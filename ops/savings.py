@@ -8,7 +8,8 @@ from ops.policies import Policy
 from ops.simulate import resolve_trace, simulate
 
 SUMMARY_COLUMNS = ("policy", "jobs", "dropped_jobs", "nodes", "nodes_source", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
-                   "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "cost_jpy", "renewable_share")
+                   "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "cost_jpy", "cost_energy_jpy",
+                   "cost_demand_jpy", "peak_demand_w", "renewable_share")
 
 
 def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Policy = "easy",
@@ -16,7 +17,8 @@ def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Pol
     """One row per policy (baseline first): summary metrics, savings and their price.
 
     Savings are baseline minus policy (positive = the policy saves): ``carbon_saving_g``,
-    ``carbon_saving_frac``, ``energy_saving_j``, ``cost_saving_jpy``; the price is
+    ``carbon_saving_frac``, ``energy_saving_j``, ``cost_saving_jpy`` (the whole tariff), of which
+    ``energy_cost_saving_jpy`` (the spot-price part) and ``demand_charge_saving_jpy``; the price is
     ``wait_increase_s`` and ``slowdown_increase`` (policy minus baseline).
 
     Every policy is charged over the same span, from the first submit to the latest job end under
@@ -36,6 +38,8 @@ def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Pol
         df["carbon_saving_g"] = base["carbon_g"] - df["carbon_g"]
         df["carbon_saving_frac"] = df["carbon_saving_g"] / base["carbon_g"]
         df["cost_saving_jpy"] = base["cost_jpy"] - df["cost_jpy"]
+        df["energy_cost_saving_jpy"] = base["cost_energy_jpy"] - df["cost_energy_jpy"]
+        df["demand_charge_saving_jpy"] = base["cost_demand_jpy"] - df["cost_demand_jpy"]
     df["wait_increase_s"] = df["mean_wait_s"] - base["mean_wait_s"]
     df["slowdown_increase"] = df["mean_bounded_slowdown"] - base["mean_bounded_slowdown"]
     return df

@@ -29,8 +29,11 @@ from ops.jobs import JobSet, prepare_jobs
 from ops.kernels import POLICY_CODES, schedule
 from ops.metrics import bounded_slowdown, schedule_metrics
 from ops.policies import Context, Policy, make_policy, signal_integral
-from ops.power import PowerModel, it_energy_per_bin_j, power_model_for_machine, power_profile
-from ops.storage import Battery, OnsiteRenewables, dispatch
+from ops.power import (PowerModel, it_energy_per_bin_j, power_model_for_machine, power_profile,
+                       switching_per_bin)
+from ops.storage import Battery, OnsiteRenewables, account, dispatch
+from ops.tariff import (DEFAULT_TARIFF_BY_AREA, Tariff, demand_charge_jpy, energy_rate_jpy_per_kwh, load_tariff,
+                        spot_price_jpy_per_kwh)
 from ops.swf import Trace, read_swf
 
 J_PER_KWH = 3.6e6
@@ -153,7 +156,7 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
              battery: Battery | None = None, onsite: OnsiteRenewables | None = None,
              policy_params: dict | None = None, timeseries: bool = True,
              origin_s: float | None = None, until_s: float | None = None,
-             procs_per_node: float | None = None) -> SimulationResult:
+             procs_per_node: float | None = None, tariff: str | Tariff | None = None) -> SimulationResult:
     """Simulate one trace.
 
     Parameters
@@ -184,6 +187,9 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         The same as a local date-time (``"2025-08-01 09:00"``); overrides ``grid_offset_s``.
     battery, onsite : optional
         Storage and on-site renewables (need a grid).
+    tariff : str or Tariff, optional
+        Electricity tariff for the cost (:mod:`ops.tariff`; needs a grid): ``tepco-ehv``,
+        ``kansai-ehv``, ``spot``; default the grid area's (``tepco-ehv`` for ``tokyo-2025``).
     policy_params : dict, optional
         Parameters for a policy given by name.
     timeseries : bool
@@ -220,8 +226,10 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         if not 0 <= grid_offset_s < len(grid) * grid.step_s:
             end = grid.start + pd.Timedelta(seconds=len(grid) * grid.step_s)
             raise InputError(f"grid start {grid_start!r} is outside the grid series {grid.start} .. {end}")
-    if grid is None and (battery is not None or onsite is not None):
-        raise InputError("a battery or on-site renewables need a grid (pass --grid tokyo-2025)")
+    if grid is None and (battery is not None or onsite is not None or tariff is not None):
+        raise InputError("a battery, on-site renewables or a tariff need a grid (pass --grid tokyo-2025)")
+    if grid is not None and not isinstance(tariff, Tariff):
+        tariff = load_tariff(tariff or DEFAULT_TARIFF_BY_AREA.get(grid.area, "spot"))
     if isinstance(policy, str):
         policy = make_policy(policy, **(policy_params or {}))
     if origin_s is not None:
@@ -253,7 +261,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
 
     t_end = max(float(end.max()) if len(jobs) else origin, until_s if until_s is not None else -np.inf)
     if timeseries or grid is not None or model.off_after_s is not None:
-        series, totals = _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite)
+        series, totals = _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite,
+                                        tariff, size.procs_per_node)
     else:
         series, totals = pd.DataFrame(), _energy_totals(jobs, t_end, capacity, model, origin)
     summary = {
@@ -281,19 +290,41 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     return SimulationResult(jobs=job_df, timeseries=series, summary=summary)
 
 
+#: Summary entries of the energy series that are None without a grid (costs, carbon) or a battery.
+GRID_KEYS = ("carbon_g", "cost_jpy", "renewable_share", "tariff", "cost_energy_jpy", "cost_retail_adder_jpy",
+             "cost_renewable_surcharge_jpy", "cost_demand_jpy", "cost_battery_degradation_jpy",
+             "cost_battery_reconciliation_jpy", "peak_demand_w")
+BATTERY_KEYS = ("battery_charged_j", "battery_discharged_j", "battery_self_discharge_j", "battery_fade_loss_j",
+                "battery_soc_start_j", "battery_soc_end_j", "battery_reconciliation_j", "battery_moved_j",
+                "battery_capacity_fade", "battery_equivalent_full_cycles", "battery_energy_saving_j",
+                "battery_carbon_saving_g", "battery_cost_saving_jpy")
+
+
+def _empty_totals(it_j: float, fac_j: float, switching: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> dict:
+    return {"it_energy_j": it_j, "energy_j": fac_j, "grid_energy_j": fac_j,
+            "node_switch_ons": switching[0], "node_switch_offs": switching[1], "switching_energy_j": switching[2],
+            **dict.fromkeys(GRID_KEYS), **dict.fromkeys(BATTERY_KEYS)}
+
+
 def _energy_totals(jobs, t_end, capacity, model, origin) -> dict:
     """Energy without a grid or switch-off, in closed form (see :func:`simulate`)."""
     span = t_end - origin
     dynamic = float(np.sum(jobs.procs * jobs.run_s * jobs.utilization)) * (model.max_w - model.idle_w)
     it_j = capacity * model.idle_w * span + dynamic
-    return {"it_energy_j": it_j, "energy_j": model.pue * it_j, "grid_energy_j": model.pue * it_j,
-            "carbon_g": None, "cost_jpy": None, "renewable_share": None}
+    return _empty_totals(it_j, model.pue * it_j)
 
 
-def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite):
+def _month_of(times: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Month label and the month's length [s] of each time."""
+    m = times.values.astype("datetime64[M]")
+    length = ((m + 1).astype("datetime64[s]") - m.astype("datetime64[s]")).astype(np.float64)
+    return m.astype(np.int64), length
+
+
+def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite, tariff,
+                   procs_per_node):
     if t_end <= ctx.origin_s:
-        return pd.DataFrame(), {"it_energy_j": 0.0, "energy_j": 0.0, "grid_energy_j": 0.0,
-                                "carbon_g": None, "cost_jpy": None, "renewable_share": None}
+        return pd.DataFrame(), _empty_totals(0.0, 0.0)
     step = grid.step_s if grid is not None else DEFAULT_STEP_S
     t0 = ctx.origin_s
     t1 = t_end
@@ -306,34 +337,67 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     inner = np.arange(k0 + 1, max(k1, k0 + 1)) * step - ctx.offset_s + ctx.origin_s
     edges = np.r_[t0, inner[(inner > t0) & (inner < t1)], t1]
     slots = k0 + np.arange(len(edges) - 1)
+    duration = np.diff(edges)
     profile = power_profile(start, end, jobs.procs, jobs.utilization, model, capacity)
-    it_j = it_energy_per_bin_j(profile, model, capacity, edges)
+    switch_j, ons, offs = switching_per_bin(profile, model, edges)
+    it_j = it_energy_per_bin_j(profile, model, capacity, edges) + switch_j
     fac_j = model.pue * it_j
-    data = {"time_s": edges[:-1], "duration_s": np.diff(edges), "it_energy_j": it_j, "facility_energy_j": fac_j}
-    totals = {"it_energy_j": float(it_j.sum()), "energy_j": float(fac_j.sum())}
+    data = {"time_s": edges[:-1], "duration_s": duration, "it_energy_j": it_j, "facility_energy_j": fac_j}
+    totals = _empty_totals(float(it_j.sum()), float(fac_j.sum()),
+                           (ons / procs_per_node, offs / procs_per_node, float(switch_j.sum())))
     if grid is None:
         data["grid_energy_j"] = fac_j
-        totals.update(grid_energy_j=float(fac_j.sum()), carbon_g=None, cost_jpy=None, renewable_share=None)
         return pd.DataFrame(data), totals
     idx = slots % len(grid)
     ci = grid.carbon_g_per_kwh[idx]
-    price = grid.price_jpy_per_kwh[idx]
     ren = grid.renewable_fraction[idx]
+    grid_time = grid.start + pd.to_timedelta((idx * step).astype(np.int64), unit="s")
+    # calendar months run on past the grid's year when a trace wraps around it
+    month, month_s = _month_of(grid.start + pd.to_timedelta((slots * step).astype(np.int64), unit="s"))
+    rates = energy_rate_jpy_per_kwh(spot_price_jpy_per_kwh(tariff, grid, idx), grid_time, tariff)
+    rate = rates["energy"] + rates["retail_adder"] + rates["renewable_surcharge"]
     onsite = onsite or OnsiteRenewables()
-    onsite_j = (onsite.solar_w * grid.solar_cf[idx] + onsite.wind_w * grid.wind_cf[idx]) * np.diff(edges)
+    onsite_j = (onsite.solar_w * grid.solar_cf[idx] + onsite.wind_w * grid.wind_cf[idx]) * duration
     day = np.floor_divide(slots * step, 86400.0).astype(np.int64)
-    flows = dispatch(fac_j, onsite_j, ci, day, ren, battery, step)
+    flows = dispatch(fac_j, onsite_j, ci, day, ren, battery, duration)
     grid_j, direct_j, dis_j, curtailed_j = flows.grid_j, flows.direct_j, flows.discharge_j, flows.curtailed_j
     carbon = grid_j * ci / J_PER_KWH
-    cost = grid_j * price / J_PER_KWH
+    cost = grid_j * rate / J_PER_KWH
+    demand_jpy, peaks = demand_charge_jpy(grid_j, duration, month, month_s, tariff)
     # renewable energy that served the load: on-site direct, the renewable part of the battery's
     # discharge, and the grid's renewable share of what was imported for the load (not for charging)
     renewable_j = direct_j + flows.discharge_renewable_j + (grid_j - flows.grid_charge_j) * ren
-    data["grid_time"] = grid.start + pd.to_timedelta((idx * step).astype(np.int64), unit="s")
+    data["grid_time"] = grid_time
     data.update(onsite_used_j=direct_j, battery_discharge_j=dis_j, curtailed_j=curtailed_j, grid_energy_j=grid_j,
-                carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=price, carbon_g=carbon, cost_jpy=cost,
+                carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=rate, carbon_g=carbon, cost_jpy=cost,
                 renewable_j=renewable_j)
     served = float(fac_j.sum())
-    totals.update(grid_energy_j=float(grid_j.sum()), carbon_g=float(carbon.sum()), cost_jpy=float(cost.sum()),
-                  renewable_share=float(renewable_j.sum()) / served if served > 0 else None)
+    parts = {f"cost_{k}_jpy": float((grid_j * v).sum() / J_PER_KWH) for k, v in rates.items()}
+    totals.update(grid_energy_j=float(grid_j.sum()), renewable_share=float(renewable_j.sum()) / served if served > 0 else None,
+                  tariff=tariff.name, cost_demand_jpy=demand_jpy, peak_demand_w=max(peaks.values()),
+                  cost_battery_degradation_jpy=0.0, cost_battery_reconciliation_jpy=0.0, **parts)
+    carbon_g = float(carbon.sum())
+    if battery is not None and battery.capacity_j > 0 and battery.power_w > 0:
+        acc = account(flows, battery)
+        mean_ci = float(np.average(ci, weights=duration))
+        mean_rate = float(np.average(rate, weights=duration))
+        recon_g = acc.reconciliation_j * mean_ci / J_PER_KWH
+        recon_jpy = acc.reconciliation_j * mean_rate / J_PER_KWH
+        rest = fac_j - direct_j  # what the grid would supply without the battery
+        base_demand, _ = demand_charge_jpy(rest, duration, month, month_s, tariff)
+        base_cost = float((rest * rate).sum()) / J_PER_KWH + base_demand
+        carbon_g += recon_g
+        totals.update(cost_battery_degradation_jpy=acc.degradation_jpy, cost_battery_reconciliation_jpy=recon_jpy,
+                      battery_charged_j=acc.charged_j, battery_discharged_j=acc.discharged_j,
+                      battery_self_discharge_j=acc.self_discharge_j, battery_fade_loss_j=acc.fade_loss_j,
+                      battery_soc_start_j=acc.soc_start_j, battery_soc_end_j=acc.soc_end_j,
+                      battery_reconciliation_j=acc.reconciliation_j, battery_moved_j=acc.moved_j,
+                      battery_capacity_fade=acc.capacity_fade, battery_equivalent_full_cycles=acc.equivalent_full_cycles,
+                      battery_energy_saving_j=float(rest.sum() - grid_j.sum()) - acc.reconciliation_j,
+                      battery_carbon_saving_g=float(((rest - grid_j) * ci).sum()) / J_PER_KWH - recon_g,
+                      battery_cost_saving_jpy=base_cost - (float(cost.sum()) + demand_jpy + recon_jpy + acc.degradation_jpy))
+    totals["carbon_g"] = carbon_g
+    totals["cost_jpy"] = sum(totals[k] for k in ("cost_energy_jpy", "cost_retail_adder_jpy", "cost_renewable_surcharge_jpy",
+                                                 "cost_demand_jpy", "cost_battery_degradation_jpy",
+                                                 "cost_battery_reconciliation_jpy"))
     return pd.DataFrame(data), totals

@@ -19,7 +19,25 @@ ops_app = typer.Typer(help="Operations: scheduling simulation, energy, grid carb
 #: The summary keys ``fsw ops simulate --json`` prints (and no others).
 SIMULATE_JSON_KEYS = ("jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node",
                       "mean_wait_s", "mean_bounded_slowdown", "utilization",
-                      "makespan_s", "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s")
+                      "makespan_s", "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s",
+                      "tariff", "peak_demand_w", "node_switch_ons", "switching_energy_j")
+#: ``cost`` in ``fsw ops simulate --json``: the breakdown of ``cost_jpy`` (null without a grid).
+COST_PARTS = ("energy", "retail_adder", "renewable_surcharge", "demand", "battery_degradation",
+              "battery_reconciliation")
+#: ``battery`` in ``fsw ops simulate --json`` (null without a battery).
+BATTERY_JSON_KEYS = ("charged_j", "discharged_j", "self_discharge_j", "fade_loss_j", "soc_start_j", "soc_end_j",
+                     "reconciliation_j", "moved_j", "capacity_fade", "equivalent_full_cycles", "energy_saving_j",
+                     "carbon_saving_g", "cost_saving_jpy")
+
+
+def simulate_json(summary: dict) -> dict:
+    """The ``--json`` document of ``fsw ops simulate``: fixed keys, the cost broken down, the battery."""
+    doc = {k: summary[k] for k in SIMULATE_JSON_KEYS}
+    doc["cost"] = (None if summary["cost_jpy"] is None else
+                   {f"{p}_jpy": summary[f"cost_{p}_jpy"] for p in COST_PARTS} | {"total_jpy": summary["cost_jpy"]})
+    doc["battery"] = (None if summary["battery_charged_j"] is None else
+                      {k: summary[f"battery_{k}"] for k in BATTERY_JSON_KEYS})
+    return doc
 POLICY_HELP = "fcfs, easy, conservative, carbon-delay, price-delay, power-cap, carbon-cap."
 
 
@@ -88,6 +106,7 @@ def simulate_cmd(
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML: node idle/max power."),
     grid: Optional[str] = typer.Option(None, "--grid", help="Grid for carbon and price: tokyo-2025."),
     grid_start: Optional[str] = typer.Option(None, "--grid-start", help="Local time of the first submit in the grid (default: its first slot)."),
+    tariff: Optional[str] = typer.Option(None, "--tariff", help="Electricity tariff (needs --grid): tepco-ehv (default for tokyo-2025), kansai-ehv, spot."),
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results (.csv or .parquet)."),
     timeseries_out: Optional[str] = typer.Option(None, "--timeseries-out", help="Per-slot energy, carbon, cost (.csv or .parquet)."),
     strict: bool = typer.Option(False, "--strict", help="A bad trace line is an error (exit 2)."),
@@ -115,7 +134,7 @@ def simulate_cmd(
     tr = read_swf(trace, strict=strict)
     _report_bad_lines(tr)
     battery, onsite = _storage(battery_kwh, battery_kw, solar_kw, wind_kw)
-    result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue,
+    result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue, tariff=tariff,
                       off_after_s=off_after_s, battery=battery, onsite=onsite,
                       policy_params=_policy_params(policy, max_delay_s, power_cap_w, cap_fraction),
                       timeseries=timeseries_out is not None or plot is not None, procs_per_node=procs_per_node)
@@ -133,7 +152,7 @@ def simulate_cmd(
     if json_out:
         from fs.cli.output import emit_json
 
-        emit_json({k: summary[k] for k in SIMULATE_JSON_KEYS})
+        emit_json(simulate_json(summary))
         return
     from fs.cli.output import print_table, si
 
@@ -147,10 +166,16 @@ def simulate_cmd(
         ["makespan", si(summary["makespan_s"], "s")],
         ["IT / facility energy", f"{si(summary['it_energy_j'], 'J')} / {si(summary['energy_j'], 'J')}"],
         ["carbon", "-" if summary["carbon_g"] is None else f"{summary['carbon_g'] / 1e6:,.2f} t CO2-eq"],
-        ["cost", "-" if summary["cost_jpy"] is None else f"{summary['cost_jpy']:,.0f} JPY"],
+        ["cost", "-" if summary["cost_jpy"] is None else
+         f"{summary['cost_jpy']:,.0f} JPY ({summary['tariff']}; demand charge {summary['cost_demand_jpy']:,.0f})"],
         ["renewable share", "-" if summary["renewable_share"] is None else f"{summary['renewable_share']:.3f}"],
         ["simulation wall time", si(summary["simulation_wall_s"], "s")],
     ]
+    if summary["battery_charged_j"] is not None:
+        rows[-1:-1] = [["battery moved / fade", f"{si(summary['battery_moved_j'], 'J')} / "
+                                                f"{100 * summary['battery_capacity_fade']:.2f} %"],
+                       ["battery saves (carbon, cost)", f"{summary['battery_carbon_saving_g'] / 1e6:,.2f} t, "
+                                                        f"{summary['battery_cost_saving_jpy']:,.0f} JPY"]]
     print_table(f"{policy} on {trace}", ["quantity", "value"], rows)
 
 

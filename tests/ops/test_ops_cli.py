@@ -13,7 +13,8 @@ from ops_traces import trace_path
 from easy_oracle import easy_start_times, read_jobs
 
 KEYS = {"jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
-        "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s"}
+        "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s", "tariff", "peak_demand_w", "node_switch_ons",
+        "switching_energy_j", "cost", "battery"}
 
 
 def run_cli(args, capsys):

@@ -82,7 +82,7 @@ def test_battery_conserves_energy_and_shifts_to_low_carbon():
     ci = grid.carbon_g_per_kwh[:n]
     day = np.arange(n) // 48
     ren = grid.renewable_fraction[:n]
-    bat = Battery(capacity_j=4e9, power_w=1e6, efficiency=0.9)
+    bat = Battery(capacity_j=4e9, power_w=1e6, charge_efficiency=0.95, discharge_efficiency=0.95)
     g0 = dispatch(load, np.zeros(n), ci, day, ren, None, 1800.0).grid_j
     f1 = dispatch(load, np.zeros(n), ci, day, ren, bat, 1800.0)
     g1, dis = f1.grid_j, f1.discharge_j
