@@ -22,18 +22,29 @@ TOLERANCE = 0.03
 MEDIAN_TOLERANCE = 0.02
 # error = model / published - 1 of every out-of-sample row when the suite landed
 PINNED = {
+    "piz-daint": {"hpl": -0.015, "hpl_power": -0.213, "gflops_per_w": 0.251, "hpcg": -0.301},
+    "tsubame3": {"hpl": 0.097, "hpl_power": -0.036, "gflops_per_w": 0.138, "hpcg": -0.265},
     "sierra": {"hpl": 0.111, "hpl_power": -0.145, "gflops_per_w": 0.299, "hpcg": -0.373},
     "marconi-100": {"hpl": 0.111, "hpl_power": -0.015, "gflops_per_w": 0.128, "hpcg": -0.421},
     "hpc5": {"hpl": 0.249, "hpl_power": 0.164, "gflops_per_w": 0.074, "hpcg": -0.382},
     "perlmutter": {"hpl": 0.319, "hpl_power": 0.111, "gflops_per_w": 0.187, "hpcg": -0.573},
     "selene": {"hpl": 0.074, "hpl_power": -0.217, "gflops_per_w": 0.371, "hpcg": -0.494},
     "juwels-booster": {"hpl": 0.291, "hpl_power": 0.01, "gflops_per_w": 0.278, "hpcg": -0.594},
+    "polaris": {"hpl": 0.304},
+    "marenostrum5-acc": {"hpl": 0.123, "hpl_power": -0.106, "gflops_per_w": 0.256, "hpcg": -0.426},
+    "tsubame4": {"hpl": 0.064, "hpl_power": -0.009, "gflops_per_w": 0.074, "hpcg": -0.21},
+    "eos": {"hpl": 0.204},
+    "venado": {"hpl": 0.052, "hpl_power": 0.236, "gflops_per_w": -0.148},
+    "helios-gpu": {"hpl": 0.01, "hpl_power": 0.208, "gflops_per_w": -0.164, "hpcg": -0.425},
     "setonix-gpu": {"hpl": -0.006, "hpl_power": 0.038, "gflops_per_w": -0.042, "hpcg": -0.309},
     "adastra": {"hpl": 0.031, "hpl_power": -0.055, "gflops_per_w": 0.091, "hpcg": -0.325},
+    "supermuc-ng": {"hpl": 0.278, "hpcg": -0.278},
     "frontera": {"hpl": 0.351},
     "hawk": {"hpl": 0.067, "hpl_power": -0.308, "gflops_per_w": 0.542, "hpcg": -0.38},
     "cea-hf": {"hpl": 0.121, "hpl_power": -0.214, "gflops_per_w": 0.425, "hpcg": -0.302},
     "shaheen3-cpu": {"hpl": -0.225, "hpl_power": -0.317, "gflops_per_w": 0.135, "hpcg": -0.403},
+    "crossroads": {"hpl": 0.097, "hpl_power": -0.277, "gflops_per_w": 0.517, "hpcg": 0.689},
+    "cori": {"hpl": 0.631, "hpl_power": -0.451, "gflops_per_w": 1.968, "hpcg": -0.725},
 }
 
 
@@ -102,8 +113,11 @@ def test_suite_spans_cpu_and_gpu_generations():
         kinds |= {p["name"].split("-")[0] for p in procs if p["type"] == "gpu"}
         if all(p["type"] == "cpu" for p in procs):
             kinds.add("cpu-only")
-    assert {"V100", "A100", "MI250X", "cpu-only"} <= kinds
-    assert len(suite_machines()) >= 12
+    assert {"P100", "V100", "A100", "H100", "MI250X", "cpu-only"} <= kinds
+    names = {p.stem for p in SUITE_MACHINES.glob("*.toml")}
+    assert {"venado", "helios-gpu"} <= names            # GH200 (Grace + H100)
+    assert {"crossroads", "cori"} <= names              # HBM / MCDRAM CPUs
+    assert len(suite_machines()) >= 15
 
 
 # ---------------------------------------------------------------- pinned errors
