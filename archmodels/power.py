@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from archmodels.machine import Machine, Node, Processor
-from archmodels.technology import energy_per_flop_floor_j, node_other_fraction, static_fraction
+from archmodels.physics import processors_power_budget_w
+from archmodels.technology import Technology, default_technology
 
 
 @dataclass(frozen=True)
@@ -32,37 +33,48 @@ class NodePower:
     max_w: float
 
 
-def _vector_tdp_w(proc: Processor) -> float:
+def _vector_tdp_w(proc: Processor, tech: Technology) -> float:
     prec = proc.precision_for("fp64") or next(iter(proc.peak_flop_per_s))
     peak = proc.peak_flop_per_s.get(prec) or max(proc.peak_flop_per_s.values())
-    return energy_per_flop_floor_j(proc.type, prec) * peak / (1.0 - static_fraction())
+    return tech.energy_per_flop_floor_j(proc.type, prec) * peak / (1.0 - tech.static_fraction)
+
+
+def node_power(node: Node, technology: Technology | None = None) -> NodePower:
+    """TDP, static, rest-of-node, idle and maximum power of a node [W] (see module docstring).
+
+    Parameters
+    ----------
+    node : Node
+    technology : Technology, optional
+        Static share and rest-of-node share (default: the shipped tables).
+    """
+    return _node_power(node, technology or default_technology())
 
 
 @lru_cache(maxsize=512)
-def node_power(node: Node) -> NodePower:
-    """TDP, static, rest-of-node, idle and maximum power of a node [W] (see module docstring)."""
-    fs = static_fraction()
+def _node_power(node: Node, tech: Technology) -> NodePower:
+    fs = tech.static_fraction
     known = {p.name: p.tdp_w for p in node.processors if p.tdp_w}
     unknown = [p for p in node.processors if not p.tdp_w]
     tdp = dict(known)
     known_total = sum(known[p.name] * p.count for p in node.processors if p.name in known)
     if unknown:
         if node.power_max_w:
-            budget = node.power_max_w / (1.0 + node_other_fraction()) - known_total
-            weights = {p.name: _vector_tdp_w(p) * p.count for p in unknown}
+            budget = float(processors_power_budget_w(node.power_max_w, tech.node_other_fraction, known_total))
+            weights = {p.name: _vector_tdp_w(p, tech) * p.count for p in unknown}
             total = sum(weights.values())
             for p in unknown:
-                share = budget * weights[p.name] / total if budget > 0 else _vector_tdp_w(p) * p.count
+                share = budget * weights[p.name] / total if budget > 0 else _vector_tdp_w(p, tech) * p.count
                 tdp[p.name] = share / p.count
         else:
             for p in unknown:
-                tdp[p.name] = _vector_tdp_w(p)
+                tdp[p.name] = _vector_tdp_w(p, tech)
     proc_total = sum(tdp[p.name] * p.count for p in node.processors)
     if node.power_max_w:
         other = max(node.power_max_w - proc_total, 0.0)
         max_w = max(node.power_max_w, proc_total)
     else:
-        other = node_other_fraction() * proc_total
+        other = tech.node_other_fraction * proc_total
         max_w = proc_total + other
     static = {name: fs * value for name, value in tdp.items()}
     idle = node.power_idle_w or other + sum(static[p.name] * p.count for p in node.processors)

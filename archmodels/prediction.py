@@ -1,26 +1,21 @@
 """``predict``: how a workload runs on a machine, from one node to the whole system.
 
 For each processor type of the node (the workload runs on the type that gives the most units per
-second; the others idle at their static power), per step:
+second; the others idle at their static power) this module translates the machine, the workload and
+the technology tables into the numbers of :mod:`archmodels.physics` — the one place the model's
+equations live (power-capped hierarchical energy roofline of a processor, node power, network step)
+— and assembles the whole-system :class:`Prediction`:
 
-1. compute: ``T_c = W / (η_c · R)`` with the driven rate ``R = min(P_peak, (TDP − P_static) / ε_flop)``
-   — the hierarchical roofline's compute ceiling with the class's achievable fraction η_c, under the
-   power the processor may draw (energy roofline with a power cap, Choi et al. 2013). ``P_peak``
-   includes matrix units when the workload can use them. ``ε_flop`` is the larger of the technology
-   floor and what the datasheet implies (``(TDP − P_static) / peak``, see
-   :func:`archmodels.technology.energy_per_flop_j`). A binding power cap reports ``bound = "power"``;
-2. memory: for every level k (innermost first), ``Q_k = q(C_k) · n`` bytes, where q is the workload's
-   reuse step function and ``C_k`` the largest capacity above level k; ``T_k = Q_k / (η_m · B_k)``;
-3. node time ``T_node = max(T_c, max_k T_k)`` (Williams et al. 2009);
-4. network: ``T_net = Σ count · t_collective(pattern, bytes, nodes)`` with the alpha-beta costs of
-   :mod:`archmodels.collectives` over the machine's injection bandwidth, latency and topology;
-   ``T_step = T_node + T_net`` (no overlap — a conservative first term);
-5. power: ``P_node = P_other + Σ_idle P_static + n_active · min(TDP, P_static + ε_flop·R·T_c/T +
-   Σ_k ε_k · 8 · Q_k / T)`` — busy compute units draw ε·R, stalls included; when the node's
-   ``power_max`` leaves the active processors less than their TDP, that smaller cap bounds R; plus the network's energy per bit
-   and static link power; ``E = P · T`` over all nodes (energy roofline, Choi et al. 2013).
+1. the problem per processor (the workload's default size, a share of the outermost memory, or the
+   caller's ``units_per_node``), the bytes through every memory level from the workload's reuse step
+   function (:func:`level_traffic_bytes`), the peaks, efficiencies, energies and the power cap
+   (:func:`processor_step_arguments`);
+2. :func:`archmodels.physics.processor_step` for the node time, bound and dynamic power;
+3. :func:`archmodels.physics.network_step` for a step's communication over the machine's network
+   (``T_step = T_node + T_net``, no overlap — a conservative first term);
+4. :func:`archmodels.physics.running_node_power_w` for the node's power, ``E = P · T`` over all nodes.
 
-The constants (η, ε, static share) come from :mod:`archmodels.technology`, keyed by processor type,
+The constants (η, ε, static share) come from :mod:`archmodels.technology` (a ``technology=`` argument), keyed by processor type,
 workload class, precision and memory technology — never by system.
 """
 
@@ -33,11 +28,14 @@ from archmodels.errors import InputError
 from archmodels.loaders import load_machine
 from archmodels.machine import Machine, Processor
 from archmodels.power import NodePower, node_power
-from archmodels.roofline import power_capped_flop_per_s, ridge_flop_per_byte
-from archmodels.technology import (efficiency, energy_per_flop_j, memory_energy_per_bit_j)
+from archmodels.physics import (BOUND_COMPUTE, BOUND_MEMORY, BOUND_POWER, network_step, processor_cap_w,
+                                processor_step, running_node_power_w)
+from archmodels.roofline import ridge_flop_per_byte
+from archmodels.technology import Technology, default_technology
 from archmodels.workload import Workload, load_workload
 
-_TOPOLOGY_FOR_COLLECTIVES = {"optical-high-radix": "optical", "none": "fat-tree"}
+#: Machine-spec topology names -> the topology names of :mod:`archmodels.collectives`.
+TOPOLOGY_FOR_COLLECTIVES = {"optical-high-radix": "optical", "none": "fat-tree"}
 
 
 @dataclass(frozen=True)
@@ -96,74 +94,98 @@ class _ProcessorRun:
 
 
 def _processor_cap_w(proc: Processor, power: NodePower, node_power_max_w: float | None) -> float:
-    """Power a processor of the active type may draw [W]: its TDP, or less when the node's
-    ``power_max`` minus the rest of the node and the idle processors leaves less per processor."""
-    cap = power.tdp_w[proc.name]
-    if node_power_max_w:
-        others = sum(power.static_w[name] * count for name, count in power.counts.items() if name != proc.name)
-        cap = min(cap, (node_power_max_w - power.other_w - others) / power.counts[proc.name])
-    return cap
+    """Power a processor of the active type may draw [W] (:func:`archmodels.physics.processor_cap_w`)."""
+    others = sum(power.static_w[name] * count for name, count in power.counts.items() if name != proc.name)
+    return float(processor_cap_w(power.tdp_w[proc.name], node_power_max_w or float("nan"), power.other_w, others,
+                                 power.counts[proc.name]))
+
+
+def level_traffic_bytes(wl: Workload, capacities_bytes, units: float) -> list[float]:
+    """Bytes through each memory level for ``units`` of work [B], innermost first: level k carries
+    what misses every level above it, ``q(C_<k) · n`` with ``C_<k`` the largest capacity above k."""
+    out, cap_above = [], 0.0
+    for cap in capacities_bytes:
+        out.append(wl.bytes_per_unit_below(cap_above, units) * units)
+        cap_above = max(cap_above, cap)
+    return out
+
+
+def processor_step_arguments(proc: Processor, power: NodePower, wl: Workload, precision: str, units: float,
+                             cap_w: float, technology: Technology) -> dict:
+    """The arguments of :func:`archmodels.physics.processor_step` for ``units`` of ``wl`` on one
+    processor of type ``proc`` in ``precision`` (the translation of a machine into numbers)."""
+    eff = technology.efficiency(proc.type, wl.workload_class)
+    stream = technology.efficiency(proc.type, "stream").memory
+    return {
+        "flops": wl.flop_per_unit * units,
+        "level_bytes": level_traffic_bytes(wl, [lv.capacity_bytes for lv in proc.memory], units),
+        "peak_flop_per_s": proc.peak_for(precision, wl.matrix),
+        "peak_any_flop_per_s": proc.peak_for(precision, True),
+        "compute_efficiency": eff.compute,
+        "memory_efficiency": [eff.memory / stream if lv.measured else eff.memory for lv in proc.memory],
+        "bandwidth_bytes_per_s": [lv.bandwidth_bytes_per_s for lv in proc.memory],
+        "energy_per_bit_j": [lv.energy_per_bit_j or technology.memory_energy_per_bit_j(lv.technology)
+                             for lv in proc.memory],
+        "tdp_w": power.tdp_w[proc.name],
+        "static_w": power.static_w[proc.name],
+        "power_cap_w": cap_w,
+        "energy_per_flop_floor_j": technology.energy_per_flop_floor_j(proc.type, precision),
+    }
+
+
+def bound_name(code: int, level_names) -> str:
+    """``compute``, ``power`` or ``memory:<level>`` for a bound code of :func:`archmodels.physics.processor_step`."""
+    if code == BOUND_COMPUTE:
+        return "compute"
+    if code == BOUND_POWER:
+        return "power"
+    return f"memory:{level_names[code - BOUND_MEMORY]}"
 
 
 def _run_on(proc: Processor, power: NodePower, wl: Workload, precision: str, units: float,
-            cap_w: float) -> _ProcessorRun | None:
+            cap_w: float, technology: Technology) -> _ProcessorRun | None:
     prec = proc.precision_for(precision, wl.matrix)
     if prec is None:
         return None
     if wl.footprint_for(units) > proc.outer_memory.capacity_bytes:
         return None
-    peak = proc.peak_for(prec, wl.matrix)
-    eff = efficiency(proc.type, wl.workload_class)
-    stream = efficiency(proc.type, "stream").memory
-    tdp = power.tdp_w[proc.name]
-    static = power.static_w[proc.name]
-    eps = energy_per_flop_j(proc.type, prec, tdp - static, proc.peak_for(prec, True))
-    flops = wl.flop_per_unit * units
-    driven = min(peak, float(power_capped_flop_per_s(cap_w, static, eps)))
-    compute_t = flops / (eff.compute * driven) if flops > 0 else 0.0
-    best_t, bound = compute_t, ("power" if driven < peak * (1.0 - 1e-9) else "compute")
-    levels = []
-    cap_above = 0.0
-    energy_mem = 0.0
-    for level in proc.memory:
-        moved = wl.bytes_per_unit_below(cap_above, units) * units
-        eta = eff.memory / stream if level.measured else eff.memory
-        t = moved / (min(eta, 1.0) * level.bandwidth_bytes_per_s)
-        levels.append(LevelTraffic(level.name, moved, t))
-        e_bit = level.energy_per_bit_j or memory_energy_per_bit_j(level.technology)
-        energy_mem += 8.0 * moved * e_bit
-        if t > best_t:
-            best_t, bound = t, f"memory:{level.name}"
-        cap_above = max(cap_above, level.capacity_bytes)
-    if best_t <= 0:
+    args = processor_step_arguments(proc, power, wl, prec, units, cap_w, technology)
+    step = processor_step(**args)
+    time_s = float(step.time_s)
+    if not time_s > 0:
         return None
-    # compute units draw ε·R while busy (stalls included: η is lost time, not saved power)
-    dynamic = min(max(cap_w - static, 0.0), (eps * driven * compute_t + energy_mem) / best_t)
-    return _ProcessorRun(proc, prec, units, best_t, compute_t, bound, tuple(levels), dynamic)
+    levels = tuple(LevelTraffic(lv.name, float(q), float(t))
+                   for lv, q, t in zip(proc.memory, args["level_bytes"], step.level_time_s))
+    return _ProcessorRun(proc, prec, units, time_s, float(step.compute_time_s),
+                         bound_name(int(step.bound), [lv.name for lv in proc.memory]), levels, float(step.dynamic_w))
+
+
+def network_step_arguments(machine: Machine, wl: Workload) -> dict:
+    """The keyword arguments of :func:`archmodels.physics.network_step` for a machine's network."""
+    net = machine.network
+    return {"injection_bandwidth_bytes_per_s": net.injection_bandwidth_bytes_per_s, "latency_s": net.latency_s,
+            "topology": TOPOLOGY_FOR_COLLECTIVES.get(net.topology, net.topology), "dimensions": net.dimensions}
+
+
+def communications(wl: Workload) -> list[tuple]:
+    """``(pattern, count, bytes_per_node_fn)`` of each collective of a step of ``wl``."""
+    return [(c.pattern, c.count, c.bytes_per_node) for c in wl.communication]
 
 
 def _network_time_s(machine: Machine, wl: Workload, units_per_node: float, nodes: int) -> tuple[float, float]:
     """(time [s], bytes per node [B]) of one step's communication."""
     if nodes <= 1 or not wl.communication:
         return 0.0, 0.0
-    net = machine.network
-    if net is None:
+    if machine.network is None:
         raise InputError(f"machine {machine.name!r} has no [network]: cannot predict on {nodes} nodes",
                          location="network")
-    total_t = total_b = 0.0
-    for comm in wl.communication:
-        nbytes = comm.bytes_per_node(units_per_node)
-        t = communication_time_s(
-            comm.pattern, nbytes, nodes,
-            injection_bandwidth_bytes_per_s=net.injection_bandwidth_bytes_per_s, latency_s=net.latency_s,
-            topology=_TOPOLOGY_FOR_COLLECTIVES.get(net.topology, net.topology), dimensions=net.dimensions)
-        total_t += comm.count * t
-        total_b += comm.count * nbytes
-    return total_t, total_b
+    t, b = network_step(communications(wl), units_per_node, nodes, **network_step_arguments(machine, wl))
+    return float(t), float(b)
 
 
 def predict(machine: Machine | str, workload: Workload | str, nodes: int | None = None,
-            precision: str | None = None, units_per_node: float | None = None) -> Prediction:
+            precision: str | None = None, units_per_node: float | None = None,
+            technology: Technology | None = None) -> Prediction:
     """Predict time, achieved rates, bound, power and energy of a workload on a machine.
 
     Parameters
@@ -179,6 +201,9 @@ def predict(machine: Machine | str, workload: Workload | str, nodes: int | None 
     units_per_node : float, optional
         Problem size per node in the workload's units (strong scaling: total / nodes); default the
         workload's size per processor times the processors of the type that runs it.
+    technology : Technology, optional
+        Efficiencies and energies (default :func:`archmodels.technology.default_technology`, the
+        shipped tables); pass :meth:`~archmodels.technology.Technology.replaced` ones to vary them.
 
     Returns
     -------
@@ -200,7 +225,8 @@ def predict(machine: Machine | str, workload: Workload | str, nodes: int | None 
     if units_per_node is not None and not units_per_node > 0:
         raise InputError(f"units_per_node must be positive, got {units_per_node!r}", location="units_per_node")
     prec = precision or wl.precision
-    power = node_power(m.node)
+    tech = technology or default_technology()
+    power = node_power(m.node, tech)
 
     best: _ProcessorRun | None = None
     best_rate = -1.0
@@ -209,7 +235,7 @@ def predict(machine: Machine | str, workload: Workload | str, nodes: int | None 
                  else wl.units_for(proc.outer_memory.capacity_bytes))
         if units <= 0:
             continue
-        run = _run_on(proc, power, wl, prec, units, _processor_cap_w(proc, power, m.node.power_max_w))
+        run = _run_on(proc, power, wl, prec, units, _processor_cap_w(proc, power, m.node.power_max_w), tech)
         if run is None:
             continue
         rate = proc.count * units / run.node_time_s
@@ -230,13 +256,14 @@ def predict(machine: Machine | str, workload: Workload | str, nodes: int | None 
 
     # power per node while running
     others = sum(power.static_w[p.name] * p.count for p in m.node.processors if p is not proc)
-    active = proc.count * (power.static_w[proc.name] + best.dynamic_w * best.node_time_s / step_t)
-    node_w = power.other_w + others + active     # <= power_max: the active processors' cap saw to that
     net = m.network
-    if net is not None and n > 1:
-        if net.energy_per_bit_j and step_t > 0:
-            node_w += 8.0 * net_bytes * net.energy_per_bit_j / step_t
-        node_w += net.link_static_power_w or 0.0
+    on_network = net is not None and n > 1
+    node_w = float(running_node_power_w(
+        other_w=power.other_w, idle_others_w=others, count=proc.count, static_w=power.static_w[proc.name],
+        dynamic_w=best.dynamic_w, node_time_s=best.node_time_s, step_time_s=step_t,
+        network_bytes=net_bytes if on_network else 0.0,
+        network_energy_per_bit_j=(net.energy_per_bit_j or 0.0) if on_network else 0.0,
+        link_static_w=(net.link_static_power_w or 0.0) if on_network else 0.0))
     power_w = node_w * n
 
     total_units = upn * n * wl.steps

@@ -39,64 +39,121 @@ def _energy_table() -> dict:
         return tomllib.load(fh)
 
 
-@lru_cache(maxsize=256)
-def efficiency(processor_type: str, workload_class: str) -> Efficiency:
-    """Fractions of peak compute and memory bandwidth a workload class sustains on a processor type."""
-    entry = _efficiency_table()[workload_class][processor_type]
-    return Efficiency(float(entry["compute"]), float(entry["memory"]), entry["source"])
+class Technology:
+    """The technology tables as one value, so that a caller can pass changed ones.
 
-
-@lru_cache(maxsize=256)
-def energy_per_flop_floor_j(processor_type: str, precision: str) -> float:
-    """Technology floor of the dynamic energy of one FLOP [J] (energy.toml), by type and precision."""
-    table = _energy_table()
-    fp64 = parse_quantity(table["energy_per_flop_fp64"][processor_type]["value"], "energy_j")
-    return fp64 * float(table["precision_scale"][precision])
-
-
-def energy_per_flop_j(processor_type: str, precision: str, dynamic_budget_w: float | None = None,
-                      peak_flop_per_s: float | None = None) -> float:
-    """Dynamic energy of one FLOP on a processor [J].
-
-    ``ε = max(ε_floor, (TDP − P_static) / P_peak)``: a datasheet peak run within the TDP implies at
-    least the energy the TDP can pay for (older processors, e.g. V100: 27 pJ at FP64), but no
-    processor beats its technology's floor — where a vendor's peak would need less than the floor,
-    the peak cannot be sustained within the TDP and the power cap sets the ceiling (AMD's FP64
-    matrix peaks in HPL).
+    :func:`archmodels.predict`, :func:`archmodels.power.node_power` and the design sweep take a
+    ``technology=`` argument (default :func:`default_technology`, the shipped tables). A study, a
+    sensitivity analysis or a user varies an efficiency or an energy with :meth:`replaced`.
 
     Parameters
     ----------
-    processor_type : str
-        ``cpu``, ``gpu`` or ``accelerator``.
-    precision : str
-        ``fp64``, ``fp32``, ``bf16``...
-    dynamic_budget_w : float, optional
-        TDP minus static power [W].
-    peak_flop_per_s : float, optional
-        Highest peak of the processor in this precision, matrix units included [FLOP/s].
+    efficiency_table : dict
+        ``{workload_class: {processor_type: {compute, memory, source}}}`` (efficiency.toml).
+    energy_table : dict
+        energy.toml's tables: ``energy_per_flop_fp64``, ``precision_scale``,
+        ``memory_energy_per_bit``, ``static``.
     """
-    floor = energy_per_flop_floor_j(processor_type, precision)
-    if dynamic_budget_w and peak_flop_per_s:
-        return max(floor, dynamic_budget_w / peak_flop_per_s)
-    return floor
+
+    def __init__(self, efficiency_table: dict, energy_table: dict):
+        self._efficiency = efficiency_table
+        self._energy = energy_table
+        self._cache: dict = {}
+
+    def efficiency(self, processor_type: str, workload_class: str) -> Efficiency:
+        """Fractions of peak compute and memory bandwidth a workload class sustains on a processor type."""
+        key = ("eff", processor_type, workload_class)
+        if key not in self._cache:
+            entry = self._efficiency[workload_class][processor_type]
+            self._cache[key] = Efficiency(float(entry["compute"]), float(entry["memory"]), entry["source"])
+        return self._cache[key]
+
+    def energy_per_flop_floor_j(self, processor_type: str, precision: str) -> float:
+        """Technology floor of the dynamic energy of one FLOP [J], by processor type and precision."""
+        key = ("eps", processor_type, precision)
+        if key not in self._cache:
+            fp64 = parse_quantity(self._energy["energy_per_flop_fp64"][processor_type]["value"], "energy_j")
+            self._cache[key] = fp64 * float(self._energy["precision_scale"][precision])
+        return self._cache[key]
+
+    def memory_energy_per_bit_j(self, technology: str | None) -> float:
+        """Energy to move one bit from a memory of this technology [J]."""
+        key = ("mem", technology)
+        if key not in self._cache:
+            table = self._energy["memory_energy_per_bit"]
+            entry = table.get(technology or "cache", table["cache"])
+            self._cache[key] = parse_quantity(entry["value"], "energy_j")
+        return self._cache[key]
+
+    @property
+    def static_fraction(self) -> float:
+        """Static share of a processor's TDP [-]."""
+        return float(self._energy["static"]["processor_fraction"])
+
+    @property
+    def node_other_fraction(self) -> float:
+        """Rest-of-node power as a share of the processors' TDP when the spec gives no node power [-]."""
+        return float(self._energy["static"]["node_other_fraction"])
+
+    def replaced(self, *, efficiency: dict | None = None, static_fraction: float | None = None,
+                 node_other_fraction: float | None = None, energy_per_flop_fp64: dict | None = None) -> Technology:
+        """A copy with some entries changed.
+
+        Parameters
+        ----------
+        efficiency : dict, optional
+            ``{(workload_class, processor_type): {"compute": c, "memory": m}}`` [-].
+        static_fraction, node_other_fraction : float, optional
+            New shares [-].
+        energy_per_flop_fp64 : dict, optional
+            ``{processor_type: energy [J]}``.
+        """
+        eff = {k: {t: dict(e) for t, e in v.items()} for k, v in self._efficiency.items() if isinstance(v, dict)}
+        for (wclass, ptype), change in (efficiency or {}).items():
+            entry = eff.setdefault(wclass, {}).setdefault(ptype, {"source": "changed by the caller"})
+            entry.update(change)
+        energy = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self._energy.items()}
+        energy["static"] = dict(energy["static"])
+        if static_fraction is not None:
+            energy["static"]["processor_fraction"] = static_fraction
+        if node_other_fraction is not None:
+            energy["static"]["node_other_fraction"] = node_other_fraction
+        if energy_per_flop_fp64:
+            energy["energy_per_flop_fp64"] = {k: dict(v) for k, v in energy["energy_per_flop_fp64"].items()}
+            for ptype, value in energy_per_flop_fp64.items():
+                energy["energy_per_flop_fp64"].setdefault(ptype, {})["value"] = f"{value!r} J"
+        return Technology(eff, energy)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1)
+def default_technology() -> Technology:
+    """The shipped tables (archmodels/data/efficiency.toml and energy.toml)."""
+    return Technology(_efficiency_table(), _energy_table())
+
+
+def efficiency(processor_type: str, workload_class: str) -> Efficiency:
+    """Fractions of peak compute and memory bandwidth a workload class sustains on a processor type."""
+    return default_technology().efficiency(processor_type, workload_class)
+
+
+def energy_per_flop_floor_j(processor_type: str, precision: str) -> float:
+    """Technology floor of the dynamic energy of one FLOP [J] (energy.toml), by type and precision."""
+    return default_technology().energy_per_flop_floor_j(processor_type, precision)
+
+
 def memory_energy_per_bit_j(technology: str | None) -> float:
     """Energy to move one bit from a memory of this technology [J] (energy.toml)."""
-    table = _energy_table()["memory_energy_per_bit"]
-    entry = table.get(technology or "cache", table["cache"])
-    return parse_quantity(entry["value"], "energy_j")
+    return default_technology().memory_energy_per_bit_j(technology)
 
 
 def static_fraction() -> float:
     """Static share of a processor's TDP [-]."""
-    return float(_energy_table()["static"]["processor_fraction"])
+    return default_technology().static_fraction
 
 
 def node_other_fraction() -> float:
     """Rest-of-node power as a share of the processors' TDP when the spec gives no node power [-]."""
-    return float(_energy_table()["static"]["node_other_fraction"])
+    return default_technology().node_other_fraction
 
 
 def sources() -> dict[str, dict]:

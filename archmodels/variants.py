@@ -21,7 +21,7 @@ list of ``[[change]]`` tables, each of one kind:
 * ``remove = "<path of a list item>"`` — drop a memory level, processor or link;
 * ``power_cap = "1500 W"`` — set ``node.power_max``; when the cap is below the processors' summed TDP,
   their TDPs are dropped so that :mod:`archmodels.power` shares the cap among them, and the cap then
-  limits their FLOP rate (the same rule as :func:`fs.sweep.variant_machine`).
+  limits their FLOP rate (the same rule as :func:`archmodels.transforms.cap_power`).
 
 Every number a change sets must name a source: the change's ``source``, or the variant's top-level
 ``source`` (the default for its changes only — the base's numbers keep the base's sources). The
@@ -271,8 +271,12 @@ class _Expansion:
                     raise _ChangeError("units", f"the base level's technology {old!r} is not in the memory "
                                                 "table, so its unit count is unknown: give `units` or `capacity`")
                 units = units_for_capacity(_si(level["capacity"], "bytes", "set"), old_tech.capacity_per_unit_bytes)
-            capacity = units * new.capacity_per_unit_bytes
+            capacity = None
             cap_source = None
+        from archmodels.transforms import memory_level_figures
+
+        unit_capacity, bandwidth, e_bit = memory_level_figures(new.name, units)
+        capacity = unit_capacity if capacity is None else capacity
         tid = self.table_source(f"memtech-{new.name}", "archmodels memory technology table "
                                 f"(archmodels/data/memory_technologies.toml), {new.title}: "
                                 + "; ".join(f"{f}: {t}" for f, t in new.sources))
@@ -281,9 +285,9 @@ class _Expansion:
             level["name"] = new.name.upper()
         level["technology"] = new.name
         level["capacity"] = {"value": _text(capacity, "bytes"), "source": cap_source or tid}
-        level["bandwidth"] = {"value": _text(units * new.bandwidth_per_unit_bytes_per_s, "bytes_per_s"),
+        level["bandwidth"] = {"value": _text(bandwidth, "bytes_per_s"),
                               "source": tid}
-        level["energy_per_bit"] = {"value": _text(new.energy_per_bit_j, "energy_j"), "source": tid}
+        level["energy_per_bit"] = {"value": _text(e_bit, "energy_j"), "source": tid}
         for stale in ("latency", "measured"):  # properties of the old part, not of the new technology
             level.pop(stale, None)
         self.record(index, where.rsplit(".", 1)[0],
@@ -320,8 +324,10 @@ class _Expansion:
             level["bandwidth"] = {"value": ch.bandwidth, "source": sid}
         else:
             units = units_for_capacity(capacity, tech.capacity_per_unit_bytes)
-            level["bandwidth"] = {"value": _text(units * tech.bandwidth_per_unit_bytes_per_s,
-                                                           "bytes_per_s"), "source": tid}
+            from archmodels.transforms import memory_level_figures
+
+            level["bandwidth"] = {"value": _text(memory_level_figures(tech.name, units)[1], "bytes_per_s"),
+                                  "source": tid}
         if ch.energy_per_bit is not None:
             _si(ch.energy_per_bit, "energy_j", "energy_per_bit")
             level["energy_per_bit"] = {"value": ch.energy_per_bit, "source": sid}
@@ -368,27 +374,25 @@ class _Expansion:
     def finish_link_swap(self) -> None:
         if self.link_swap is None:
             return
-        from archmodels.network import canonical_topology, link_technology, network_power
+        from archmodels.network import link_technology
+        from archmodels.transforms import link_swap_figures
 
         index, where, name = self.link_swap
         net = self.raw.get("network")
         try:
             tech = link_technology(name)
-            topology = canonical_topology(net["topology"])
             nodes = int(self.raw["system"]["nodes"])
             inj = _si(net["injection_bandwidth"], "bytes_per_s", "set")
-            power = network_power(topology, nodes, inj, tech.name, 1.0, dimensions=net.get("dimensions"))
+            e_inj, static = link_swap_figures(tech.name, net["topology"], nodes, inj, net.get("dimensions"))
         except InputError as err:
             raise _ChangeError("value", err.detail) from None
         tid = self.table_source(f"linktech-{tech.name}", "archmodels link technology table "
                                 f"(archmodels/data/link_technologies.toml), {tech.title}: "
                                 + "; ".join(f"{f}: {t}" for f, t in tech.sources))
-        e_inj = power.dynamic_power_w / (8.0 * nodes * inj)
-        static = power.static_power_w / nodes
         net["energy_per_bit"] = {"value": f"{e_inj * 1e12:.4g} pJ", "source": tid}
         net["link_static_power"] = {"value": f"{static:.4g} W", "source": tid}
         self.record(index, "network", f"{where} = {name!r}: {net['energy_per_bit']['value']} per injected bit, "
-                    f"{net['link_static_power']['value']} static link power per node ({topology}, {nodes} nodes)", tid)
+                    f"{net['link_static_power']['value']} static link power per node ({net['topology']}, {nodes} nodes)", tid)
 
 
 def _read_base(ref: str, variant_path: Path, seen: tuple[str, ...]) -> tuple[dict, str]:
@@ -484,37 +488,6 @@ def _blame(field_path: str, touched: list[tuple[str, int]]) -> str:
 
 # ------------------------------------------------------------------------- one knob, many values
 
-def with_memory_capacity(machine, capacity_bytes: float, level: str = "SRAM-3D"):
-    """The machine with the capacity of memory level ``level`` replaced (bandwidth and energy kept).
-
-    The level's capacity is per processor, like every figure of a spec. Keeping the bandwidth fixed
-    isolates what capacity alone buys (the reuse description decides the traffic below the level).
-
-    Raises
-    ------
-    InputError
-        No processor of the machine has a level named ``level``, or a non-positive capacity.
-    """
-    import dataclasses
-
-    from archmodels.loaders import load_machine
-
-    m = load_machine(machine)
-    if not capacity_bytes > 0:
-        raise InputError(f"capacity must be positive, got {capacity_bytes!r}", location="capacity")
-    found = False
-    procs = []
-    for proc in m.node.processors:
-        levels = tuple(dataclasses.replace(lv, capacity_bytes=float(capacity_bytes)) if lv.name == level else lv
-                       for lv in proc.memory)
-        found = found or any(lv.name == level for lv in proc.memory)
-        procs.append(dataclasses.replace(proc, memory=levels))
-    if not found:
-        have = sorted({lv.name for p in m.node.processors for lv in p.memory})
-        raise InputError(f"machine {m.name!r} has no memory level {level!r} (have {have})", location="level")
-    return dataclasses.replace(m, node=dataclasses.replace(m.node, processors=tuple(procs)))
-
-
 def capacity_sweep(machine, workloads, capacities_bytes, level: str = "SRAM-3D", nodes: int = 1):
     """Predicted time of each workload as the capacity of one memory level varies.
 
@@ -542,7 +515,11 @@ def capacity_sweep(machine, workloads, capacities_bytes, level: str = "SRAM-3D",
     from archmodels.prediction import predict
 
     caps = sorted(float(c) for c in capacities_bytes)
-    machines = [with_memory_capacity(machine, c, level) for c in caps]
+    from archmodels.loaders import load_machine
+    from archmodels.transforms import set_level_capacity
+
+    base = load_machine(machine)
+    machines = [set_level_capacity(base, level, c) for c in caps]
     rows = []
     for wl in workloads:
         first = None

@@ -162,11 +162,10 @@ class Workload:
         Step function: the last traffic point whose working set fits in the capacity. Points are
         sorted by working set and their bytes are non-increasing, so this never rises with capacity.
         """
-        chosen = self.traffic[0].bytes_per_unit
-        for point in self.traffic:
-            if point.working_set(units) <= capacity_bytes:
-                chosen = min(chosen, point.bytes_per_unit)
-        return chosen
+        from archmodels.physics import reuse_bytes_per_unit
+
+        return float(reuse_bytes_per_unit(capacity_bytes, [p.working_set(units) for p in self.traffic],
+                                          [p.bytes_per_unit for p in self.traffic]))
 
 
 def workload_names() -> list[str]:

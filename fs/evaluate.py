@@ -9,7 +9,6 @@ arithmetic on those per-node numbers: it sizes each system to the budgets, compu
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,92 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from archmodels.transforms import MACHINE_KINDS, scale_parts
 from fs import metrics as M
 from fs.spec import AXES
-from fs.study import SECONDS_PER_YEAR, Study
-
-#: Multiplier targets applied to the machine (the rest apply at scoring time).
-MACHINE_KINDS = ("memory", "network", "processor")
-
-_MEMORY_FIELD = {"bandwidth": "bandwidth_bytes_per_s", "energy_per_bit": "energy_per_bit_j",
-                 "capacity": "capacity_bytes", "latency": "latency_s"}
-_NETWORK_FIELD = {"bandwidth": "injection_bandwidth_bytes_per_s", "energy_per_bit": "energy_per_bit_j",
-                  "latency": "latency_s", "link_static_power": "link_static_power_w"}
-
-
-def selector_matches(selector: str, *names: str | None) -> bool:
-    """Whether a target's selector picks a part known by ``names`` (technology, name, type).
-
-    ``*`` picks everything; otherwise a case-insensitive match of a whole name, or of the
-    selector's initials as a word of a name (``co-packaged-optics`` picks "CPO fat tree").
-    """
-    if selector == "*":
-        return True
-    sel = selector.lower()
-    initials = "".join(w[0] for w in sel.replace("_", "-").split("-") if w)
-    for name in names:
-        if not name:
-            continue
-        low = name.lower()
-        if low == sel:
-            return True
-        words = low.replace("-", " ").replace("_", " ").split()
-        if len(initials) > 1 and initials in words:
-            return True
-    return False
-
-
-def _scaled(obj, field: str, factor: float):
-    value = getattr(obj, field)
-    return obj if value is None else dataclasses.replace(obj, **{field: value * factor})
-
-
-def apply_multipliers(machine, multipliers: Mapping[str, float]):
-    """A copy of ``machine`` with each ``memory:``, ``network:`` or ``processor:`` target scaled.
-
-    Returns the new machine and the set of targets that changed something.
-    """
-    hit: set[str] = set()
-    node = machine.node
-    network = machine.network
-    processors = list(node.processors)
-    for target, factor in multipliers.items():
-        kind, selector, parameter = target.split(":")
-        if kind == "memory":
-            for i, p in enumerate(processors):
-                levels = []
-                for lv in p.memory:
-                    if selector_matches(selector, lv.technology, lv.name):
-                        new = _scaled(lv, _MEMORY_FIELD[parameter], factor)
-                        if new is not lv:
-                            hit.add(target)
-                        lv = new
-                    levels.append(lv)
-                processors[i] = dataclasses.replace(p, memory=tuple(levels))
-        elif kind == "network" and network is not None:
-            if selector_matches(selector, network.technology, network.name):
-                new = _scaled(network, _NETWORK_FIELD[parameter], factor)
-                if new is not network:
-                    hit.add(target)
-                network = new
-        elif kind == "processor":
-            for i, p in enumerate(processors):
-                if selector_matches(selector, p.name, p.type):
-                    if parameter == "peak":
-                        processors[i] = dataclasses.replace(
-                            p,
-                            peak_flop_per_s={k: v * factor for k, v in p.peak_flop_per_s.items()},
-                            peak_matrix_flop_per_s={k: v * factor for k, v in p.peak_matrix_flop_per_s.items()},
-                        )
-                        hit.add(target)
-                    elif p.tdp_w is not None:
-                        processors[i] = dataclasses.replace(p, tdp_w=p.tdp_w * factor)
-                        hit.add(target)
-    if not hit & {t for t in multipliers if t.split(":")[0] in MACHINE_KINDS}:
-        return machine, hit
-    node = dataclasses.replace(node, processors=tuple(processors))
-    return dataclasses.replace(machine, node=node, network=network), hit
-
+from fs.study import Study
 
 @dataclass(frozen=True)
 class NodeProfile:
@@ -216,7 +133,7 @@ def node_profiles(study: Study, multipliers: Mapping[str, float] | None = None) 
     hit: set[str] = set()
     out = []
     for c in (study.reference, *study.candidates):
-        m, h = apply_multipliers(c.machine, machine_mult)
+        m, h = scale_parts(c.machine, machine_mult)
         if c is not study.reference:
             m = m.with_nodes(system_nodes_estimate(study, c.machine, c.nodes))
         hit |= h
@@ -234,19 +151,12 @@ def node_profiles(study: Study, multipliers: Mapping[str, float] | None = None) 
 _PROFILE_CACHE: dict[tuple, tuple[Study, NodeProfile]] = {}
 
 
-def _factor(multipliers: Mapping[str, float], kind: str, parameter: str) -> float:
-    f = 1.0
-    for target, value in multipliers.items():
-        k, _, p = target.split(":")
-        if k == kind and p == parameter:
-            f *= value
-    return f
-
-
 def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile],
                multipliers: Mapping[str, float] | None = None,
                operations: Mapping[str, Mapping[str, float]] | None = None) -> pd.DataFrame:
     """Size, measure and score the candidates of one case: one row per candidate.
+
+    The arithmetic is :func:`fs.scoring.score_systems`, the function the design sweep uses too.
 
     Parameters
     ----------
@@ -266,97 +176,56 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         Inputs, sizing, every axis's raw value (``<axis>``), its normalised score (``score_<axis>``),
         the weighted ``score``, ``feasible``, ``violations`` and ``rank`` (1 = best; NaN if infeasible).
     """
-    mult = dict(multipliers or {})
+    from fs.scoring import SystemInputs, score_systems, violation_text
+
     ops = operations or {}
-    f_cap = _factor(mult, "cost", "capital")
-    f_emb = _factor(mult, "cost", "embodied_carbon")
-    f_ci = _factor(mult, "grid", "carbon_intensity")
-    f_price = _factor(mult, "grid", "price")
-    f_power = _factor(mult, "node", "power")
-    f_store = _factor(mult, "storage", "bandwidth")
-    f_mtbf = _factor(mult, "reliability", "node_mtbf")
-    w = np.asarray(study.workload_weights)
     nan = float("nan")
-    mtbf_ref_s = study.node_mtbf_years_at_reference * SECONDS_PER_YEAR * f_mtbf
-    mtbf_ref_w = study.mtbf_reference_power_w
-
-    def system(p: NodeProfile, nodes: float) -> dict:
-        busy, idle, pmax = p.busy_power_w * f_power, p.idle_power_w * f_power, p.max_power_w * f_power
-        util = ops.get(p.label, {}).get("utilisation", study.utilisation)
-        avg_w = M.facility_power_w(nodes, M.average_node_power_w(busy, idle, util), study.pue)
-        energy = M.lifetime_energy_j(avg_w, study.lifetime_years)
-        capital = nodes * p.capital_per_node_jpy * f_cap
-        ckpt = M.checkpoint_time_s(p.memory_bytes, nodes, study.storage.tier,
-                                   study.storage.node_flash_bandwidth_bytes_per_s * f_store,
-                                   study.storage.pfs_bandwidth_bytes_per_s * f_store)
-        if study.node_mtbf_s is not None:
-            mtbf = study.node_mtbf_s * f_mtbf / nodes
-        else:
-            mtbf = M.system_mtbf_s(nodes, pmax, mtbf_ref_s, mtbf_ref_w)
-        waste = M.checkpoint_waste(ckpt, mtbf)
-        return {
-            "power_w": float(M.facility_power_w(nodes, pmax, study.pue)),
-            "average_power_w": float(avg_w),
-            "energy_j": float(energy),
-            "capital_cost_jpy": float(capital),
-            "total_cost_jpy": float(M.total_cost_jpy(capital, energy, study.grid.price_jpy_per_kwh * f_price)),
-            "embodied_carbon_g": float(nodes * p.embodied_per_node_g * f_emb),
-            "carbon_g": float(M.total_carbon_g(nodes * p.embodied_per_node_g * f_emb, energy,
-                                               study.grid.carbon_intensity_g_per_kwh * f_ci)),
-            "checkpoint_s": float(ckpt),
-            "system_mtbf_s": float(mtbf),
-            "checkpoint_waste": float(waste),
-            "utilisation": float(util),
-            "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),
-            "operability": float(M.operability(util, waste)),
-        }
-
-    ref_nodes = reference.machine_nodes
-    ref = system(reference, ref_nodes)
-    power_budget = study.power_budget_w if study.power_budget_w is not None else nan
-    capital_budget = study.capital_budget_jpy if study.capital_budget_jpy is not None else nan
-    rows = []
+    given = []
     for p, cand in zip(profiles, study.candidates):
         if cand.nodes is not None:
-            nodes, sized_by = float(cand.nodes), "given"
+            given.append(float(cand.nodes))
         elif study.scale_mode == "as-specified":
-            nodes, sized_by = float(p.machine_nodes), "as-specified"
+            given.append(float(p.machine_nodes))
         else:
-            by_power = power_budget / (p.max_power_w * f_power * study.pue)
-            by_cost = capital_budget / (p.capital_per_node_jpy * f_cap)
-            nodes = float(M.fit_nodes(power_budget, p.max_power_w * f_power, study.pue, capital_budget, p.capital_per_node_jpy * f_cap))
-            sized_by = "power" if not by_cost <= by_power else "capital"
-        s = system(p, max(nodes, 1.0))
-        speedup = float(M.portfolio_speedup(p.time_per_unit_s, reference.time_per_unit_s, max(nodes, 1.0), ref_nodes, w))
-        violations = []
-        if not nodes >= 1:
-            violations.append("not one node fits the budgets")
-        if s["power_w"] > power_budget * (1 + 1e-9):
-            violations.append(f"power {s['power_w'] / 1e6:.1f} MW > budget {power_budget / 1e6:.1f} MW")
-        if s["capital_cost_jpy"] > capital_budget * (1 + 1e-9):
-            violations.append(f"capital {s['capital_cost_jpy'] / 1e9:.1f}e9 JPY > budget {capital_budget / 1e9:.1f}e9 JPY")
-        store = study.storage
-        if store.tier == "node-local-flash" and p.memory_bytes > store.node_flash_capacity_bytes:
-            violations.append(f"a node's memory ({p.memory_bytes / 1e12:.2f} TB) exceeds its flash "
-                              f"({store.node_flash_capacity_bytes / 1e12:.2f} TB): no room for a checkpoint")
-        if store.tier == "parallel-fs" and p.memory_bytes * max(nodes, 1.0) > store.pfs_capacity_bytes:
-            violations.append("the system's memory exceeds the parallel file system: no room for a checkpoint")
+            given.append(nan)
+
+    def col(name):
+        return np.array([getattr(p, name) for p in profiles], dtype=float)
+
+    systems = SystemInputs(
+        time_per_unit_s=np.array([p.time_per_unit_s for p in profiles], dtype=float).reshape(len(profiles), -1),
+        busy_power_w=col("busy_power_w"), idle_power_w=col("idle_power_w"), max_power_w=col("max_power_w"),
+        memory_bytes=col("memory_bytes"), capital_per_node_jpy=col("capital_per_node_jpy"),
+        embodied_per_node_g=col("embodied_per_node_g"), nodes=np.array(given),
+        utilisation=np.array([ops.get(p.label, {}).get("utilisation", study.utilisation) for p in profiles], dtype=float))
+    out = score_systems(study, reference, systems, multipliers,
+                        reference_utilisation=ops.get(reference.label, {}).get("utilisation", study.utilisation))
+    rows = []
+    for k, (p, cand) in enumerate(zip(profiles, study.candidates)):
+        v = {name: (value[k] if np.ndim(value) else value) for name, value in out.items()}
+        sized_by = str(v["sized_by"])
+        if cand.nodes is None and study.scale_mode == "as-specified":
+            sized_by = "as-specified"
         rows.append({
             "candidate": p.label,
             "machine": p.machine,
             "hypothetical": p.hypothetical,
-            "nodes": int(max(nodes, 1.0)),
+            "nodes": int(v["nodes"]),
             "sized_by": sized_by,
-            **s,
-            "performance": speedup,
-            "performance_per_watt": float(M.performance_per_watt(speedup, s["average_power_w"], ref["average_power_w"])),
-            "io": s["checkpoint_s"],
-            "cost": s["total_cost_jpy"],
+            **{name: float(v[name]) for name in ("power_w", "average_power_w", "energy_j", "capital_cost_jpy",
+                                                  "total_cost_jpy", "embodied_carbon_g", "carbon_g", "checkpoint_s",
+                                                  "system_mtbf_s", "checkpoint_waste", "utilisation")},
+            "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),
+            "operability": float(v["operability"]),
+            "performance": float(v["performance"]),
+            "performance_per_watt": float(v["performance_per_watt"]),
+            "io": float(v["io"]),
+            "cost": float(v["cost"]),
             "productivity": p.productivity,
             "commercial_reach": p.commercial_reach,
-            "carbon": s["carbon_g"],
-            "feasible": not violations,
-            "violations": "; ".join(violations),
+            "carbon": float(v["carbon"]),
+            "feasible": bool(v["feasible"]),
+            "violations": violation_text(study, {**v, "memory_bytes": p.memory_bytes}),
         })
     df = pd.DataFrame(rows)
     return add_scores(df, study.axis_weights)

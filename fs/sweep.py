@@ -1,27 +1,28 @@
 """Design-space sweeps: variants of a template node, evaluated vectorised, and their Pareto front.
 
 A design point is a variant of a template node (``cand-cpu-3dsram-cpo``: one processor type whose
-memory is stacked SRAM above main memory) with five knobs:
+memory ends with [stacked SRAM, main memory]; other levels above them are kept) with five knobs:
 
 * ``sram_bytes`` — stacked-SRAM capacity per processor (0: no stacked SRAM);
 * ``memory`` — main-memory generation (hbm3, hbm3e, hbm4, lpddr5x: bandwidth and capacity);
-* ``link`` — network link technology (electrical, pluggable-optics, co-packaged-optics: energy per
-  bit and static power);
+* ``link`` — network link technology (energy per bit and static power of the whole network);
 * ``power_cap_w`` — node power cap, which caps the processors' TDP and so their FLOP rate through
   the power-capped energy roofline (Choi et al., IPDPS 2013);
 * ``nodes`` — node count, or NaN to size the system to the study's power and capital budgets.
 
-:class:`DesignEvaluator` evaluates millions of points with NumPy array arithmetic. It is the same
-model as :func:`archmodels.predict` (per-level roofline with capacity-dependent traffic, power cap,
-network time of a ``JOB_NODES``-node job), written for arrays; ``tests/fs/test_sweep.py`` checks
-it against ``predict`` on variant machines built by :func:`variant_machine`.
+The machine of a design point is :func:`variant_machine`, built with :mod:`archmodels.transforms`.
+:class:`DesignEvaluator` translates the design columns into the arguments of
+:func:`archmodels.physics.processor_step` as arrays (:meth:`DesignEvaluator.step_arguments`) — the
+same arguments :func:`archmodels.prediction.processor_step_arguments` builds for the variant
+machine — so millions of points run through the one physics function; the study's axes come from
+the one scoring function, :func:`fs.scoring.score_systems`. ``tests/fs/test_sweep.py`` checks both
+translations against ``predict`` and the scorecard.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from importlib import resources
 
@@ -29,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from archmodels.errors import InputError
-from fs import metrics as M
 from fs.evaluate import JOB_NODES, node_profile
 from fs.study import Study
 
@@ -57,50 +57,55 @@ def link_options() -> tuple[str, ...]:
     return tuple(design_table()["links"])
 
 
-def link_option(name: str, injection_bandwidth_bytes_per_s: float) -> tuple[float, float]:
-    """(energy per bit [J], static power per node [W]) of a link technology: archmodels' figures per
-    link, times the links a node needs, ``ceil(injection bandwidth / line rate)``."""
-    import math
-
-    from archmodels.network import link_technology
-
-    tech = link_technology(name)
-    links = math.ceil(injection_bandwidth_bytes_per_s / tech.line_rate_bytes_per_s)
-    return tech.energy_per_bit_j, links * tech.static_power_w
+def memory_units(name: str) -> float:
+    """Units (stacks, packages) of main memory of generation ``name`` one processor carries."""
+    return design_table()["memory"][name]["units"]
 
 
-def memory_option(name: str) -> tuple[float, float, float, float]:
-    """(capacity [B], bandwidth [B/s], energy per bit [J], price [JPY/GB]) of one processor's main
-    memory of generation ``name``: ``units`` units of archmodels' memory technology."""
-    from archmodels.memtech import memory_technology
+@dataclass(frozen=True)
+class TemplateLevels:
+    """Where the knobs act in a template's memory list: the stacked-SRAM level (or None) and the main memory."""
 
-    tech = memory_technology(name)
-    units = design_table()["memory"][name]["units"]
-    return (units * tech.capacity_per_unit_bytes, units * tech.bandwidth_per_unit_bytes_per_s,
-            tech.energy_per_bit_j, tech.cost_jpy_per_gb)
+    sram: int | None
+    main: int
 
 
-def _check_template(machine):
+def template_levels(machine) -> TemplateLevels:
+    """Check that ``machine`` can be a sweep template and find its stacked-SRAM and main-memory levels.
+
+    A template has one processor type, a node ``power_max`` and a network. The main memory is the
+    outermost level; the stacked SRAM is the level just above it when its technology is SRAM.
+    """
     procs = machine.node.processors
-    if len(procs) != 1 or len(procs[0].memory) != 2 or machine.node.power_max_w is None or machine.network is None:
-        raise InputError(f"machine {machine.name!r} cannot be a sweep template: it needs one processor type "
-                         "with [stacked SRAM, main memory], a node power_max and a network")
-    return procs[0]
+    if len(procs) != 1 or machine.node.power_max_w is None or machine.network is None:
+        raise InputError(f"machine {machine.name!r} cannot be a sweep template: it needs one processor type, "
+                         "a node power_max and a network")
+    mem = procs[0].memory
+    main = len(mem) - 1
+    sram = main - 1 if main >= 1 and (mem[main - 1].technology or "").startswith("sram") else None
+    return TemplateLevels(sram, main)
 
 
 def variant_machine(template, sram_bytes: float, memory: str, link: str, power_cap_w: float):
-    """The template with one design point's knobs applied (a real archmodels Machine)."""
-    proc = _check_template(template)
-    sram, main = proc.memory
-    cap, bw, e_bit, _ = memory_option(memory)
-    link_e, link_static = link_option(link, template.network.injection_bandwidth_bytes_per_s)
-    new_main = dataclasses.replace(main, name=memory.upper(), technology=memory, capacity_bytes=cap,
-                                   bandwidth_bytes_per_s=bw, energy_per_bit_j=e_bit)
-    levels = (new_main,) if sram_bytes <= 0 else (dataclasses.replace(sram, capacity_bytes=float(sram_bytes)), new_main)
-    new_proc = dataclasses.replace(proc, memory=levels, tdp_w=None)
-    node = dataclasses.replace(template.node, processors=(new_proc,), power_max_w=float(power_cap_w))
-    net = dataclasses.replace(template.network, technology=link, energy_per_bit_j=link_e, link_static_power_w=link_static)
-    return dataclasses.replace(template, node=node, network=net, name=f"{template.name}-variant")
+    """The template with one design point's knobs applied (a real archmodels Machine), built with
+    :mod:`archmodels.transforms`: main memory swapped to ``memory_units(memory)`` units of ``memory``,
+    the stacked SRAM resized (removed at 0), the node capped, the links swapped."""
+    from archmodels import transforms as T
+
+    where = template_levels(template)
+    mem = template.node.processors[0].memory
+    m = T.swap_memory(template, mem[where.main].name, memory, memory_units(memory))
+    if where.sram is None:
+        if sram_bytes > 0:
+            raise InputError(f"template {template.name!r} has no stacked-SRAM level to size", location="sram_bytes")
+    elif sram_bytes > 0:
+        m = T.set_level_capacity(m, mem[where.sram].name, float(sram_bytes))
+    else:
+        m = T.remove_level(m, mem[where.sram].name)
+    m = T.cap_power(m, float(power_cap_w))
+    m = replace(m, node=replace(m.node, processors=tuple(replace(p, tdp_w=None) for p in m.node.processors)))
+    m = T.swap_link_technology(m, link)
+    return replace(m, name=f"{template.name}-variant")
 
 
 def latin_hypercube(n: int, seed: int, ranges: dict | None = None, memory: tuple[str, ...] | None = None,
@@ -142,11 +147,14 @@ def grid(sram_bytes, memory=None, links=None, power_cap_w=(2400.0,), nodes=(np.n
 
 @dataclass(frozen=True)
 class _WorkloadTable:
+    """What a workload needs of the template, per main-memory option ``g``."""
+
+    precision: str
     peak: float
-    peak_any: float  # matrix units included: sets the energy per FLOP a TDP implies
+    peak_any: float   # matrix units included: sets the energy per FLOP a TDP implies
     eff_compute: float
-    eff_memory: float
-    eps: float  # technology floor of the energy per FLOP [J]
+    eff_memory: np.ndarray  # (levels,) achievable fraction of each level's bandwidth
+    eps_floor: float  # technology floor of the energy per FLOP [J]
     flop_per_unit: float
     units: np.ndarray  # (n_memory,) units per processor
     fits: np.ndarray  # (n_memory,) bool
@@ -161,59 +169,69 @@ class DesignEvaluator:
 
     Build once per process (it runs ``archmodels.predict`` on the reference and prepares per
     workload tables), then call :meth:`evaluate` on arrays of any length.
+
+    Parameters
+    ----------
+    study : Study
+    template : str, optional
+        Template machine (default: the design table's).
+    technology : archmodels.technology.Technology, optional
+        Efficiencies and energies (default: the shipped tables), as ``predict`` takes them.
     """
 
-    def __init__(self, study: Study, template: str | None = None):
+    def __init__(self, study: Study, template: str | None = None, technology=None):
         import archmodels
-        from archmodels.collectives import communication_time_s
-        from archmodels.power import node_power_range_w
-        from archmodels.prediction import _TOPOLOGY_FOR_COLLECTIVES
-        from archmodels.technology import efficiency, energy_per_flop_j, memory_energy_per_bit_j, node_other_fraction, static_fraction
+        from archmodels.network import link_technology
+        from archmodels.physics import network_step
+        from archmodels.prediction import communications, network_step_arguments
+        from archmodels.technology import default_technology
+        from archmodels.transforms import link_swap_figures, memory_level_figures
 
         self.study = study
+        self.technology = tech = technology or default_technology()
         self.template = archmodels.load_machine(template or design_table()["template"])
-        proc = _check_template(self.template)
+        self.where = template_levels(self.template)
+        proc = self.template.node.processors[0]
+        self.proc = proc
         self.memory = memory_options()
         self.links = link_options()
         self.count = proc.count
-        self.static_fraction = static_fraction()
-        self.other_fraction = node_other_fraction()
-        self.idle_w = float(node_power_range_w(self.template)[0])
-        self.sram_bw = proc.memory[0].bandwidth_bytes_per_s
-        self.sram_e = proc.memory[0].energy_per_bit_j or memory_energy_per_bit_j(proc.memory[0].technology)
-        opts = np.array([memory_option(m) for m in self.memory], dtype=float)
-        self.mem_cap, self.mem_bw, self.mem_e, self.mem_price = opts.T
-        links = np.array([link_option(k, self.template.network.injection_bandwidth_bytes_per_s) for k in self.links])
-        self.link_e, self.link_static = links.T
+        levels = proc.memory
+        self.level_capacity = np.array([lv.capacity_bytes for lv in levels])
+        self.level_bandwidth = np.array([lv.bandwidth_bytes_per_s for lv in levels])
+        self.level_energy = np.array([lv.energy_per_bit_j or tech.memory_energy_per_bit_j(lv.technology)
+                                      for lv in levels])
+        self.level_measured = np.array([lv.measured for lv in levels])
+        self.level_measured[self.where.main] = False  # the main memory is swapped for a datasheet part
+        opts = np.array([memory_level_figures(m, memory_units(m)) for m in self.memory], dtype=float)
+        self.mem_cap, self.mem_bw, self.mem_e = opts.T
         net = self.template.network
+        for k in self.links:
+            link_technology(k)
+        links = np.array([link_swap_figures(k, net.topology, self.template.nodes, net.injection_bandwidth_bytes_per_s,
+                                            net.dimensions) for k in self.links])
+        self.link_e, self.link_static = links.T
+        self.idle_w = self.template.node.power_idle_w  # None: other + static, per design
         self.tables = []
         for name in study.workloads:
             wl = archmodels.load_workload(name)
             prec = proc.precision_for(wl.precision, wl.matrix)
             if prec is None:
                 raise InputError(f"the sweep template {self.template.name!r} cannot run {name!r} in {wl.precision}")
-            eff = efficiency(proc.type, wl.workload_class)
+            eff = tech.efficiency(proc.type, wl.workload_class)
+            stream = tech.efficiency(proc.type, "stream").memory
             units = np.array([wl.units_for(c) for c in self.mem_cap])
             fits = np.array([u > 0 and wl.footprint_for(u) <= c for u, c in zip(units, self.mem_cap)])
             ws = np.array([[p.working_set(u) for p in wl.traffic] for u in units])
-            net_t, net_b = [], []
-            for u in units:
-                upn = u * proc.count
-                tt = bb = 0.0
-                for comm in wl.communication:
-                    nbytes = comm.bytes_per_node(upn)
-                    tt += comm.count * communication_time_s(
-                        comm.pattern, nbytes, JOB_NODES, injection_bandwidth_bytes_per_s=net.injection_bandwidth_bytes_per_s,
-                        latency_s=net.latency_s, topology=_TOPOLOGY_FOR_COLLECTIVES.get(net.topology, net.topology),
-                        dimensions=net.dimensions)
-                    bb += comm.count * nbytes
-                net_t.append(tt)
-                net_b.append(bb)
+            net_t, net_b = network_step(communications(wl), units * proc.count, JOB_NODES,
+                                        **network_step_arguments(self.template, wl))
             self.tables.append(_WorkloadTable(
-                peak=proc.peak_for(prec, wl.matrix), peak_any=proc.peak_for(prec, True), eff_compute=eff.compute, eff_memory=min(eff.memory, 1.0),
-                eps=energy_per_flop_j(proc.type, prec), flop_per_unit=wl.flop_per_unit, units=units, fits=fits,
-                ws=ws, bytes_per_point=np.array([p.bytes_per_unit for p in wl.traffic]),
-                net_time_s=np.array(net_t), net_bytes=np.array(net_b)))
+                precision=prec, peak=proc.peak_for(prec, wl.matrix), peak_any=proc.peak_for(prec, True),
+                eff_compute=eff.compute,
+                eff_memory=np.where(self.level_measured, eff.memory / stream, eff.memory),
+                eps_floor=tech.energy_per_flop_floor_j(proc.type, prec), flop_per_unit=wl.flop_per_unit,
+                units=units, fits=fits, ws=ws, bytes_per_point=np.array([p.bytes_per_unit for p in wl.traffic]),
+                net_time_s=net_t, net_bytes=net_b))
 
     @cached_property
     def reference(self):
@@ -221,38 +239,42 @@ class DesignEvaluator:
         return node_profile(self.study, self.study.reference.label, self.study.reference.machine)
 
     @cached_property
-    def _cost_tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """Capital [JPY] and embodied carbon [g] per node for each (memory, link) at the template's
-        stacked-SRAM size: archmodels.cost and archmodels.carbon on the variant machines."""
+    def _cost_tables(self) -> dict:
+        """Capital [JPY] and embodied carbon [g] per node for each (memory, link): archmodels.cost and
+        archmodels.carbon on the variant machines without stacked SRAM, at the template's SRAM size
+        and 1 GiB above it (the models are affine in a level's capacity: the two sizes give the slope)."""
         from archmodels.carbon import node_embodied_carbon_g
         from archmodels.cost import node_capital_cost_jpy
 
-        s0 = self.template.node.processors[0].memory[0].capacity_bytes
-        cap = np.empty((len(self.memory), len(self.links)))
+        sizes = [0.0] if self.where.sram is None else [0.0, self.sram_template_bytes, self.sram_template_bytes + GIB]
+        cap = np.empty((len(sizes), len(self.memory), len(self.links)))
         emb = np.empty_like(cap)
         for i, m in enumerate(self.memory):
             for j, k in enumerate(self.links):
-                v = variant_machine(self.template, s0, m, k, self.template.node.power_max_w)
-                cap[i, j] = node_capital_cost_jpy(v)
-                emb[i, j] = node_embodied_carbon_g(v)
-        return cap, emb
+                for n, size in enumerate(sizes):
+                    v = variant_machine(self.template, size, m, k, self.template.node.power_max_w)
+                    cap[n, i, j] = node_capital_cost_jpy(v)
+                    emb[n, i, j] = node_embodied_carbon_g(v)
+        return {"capital": cap, "embodied": emb}
+
+    @property
+    def sram_template_bytes(self) -> float:
+        return 0.0 if self.where.sram is None else float(self.level_capacity[self.where.sram])
 
     def node_capital_and_embodied(self, sram_bytes, memory_code, link_code):
-        """Capital [JPY] and embodied carbon [g] of one node of each design point.
-
-        archmodels.cost and archmodels.carbon price memory per GB, so the stacked SRAM adds
-        ``count x (s - s_template) / 1e9 x (price or carbon per GB)``; the rest is tabulated per
-        (memory, link) from the variant machines.
-        """
-        from archmodels.carbon import memory_carbon_per_gb_g
-        from archmodels.memtech import memory_technology
-
-        sram = self.template.node.processors[0].memory[0]
-        cap, emb = self._cost_tables
-        d_gb = self.count * (np.asarray(sram_bytes, dtype=float) - sram.capacity_bytes) / 1e9
-        capital = cap[memory_code, link_code] + d_gb * memory_technology(sram.technology).cost_jpy_per_gb
-        embodied = emb[memory_code, link_code] + d_gb * memory_carbon_per_gb_g(sram.technology)
-        return capital, embodied
+        """Capital [JPY] and embodied carbon [g] of one node of each design point: the tabulated
+        variant machines (:attr:`_cost_tables`), the stacked SRAM priced along the cost model's slope."""
+        t = self._cost_tables
+        out = []
+        for table in (t["capital"], t["embodied"]):
+            none = table[0][memory_code, link_code]
+            if self.where.sram is None:
+                out.append(none)
+                continue
+            at, above = table[1][memory_code, link_code], table[2][memory_code, link_code]
+            s = np.asarray(sram_bytes, dtype=float)
+            out.append(np.where(s > 0, at + (above - at) * (s - self.sram_template_bytes) / GIB, none))
+        return out[0], out[1]
 
     def _codes(self, values, options, what):
         """Indices into ``options`` of a column of option names (categorical or plain)."""
@@ -270,85 +292,120 @@ class DesignEvaluator:
             raise InputError(f"unknown {what} {bad}; expected one of {list(options)}")
         return np.array([lookup[u] for u in uniq], dtype=np.int64)[inv]
 
-    def node_rates(self, sram_bytes, memory_code, power_cap_w):
-        """Per-node time per unit [s] (n, n_workloads), busy power [W] before the network, and feasibility."""
-        s = np.asarray(sram_bytes, dtype=float)
-        g = np.asarray(memory_code)
+    def node_power_terms(self, power_cap_w) -> dict:
+        """Per-design node power terms of the variant machines [W]: the processors share the cap
+        (:func:`archmodels.physics.processors_power_budget_w`), as :func:`archmodels.power.node_power`."""
+        from archmodels.physics import processor_cap_w, processors_power_budget_w
+
         cap = np.asarray(power_cap_w, dtype=float)
         c = self.count
-        tdp = cap / (1.0 + self.other_fraction) / c
-        static = self.static_fraction * tdp
-        other_w = cap - c * tdp
-        has_sram = s > 0
+        tdp = processors_power_budget_w(cap, self.technology.node_other_fraction) / c
+        other = np.maximum(cap - c * tdp, 0.0)
+        static = self.technology.static_fraction * tdp
+        idle = other + c * static if self.idle_w is None else np.where(self.idle_w <= cap, self.idle_w,
+                                                                       other + c * static)
+        return {"tdp_w": tdp, "static_w": static, "other_w": other, "idle_w": idle,
+                "max_w": np.maximum(cap, c * tdp), "cap_w": processor_cap_w(tdp, cap, other, 0.0, c)}
+
+    def step_arguments(self, i: int, sram_bytes, memory_code, power_cap_w, power: dict | None = None):
+        """Arguments of :func:`archmodels.physics.processor_step` for workload ``i`` at each design
+        point (level axis last; an absent stacked SRAM carries 0 bytes), and the levels present."""
+        from archmodels.physics import reuse_bytes_per_unit
+
+        w = self.tables[i]
+        s = np.asarray(sram_bytes, dtype=float)
+        g = np.asarray(memory_code)
+        n, n_levels = s.size, self.level_capacity.size
+        power = power or self.node_power_terms(power_cap_w)
+        caps = np.broadcast_to(self.level_capacity, (n, n_levels)).copy()
+        present = np.ones((n, n_levels), dtype=bool)
+        if self.where.sram is not None:
+            caps[:, self.where.sram] = s
+            present[:, self.where.sram] = s > 0
+        caps[:, self.where.main] = self.mem_cap[g]
+        u = w.units[g]
+        held = np.where(present, caps, 0.0)
+        above = np.concatenate([np.zeros((n, 1)), np.maximum.accumulate(held, axis=1)[:, :-1]], axis=1)
+        q = reuse_bytes_per_unit(above, w.ws[g][:, None, :], w.bytes_per_point) * u[:, None]
+        bw = np.broadcast_to(self.level_bandwidth, (n, n_levels)).copy()
+        bw[:, self.where.main] = self.mem_bw[g]
+        e_bit = np.broadcast_to(self.level_energy, (n, n_levels)).copy()
+        e_bit[:, self.where.main] = self.mem_e[g]
+        args = {
+            "flops": w.flop_per_unit * u,
+            "level_bytes": np.where(present, q, 0.0),
+            "peak_flop_per_s": w.peak,
+            "peak_any_flop_per_s": w.peak_any,
+            "compute_efficiency": w.eff_compute,
+            "memory_efficiency": w.eff_memory,
+            "bandwidth_bytes_per_s": bw,
+            "energy_per_bit_j": e_bit,
+            "tdp_w": power["tdp_w"],
+            "static_w": power["static_w"],
+            "power_cap_w": power["cap_w"],
+            "energy_per_flop_floor_j": w.eps_floor,
+        }
+        return args, present
+
+    def node_rates(self, sram_bytes, memory_code, power_cap_w, link_code=None):
+        """Per design point and workload: node-seconds per unit of work [s], running node power
+        [W] (network included when ``link_code`` is given), step time [s]; and whether every
+        workload fits."""
+        from archmodels.physics import processor_step, running_node_power_w
+
+        s = np.asarray(sram_bytes, dtype=float)
+        g = np.asarray(memory_code)
+        power = self.node_power_terms(power_cap_w)
         out_t = np.empty((s.size, len(self.tables)))
-        out_p = np.empty((s.size, len(self.tables)))
-        out_node_t = np.empty((s.size, len(self.tables)))
+        out_p = np.empty_like(out_t)
+        out_step = np.empty_like(out_t)
         ok = np.ones(s.size, dtype=bool)
         for i, w in enumerate(self.tables):
-            u = w.units[g]
             ok &= w.fits[g]
-            flops = w.flop_per_unit * u
-            budget = np.maximum(tdp - static, 0.0)
-            eps = np.maximum(w.eps, budget / w.peak_any)
-            rate = w.eff_compute * np.minimum(w.peak, budget / eps)
-            best = flops / rate
-            b0 = w.bytes_per_point[0]
-            moved_top = b0 * u
-            t_sram = np.where(has_sram, moved_top / (w.eff_memory * self.sram_bw), 0.0)
-            below = np.where(w.ws[g] <= s[:, None], w.bytes_per_point[None, :], np.inf).min(axis=1)
-            b_main = np.where(has_sram, np.minimum(b0, below), b0)
-            moved_main = b_main * u
-            t_main = moved_main / (w.eff_memory * self.mem_bw[g])
-            best = np.maximum(np.maximum(best, t_sram), t_main)
-            e_mem = 8.0 * (np.where(has_sram, moved_top * self.sram_e, 0.0) + moved_main * self.mem_e[g])
-            # compute units draw eps x rate while busy, stalls included (as archmodels.predict)
-            dynamic = np.minimum(tdp - static, (eps * flops / w.eff_compute + e_mem) / best)
-            step = best + w.net_time_s[g]
-            out_node_t[:, i] = step
-            out_t[:, i] = step / (c * u)
-            out_p[:, i] = np.minimum(other_w + c * (static + dynamic * best / step), cap)
-        return out_t, out_p, out_node_t, ok
+            args, _ = self.step_arguments(i, s, g, power_cap_w, power)
+            step = processor_step(**args)
+            step_t = step.time_s + w.net_time_s[g]
+            net = {} if link_code is None else {
+                "network_bytes": w.net_bytes[g], "network_energy_per_bit_j": self.link_e[link_code],
+                "link_static_w": self.link_static[link_code]}
+            out_p[:, i] = running_node_power_w(other_w=power["other_w"], idle_others_w=0.0, count=self.count,
+                                               static_w=power["static_w"], dynamic_w=step.dynamic_w,
+                                               node_time_s=step.time_s, step_time_s=step_t, **net)
+            out_step[:, i] = step_t
+            out_t[:, i] = step_t / (self.count * w.units[g])
+        return out_t, out_p, out_step, ok
 
     def evaluate(self, designs: pd.DataFrame) -> pd.DataFrame:
-        """Tidy rows: the design variables, sizing and every sweep metric, one row per design point."""
+        """Tidy rows: the design variables, sizing and every study axis, one row per design point
+        (:func:`fs.scoring.score_systems`, the scorecard's own scoring)."""
+        from fs.scoring import SystemInputs, score_systems
+
         st = self.study
         g = self._codes(designs["memory"], self.memory, "memory")
         lk = self._codes(designs["link"], self.links, "link")
         s = designs["sram_bytes"].to_numpy(float)
         cap = designs["power_cap_w"].to_numpy(float)
-        t_unit, p_node, step, ok = self.node_rates(s, g, cap)
-        net_power = np.stack([8.0 * w.net_bytes[g] * self.link_e[lk] / step[:, i] for i, w in enumerate(self.tables)], axis=1)
-        busy = (p_node + net_power) @ np.asarray(st.workload_weights) + self.link_static[lk]
+        t_unit, p_node, _, ok = self.node_rates(s, g, cap, lk)
+        power = self.node_power_terms(cap)
         capital_node, embodied_node = self.node_capital_and_embodied(s, g, lk)
+        memory_bytes = self.count * self.mem_cap[g]  # a node's outermost memory, as Node.memory_bytes
         nodes = designs["nodes"].to_numpy(float) if "nodes" in designs else np.full(len(s), np.nan)
-        budget_p = st.power_budget_w if st.power_budget_w is not None else np.nan
-        budget_c = st.capital_budget_jpy if st.capital_budget_jpy is not None else np.nan
-        sized = M.fit_nodes(budget_p, cap, st.pue, budget_c, capital_node)
-        nodes = np.where(np.isnan(nodes), sized, nodes)
-        n = np.maximum(nodes, 1.0)
-        ref = self.reference
-        speed = M.portfolio_speedup(t_unit, ref.time_per_unit_s, n, ref.machine_nodes, st.workload_weights)
-        avg = M.facility_power_w(n, M.average_node_power_w(busy, self.idle_w, st.utilisation), st.pue)
-        ref_avg = M.facility_power_w(ref.machine_nodes, M.average_node_power_w(ref.busy_power_w, ref.idle_power_w, st.utilisation), st.pue)
-        energy = M.lifetime_energy_j(avg, st.lifetime_years)
-        capital = n * capital_node
-        power = M.facility_power_w(n, cap, st.pue)
-        feasible = ok & (nodes >= 1) & ~(power > budget_p * (1 + 1e-9)) & ~(capital > budget_c * (1 + 1e-9))
-        return pd.DataFrame({
+        inputs = SystemInputs(
+            time_per_unit_s=t_unit, busy_power_w=np.minimum(p_node @ np.asarray(st.workload_weights), power["max_w"]),
+            idle_power_w=power["idle_w"], max_power_w=power["max_w"], memory_bytes=memory_bytes,
+            capital_per_node_jpy=capital_node, embodied_per_node_g=embodied_node, nodes=nodes, runs=ok)
+        axes = score_systems(st, self.reference, inputs)
+        out = pd.DataFrame({
             "sram_bytes": s,
             "memory": designs["memory"].values,
             "link": designs["link"].values,
             "power_cap_w": cap,
-            "nodes": n,
-            "performance": np.where(ok, speed, np.nan),
-            "performance_per_watt": np.where(ok, M.performance_per_watt(speed, avg, ref_avg), np.nan),
-            "power_w": power,
-            "average_power_w": avg,
-            "capital_cost_jpy": capital,
-            "cost_jpy": M.total_cost_jpy(capital, energy, st.grid.price_jpy_per_kwh),
-            "carbon_g": M.total_carbon_g(n * embodied_node, energy, st.grid.carbon_intensity_g_per_kwh),
-            "feasible": feasible,
         })
+        for col in ("nodes", "performance", "performance_per_watt", "power_w", "average_power_w", "capital_cost_jpy",
+                    "total_cost_jpy", "carbon_g", "checkpoint_s", "checkpoint_waste", "operability", "feasible"):
+            out[col] = axes[col]
+        out["cost_jpy"] = out.pop("total_cost_jpy")
+        return out
 
 
 def pareto_front(df: pd.DataFrame, objectives=OBJECTIVES, block: int = 2048) -> np.ndarray:

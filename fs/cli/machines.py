@@ -142,7 +142,7 @@ def predict(machine: str = typer.Option(..., "--machine", "-m", help="Catalog na
         raise InputError(f"--size {size:g}: expected a positive problem size per node")
     target = load_machine(machine)
     if clock != 1.0:
-        from archmodels.dvfs import at_clock
+        from archmodels.transforms import at_clock
 
         target = at_clock(target, clock)
     p = run_predict(target, workload, nodes=nodes, precision=precision, units_per_node=size)

@@ -1,7 +1,7 @@
 import pytest
 
 from archmodels import load_machine, predict
-from archmodels.dvfs import at_clock
+from archmodels.transforms import at_clock
 from archmodels.errors import InputError
 
 

@@ -6,7 +6,6 @@ import pytest
 from archmodels import load_machine, load_workload, predict, workload_names
 from archmodels.errors import InputError
 from archmodels.prediction import machine_roofline
-from archmodels.roofline import energy_roofline, power_capped_flop_per_s, time_roofline
 
 PORTFOLIO = ["stream-triad", "dgemm", "hpl", "hpcg", "spmv", "stencil-7pt", "fft3d", "md", "llm-train",
              "llm-decode", "graph-bfs"]
@@ -14,13 +13,6 @@ PORTFOLIO = ["stream-triad", "dgemm", "hpl", "hpcg", "spmv", "stencil-7pt", "fft
 
 def test_portfolio_is_complete():
     assert set(PORTFOLIO) <= set(workload_names())
-
-
-def test_roofline_functions():
-    assert time_roofline(10.0, 1.0, 5.0, 1.0) == 2.0          # compute-bound
-    assert time_roofline(1.0, 10.0, 5.0, 1.0) == 10.0         # memory-bound
-    assert energy_roofline(2.0, 3.0, 4.0, 1.0, 2.0, 0.5) == pytest.approx(2 + 6 + 2)
-    assert power_capped_flop_per_s(100.0, 30.0, 1e-11) == pytest.approx(7e12)
 
 
 @pytest.mark.parametrize("workload", PORTFOLIO)

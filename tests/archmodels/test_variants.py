@@ -12,7 +12,7 @@ from archmodels.network import link_technology, network_power
 from archmodels.spec import read_toml
 from archmodels.variants import expand_variant
 
-EXAMPLES = ["fugaku-hbm3e", "fugaku-sram-512mib", "cand-cpu-3dsram-electrical", "fugaku-next-3d"]
+EXAMPLES = ["fugaku-hbm3e", "fugaku-sram-512mib", "cand-cpu-3dsram-pluggable", "fugaku-next-3d"]
 GIB = 2.0**30
 
 
@@ -68,15 +68,23 @@ def test_add_memory_inserts_sram_above_the_outermost_level():
 
 
 def test_link_swap_takes_static_and_per_bit_power_from_the_link_table():
-    var, base = load_machine("cand-cpu-3dsram-electrical"), load_machine("cand-cpu-3dsram-cpo")
-    assert var.network.technology == "electrical"
-    ref = network_power("fat-tree", var.nodes, var.network.injection_bandwidth_bytes_per_s, "electrical", 1.0)
+    var, base = load_machine("cand-cpu-3dsram-pluggable"), load_machine("cand-cpu-3dsram-cpo")
+    assert var.network.technology == "pluggable-optics"
+    ref = network_power("fat-tree", var.nodes, var.network.injection_bandwidth_bytes_per_s, "pluggable-optics", 1.0)
     assert var.network.link_static_power_w == pytest.approx(ref.static_power_w / var.nodes, rel=1e-3)
     assert var.network.energy_per_bit_j == pytest.approx(
         ref.dynamic_power_w / (8 * var.nodes * var.network.injection_bandwidth_bytes_per_s), rel=1e-3)
-    assert var.network.energy_per_bit_j > link_technology("electrical").energy_per_bit_j  # several hops per bit
+    assert var.network.energy_per_bit_j > link_technology("pluggable-optics").energy_per_bit_j  # several hops per bit
     assert var.node.processors[0].memory == base.node.processors[0].memory
     assert base.network.technology == "co-packaged-optics"
+
+
+def test_a_link_technology_that_cannot_span_the_room_is_refused(tmp_path):
+    # 4096 nodes at 128 per rack: 32 racks, ~22 m cables; passive copper reaches 2 m
+    path = write(tmp_path, 'base = "cand-cpu-3dsram-cpo"\nname = "cu"\ntitle = "cu"\n'
+                 '[[change]]\nset = "network.technology"\nvalue = "electrical"\n', "cu.toml")
+    with pytest.raises(SpecError, match="reaches 2 m.*22 m"):
+        load_machine(path)
 
 
 def test_variant_of_a_variant_with_relative_base_and_power_cap(tmp_path):
@@ -172,23 +180,24 @@ def test_missing_base_and_cycles_are_reported(tmp_path):
         load_machine(tmp_path / "a.toml")
 
 
-def test_with_memory_capacity_changes_one_level_only():
-    from archmodels.variants import with_memory_capacity
+def test_set_level_capacity_changes_one_level_only():
+    from archmodels.transforms import set_level_capacity
 
     base = load_machine("cand-cpu-3dsram-cpo")
-    m = with_memory_capacity(base, 16 * GIB, "SRAM-3D")
+    m = set_level_capacity(base, "SRAM-3D", 16 * GIB)
     sram, hbm = m.node.processors[0].memory
     assert sram.capacity_bytes == 16 * GIB
     assert sram.bandwidth_bytes_per_s == base.node.processors[0].memory[0].bandwidth_bytes_per_s
     assert hbm == base.node.processors[0].memory[1]
     with pytest.raises(InputError, match="no memory level 'L9'"):
-        with_memory_capacity(base, GIB, "L9")
+        set_level_capacity(base, "L9", GIB)
     with pytest.raises(InputError, match="positive"):
-        with_memory_capacity(base, 0.0)
+        set_level_capacity(base, "SRAM-3D", 0.0)
 
 
 def test_capacity_sweep_matches_predict_and_never_rises():
-    from archmodels.variants import capacity_sweep, with_memory_capacity
+    from archmodels.transforms import set_level_capacity
+    from archmodels.variants import capacity_sweep
 
     caps = [2.0**k * 2**20 for k in (4, 8, 10, 12, 14)]
     df = capacity_sweep("cand-cpu-3dsram-cpo", ["stencil-7pt", "spmv", "llm-decode"], caps)
@@ -197,7 +206,7 @@ def test_capacity_sweep_matches_predict_and_never_rises():
         assert g["relative_time"].iloc[0] == 1.0
         assert (g["time_s"].diff().dropna() <= 0).all(), wl
     row = df[(df.workload == "spmv") & (df.capacity_bytes == 2**30)].iloc[0]
-    p = predict(with_memory_capacity("cand-cpu-3dsram-cpo", 2**30), "spmv", nodes=1)
+    p = predict(set_level_capacity(load_machine("cand-cpu-3dsram-cpo"), "SRAM-3D", 2**30), "spmv", nodes=1)
     assert row["time_s"] == pytest.approx(p.time_s) and row["bound"] == p.bound
 
 

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 import archmodels
-from fs.evaluate import NodeProfile, add_scores, apply_multipliers, score_case, selector_matches
+from archmodels.transforms import scale_parts as apply_multipliers
+from archmodels.transforms import selector_matches
+from fs.evaluate import NodeProfile, add_scores, score_case
 from fs.study import load_study
 
 DATA = Path(__file__).parents[1] / "data" / "study"

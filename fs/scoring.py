@@ -1,0 +1,203 @@
+"""The one scoring function: size systems to the budgets and compute every study axis, vectorised.
+
+The scorecard (:func:`fs.evaluate.score_case`, one row per candidate) and the design sweep
+(:meth:`fs.sweep.DesignEvaluator.evaluate`, one row per design point) both call
+:func:`score_systems`, so that they agree on sizing, feasibility, budgets and every axis.
+
+Per system of ``N`` nodes (equations in :mod:`fs.metrics`):
+
+* sizing: ``N = ⌊min(P_budget / (P_max · PUE), C_budget / C_node)⌋`` unless given;
+* performance: portfolio speedup over the reference (weighted geometric mean of per-node
+  throughput ratios, times ``N / N_ref``); performance per watt against the reference;
+* power ``N · P_max · PUE``; mean power ``N · (u·P_busy + (1 − u)·P_idle) · PUE``; lifetime energy;
+* capital ``N · C_node``; total cost = capital + energy at the grid price; carbon = embodied +
+  energy at the grid's intensity;
+* I/O: checkpoint time of the node's memory to the study's tier, system MTBF, Young/Daly waste,
+  operability ``u · (1 − waste)``;
+* feasibility: every workload runs, ``N ≥ 1``, power and capital within budget, and a checkpoint
+  fits the tier (node-local flash per node, or the parallel file system for the whole system).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from fs import metrics as M
+from fs.study import SECONDS_PER_YEAR, Study
+
+#: Reasons a system is infeasible, as bits of the ``violation_bits`` column.
+VIOLATIONS = ("does not run every workload", "not one node fits the budgets", "power over budget",
+              "capital over budget", "no room for a checkpoint")
+
+
+@dataclass(frozen=True)
+class SystemInputs:
+    """Per-node figures of ``n`` systems (arrays of length n; ``time_per_unit_s`` is (n, workloads))."""
+
+    time_per_unit_s: np.ndarray   #: node-seconds per unit of work in a JOB_NODES-node job [s]
+    busy_power_w: np.ndarray      #: node power while running the portfolio [W]
+    idle_power_w: np.ndarray      #: [W]
+    max_power_w: np.ndarray       #: [W]
+    memory_bytes: np.ndarray      #: node memory (outermost levels) [B]
+    capital_per_node_jpy: np.ndarray
+    embodied_per_node_g: np.ndarray
+    nodes: np.ndarray             #: given node count, NaN to size to the budgets
+    runs: np.ndarray | bool = True  #: every workload of the portfolio runs on the node
+    utilisation: np.ndarray | float | None = None  #: from a scheduling simulation; the study's otherwise
+
+
+def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str) -> float:
+    """Product of the multipliers of ``kind:*:parameter`` [-]."""
+    f = 1.0
+    for target, value in (multipliers or {}).items():
+        k, _, p = target.split(":")
+        if k == kind and p == parameter:
+            f *= value
+    return f
+
+
+def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodied_node, util, mult):
+    f_cap = factor(mult, "cost", "capital")
+    f_emb = factor(mult, "cost", "embodied_carbon")
+    f_store = factor(mult, "storage", "bandwidth")
+    f_mtbf = factor(mult, "reliability", "node_mtbf")
+    avg_w = M.facility_power_w(nodes, M.average_node_power_w(busy, idle, util), study.pue)
+    energy = M.lifetime_energy_j(avg_w, study.lifetime_years)
+    capital = nodes * capital_node * f_cap
+    embodied = nodes * embodied_node * f_emb
+    ckpt = M.checkpoint_time_s(memory, nodes, study.storage.tier,
+                               study.storage.node_flash_bandwidth_bytes_per_s * f_store,
+                               study.storage.pfs_bandwidth_bytes_per_s * f_store)
+    if study.node_mtbf_s is not None:
+        mtbf = study.node_mtbf_s * f_mtbf / nodes
+    else:
+        mtbf = M.system_mtbf_s(nodes, pmax, study.node_mtbf_years_at_reference * SECONDS_PER_YEAR * f_mtbf,
+                               study.mtbf_reference_power_w)
+    waste = M.checkpoint_waste(ckpt, mtbf)
+    price = study.grid.price_jpy_per_kwh * factor(mult, "grid", "price")
+    intensity = study.grid.carbon_intensity_g_per_kwh * factor(mult, "grid", "carbon_intensity")
+    return {
+        "power_w": M.facility_power_w(nodes, pmax, study.pue),
+        "average_power_w": avg_w,
+        "energy_j": energy,
+        "capital_cost_jpy": capital,
+        "total_cost_jpy": M.total_cost_jpy(capital, energy, price),
+        "embodied_carbon_g": embodied,
+        "carbon_g": M.total_carbon_g(embodied, energy, intensity),
+        "checkpoint_s": ckpt,
+        "system_mtbf_s": mtbf,
+        "checkpoint_waste": waste,
+        "utilisation": np.broadcast_to(np.asarray(util, dtype=float), np.shape(nodes)),
+        "operability": M.operability(util, waste),
+    }
+
+
+def size_nodes(study: Study, max_power_w, capital_per_node_jpy, multipliers=None):
+    """Nodes that fit the power and capital budgets, and which budget binds (``power``/``capital``)."""
+    nan = float("nan")
+    power_budget = study.power_budget_w if study.power_budget_w is not None else nan
+    capital_budget = study.capital_budget_jpy if study.capital_budget_jpy is not None else nan
+    pmax = np.asarray(max_power_w, dtype=float) * factor(multipliers, "node", "power")
+    cnode = np.asarray(capital_per_node_jpy, dtype=float) * factor(multipliers, "cost", "capital")
+    nodes = M.fit_nodes(power_budget, pmax, study.pue, capital_budget, cnode)
+    by_power = power_budget / (pmax * study.pue)
+    by_cost = capital_budget / cnode
+    return nodes, np.where(by_cost <= by_power, "capital", "power")
+
+
+def score_systems(study: Study, reference, systems: SystemInputs, multipliers: Mapping[str, float] | None = None,
+                  reference_utilisation: float | None = None):
+    """Size each system and compute every axis of the study (module docstring).
+
+    Parameters
+    ----------
+    study : Study
+    reference : fs.evaluate.NodeProfile
+        The reference machine's node profile (its own node count).
+    systems : SystemInputs
+    multipliers : mapping, optional
+        ``grid:``, ``cost:``, ``node:``, ``storage:`` and ``reliability:`` multipliers (the machine
+        kinds were applied to the machines already).
+    reference_utilisation : float, optional
+        The reference's utilisation from a scheduling simulation (default: the study's).
+
+    Returns
+    -------
+    dict of numpy arrays
+        ``nodes`` (at least 1), ``sized_by``, every axis and its raw inputs, ``feasible`` and
+        ``violation_bits`` (bit k set: ``VIOLATIONS[k]``).
+    """
+    f_power = factor(multipliers, "node", "power")
+    given = np.asarray(systems.nodes, dtype=float)
+    sized, binding = size_nodes(study, systems.max_power_w, systems.capital_per_node_jpy, multipliers)
+    nodes_raw = np.where(np.isnan(given), sized, given)
+    nodes = np.maximum(nodes_raw, 1.0)
+    util = study.utilisation if systems.utilisation is None else systems.utilisation
+    busy = np.asarray(systems.busy_power_w, dtype=float) * f_power
+    idle = np.asarray(systems.idle_power_w, dtype=float) * f_power
+    pmax = np.asarray(systems.max_power_w, dtype=float) * f_power
+    out = _system(study, nodes, busy, idle, pmax, systems.memory_bytes, systems.capital_per_node_jpy,
+                  systems.embodied_per_node_g, util, multipliers)
+    ref_nodes = float(reference.machine_nodes)
+    ref = _system(study, ref_nodes, reference.busy_power_w * f_power, reference.idle_power_w * f_power,
+                  reference.max_power_w * f_power, reference.memory_bytes, reference.capital_per_node_jpy,
+                  reference.embodied_per_node_g,
+                  study.utilisation if reference_utilisation is None else reference_utilisation, multipliers)
+    speed = M.portfolio_speedup(systems.time_per_unit_s, reference.time_per_unit_s, nodes, ref_nodes,
+                                study.workload_weights)
+    runs = np.broadcast_to(np.asarray(systems.runs, dtype=bool), nodes.shape)
+    nan = float("nan")
+    power_budget = study.power_budget_w if study.power_budget_w is not None else nan
+    capital_budget = study.capital_budget_jpy if study.capital_budget_jpy is not None else nan
+    store = study.storage
+    memory = np.asarray(systems.memory_bytes, dtype=float)
+    if store.tier == "node-local-flash":
+        no_room = memory > store.node_flash_capacity_bytes
+    elif store.tier == "parallel-fs":
+        no_room = memory * nodes > store.pfs_capacity_bytes
+    else:
+        no_room = np.zeros(nodes.shape, dtype=bool)
+    bad = [~runs, ~(nodes_raw >= 1), out["power_w"] > power_budget * (1 + 1e-9),
+           out["capital_cost_jpy"] > capital_budget * (1 + 1e-9), np.broadcast_to(no_room, nodes.shape)]
+    bits = np.zeros(nodes.shape, dtype=np.int64)
+    for k, b in enumerate(bad):
+        bits |= np.asarray(b, dtype=np.int64) << k
+    out.update({
+        "nodes": nodes,
+        "sized_by": np.where(np.isnan(given), binding, "given"),
+        "performance": np.where(runs, speed, nan),
+        "performance_per_watt": np.where(runs, M.performance_per_watt(speed, out["average_power_w"],
+                                                                      ref["average_power_w"]), nan),
+        "io": out["checkpoint_s"],
+        "cost": out["total_cost_jpy"],
+        "carbon": out["carbon_g"],
+        "feasible": bits == 0,
+        "violation_bits": bits,
+        "reference_average_power_w": ref["average_power_w"],
+    })
+    return out
+
+
+def violation_text(study: Study, row: Mapping) -> str:
+    """The reasons a scored system is infeasible, in words (one system's ``score_systems`` values)."""
+    bits = int(row["violation_bits"])
+    out = []
+    if bits & 1:
+        out.append(VIOLATIONS[0])
+    if bits & 2:
+        out.append(VIOLATIONS[1])
+    if bits & 4:
+        out.append(f"power {row['power_w'] / 1e6:.1f} MW > budget {study.power_budget_w / 1e6:.1f} MW")
+    if bits & 8:
+        out.append(f"capital {row['capital_cost_jpy'] / 1e9:.1f}e9 JPY > budget {study.capital_budget_jpy / 1e9:.1f}e9 JPY")
+    if bits & 16:
+        store = study.storage
+        if store.tier == "node-local-flash":
+            out.append(f"a node's memory ({row['memory_bytes'] / 1e12:.2f} TB) exceeds its flash "
+                       f"({store.node_flash_capacity_bytes / 1e12:.2f} TB): no room for a checkpoint")
+        else:
+            out.append("the system's memory exceeds the parallel file system: no room for a checkpoint")
+    return "; ".join(out)
