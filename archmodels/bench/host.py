@@ -31,11 +31,17 @@ class CacheInfo:
         Capacity of one instance [B].
     shared_by : int
         Logical CPUs that share one instance.
+    type : str
+        ``Data`` or ``Unified`` (sysfs ``type``).
+    shared_cpu_list : str
+        The CPUs sharing it, as sysfs lists them (``0-1``).
     """
 
     level: int
     size_bytes: int
     shared_by: int
+    type: str = "Unified"
+    shared_cpu_list: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,8 @@ class HostInfo:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "caches"}
         out["affinity"] = list(self.affinity)
         out["caches"] = [
-            {"level": c.level, "size_bytes": c.size_bytes, "shared_by": c.shared_by} for c in self.caches
+            {"level": c.level, "type": c.type, "size_bytes": c.size_bytes, "shared_by": c.shared_by,
+             "shared_cpu_list": c.shared_cpu_list} for c in self.caches
         ]
         return out
 
@@ -113,7 +120,7 @@ def caches() -> tuple[CacheInfo, ...]:
             shared = (index / "shared_cpu_list").read_text().strip()
         except (OSError, ValueError):
             continue
-        found.append(CacheInfo(level, size, _count_cpu_list(shared)))
+        found.append(CacheInfo(level, size, _count_cpu_list(shared), kind, shared))
     return tuple(sorted(found, key=lambda c: c.level))
 
 
@@ -126,6 +133,23 @@ def _count_cpu_list(text: str) -> int:
         elif part:
             count += 1
     return max(count, 1)
+
+
+def physical_cores(cpus=None, base: str | Path = "/sys/devices/system/cpu") -> int:
+    """Distinct physical cores among ``cpus`` (default: this process's affinity).
+
+    Read from sysfs ``topology/physical_package_id`` and ``core_id``: two hyperthreads of one core
+    count once. Where the topology is unreadable, every CPU counts as a core.
+    """
+    cpus = sorted(os.sched_getaffinity(0)) if cpus is None else list(cpus)
+    seen = set()
+    for cpu in cpus:
+        topo = Path(base) / f"cpu{cpu}" / "topology"
+        try:
+            seen.add((int((topo / "physical_package_id").read_text()), int((topo / "core_id").read_text())))
+        except (OSError, ValueError):
+            seen.add(("cpu", cpu))
+    return max(1, len(seen))
 
 
 def memory_bytes() -> tuple[int, int]:

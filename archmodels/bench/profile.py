@@ -45,6 +45,8 @@ class HostProfile:
     threads: int
     power_max_w: float = ASSUMED_NODE_POWER_W
     notes: str = ""
+    #: False when a plausibility check failed or the host was busy (see ``notes``).
+    trustworthy: bool = True
 
 
 def _q(value: float, unit: str, source: str) -> str:
@@ -74,6 +76,7 @@ def profile_toml(profile: HostProfile) -> str:
     lines = [
         f"# Host profile written by fsw bench {profile.version} on {profile.date}.",
         "# Measured values cite [sources.fsw-bench]; guesses cite [sources.assumption].",
+        *([] if profile.trustworthy else ["# UNTRUSTWORTHY: measured on a busy host or failed a plausibility check (see notes)."]),
         'schema = "fs-workbench/machine/1"',
         f"name = {_toml_str(profile.name)}",
         f"title = {_toml_str(f'This host: {profile.cpu_model}, {profile.threads} threads, measured')}",

@@ -1,13 +1,16 @@
 """Orchestration: one kernel (``fsw bench --kernel``) or the whole suite (``fsw bench``).
 
 The suite sweeps the working set from 4 KiB to four times the last-level cache, finds the
-bandwidth plateaus (one per memory level), measures the peak FLOP rate and the load latency, runs
-the application kernels, and turns it all into a :class:`~archmodels.bench.profile.HostProfile`.
-Results are tidy DataFrames, one row per measurement.
+bandwidth plateaus (one per memory level), measures the peak FLOP rate, the core clock and the load
+latency, runs the application kernels, and turns it all into a
+:class:`~archmodels.bench.profile.HostProfile`. The result is then checked
+(:mod:`archmodels.bench.plausibility`) against the CPU's ceiling (:mod:`archmodels.bench.ceiling`),
+physics and the OS's cache sizes. Results are tidy DataFrames, one row per measurement.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import socket
 from collections.abc import Callable
@@ -15,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from archmodels.bench import apps, bandwidth, latency, peak
+from archmodels.bench import apps, bandwidth, latency, peak, plausibility
+from archmodels.bench.ceiling import Ceiling, flop_per_cycle_per_core, host_ceiling
 from archmodels.bench.host import HostInfo, host_info, memory_bytes, usable_threads
 from archmodels.bench.profile import HostProfile, MemoryLevelProfile, guess_dram_technology
 from archmodels.errors import InputError
@@ -146,6 +150,13 @@ def run_kernel(
         out.update(_rate_keys("flop", "per_s", flop, spread))
         out["flop"] = flop
         out["cpu_share"] = spread.cpu_share(threads)
+        ceiling = host_ceiling(threads)
+        if ceiling is not None:
+            out["ceiling"] = ceiling.as_dict()
+            per_cycle = ceiling.microarchitecture.fp64_flop_per_cycle * (2 if precision == "fp32" else 1)
+            out["ceiling"]["achieved_flop_per_cycle_per_core"] = (
+                flop_per_cycle_per_core(out["flop_per_s"], ceiling.cores, ceiling.clock_hz) if ceiling.clock_hz else None)
+            out["ceiling"]["flop_per_cycle_per_core"] = per_cycle
     elif kernel == "latency":
         if size < 2 * latency.LINE_BYTES:
             raise InputError(f"expected a working set of at least {2 * latency.LINE_BYTES} bytes", location="--size")
@@ -253,27 +264,61 @@ class SuiteResult:
     profile: HostProfile
     elapsed_s: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    ceiling: Ceiling | None = None
+    findings: tuple[plausibility.Finding, ...] = field(default_factory=tuple)
+    cache_check: tuple[dict, ...] = field(default_factory=tuple)
+    busy: bool = False
+
+    @property
+    def trustworthy(self) -> bool:
+        """No failed check and not a busy host."""
+        return not self.busy and not self.findings
+
+    @property
+    def refusal(self) -> str | None:
+        """The one-line reason this profile must not be written, or None."""
+        return plausibility.refusal_message(list(self.findings))
 
     def as_dict(self) -> dict:
         """JSON-ready summary (tables as lists of records)."""
         return {
+            **checked_summary(self.profile, self.ceiling, self.host, self.threads, self.apps),
+            "trustworthy": self.trustworthy,
+            "busy": self.busy,
+            "findings": [f.as_dict() for f in self.findings],
+            "cache_check": [dict(r) for r in self.cache_check],
             "version": self.version,
             "date": self.date,
             "threads": self.threads,
             "quick": self.quick,
             "seed": self.seed,
             "elapsed_s": self.elapsed_s,
-            "host": self.host.as_dict(),
-            "peak_flop_per_s": dict(self.profile.peak_flop_per_s),
-            "memory": [dict(m.__dict__) for m in self.profile.memory],
             "plateaus": [p.as_dict() for p in self.plateaus],
             "levels": self.levels.to_dict(orient="records"),
-            "apps": self.apps.to_dict(orient="records"),
             "peak": self.peak.to_dict(orient="records"),
             "latency": self.latency.to_dict(orient="records"),
             "bandwidth": self.bandwidth.to_dict(orient="records"),
             "notes": list(self.notes),
         }
+
+
+def checked_summary(profile: HostProfile, ceiling: Ceiling | None, host: HostInfo, threads: int, apps_df) -> dict:
+    """The part of the summary the plausibility checks read: peaks, memory levels, application
+    kernels, the ceiling (with the FP64 FLOP per cycle per core the peak achieved), host and threads."""
+    ceil = None
+    if ceiling is not None:
+        ceil = ceiling.as_dict()
+        fp64 = profile.peak_flop_per_s.get("fp64")
+        ceil["achieved_fp64_flop_per_cycle_per_core"] = (
+            flop_per_cycle_per_core(fp64, ceiling.cores, ceiling.clock_hz) if fp64 and ceiling.clock_hz else None)
+    return {
+        "threads": threads,
+        "host": host.as_dict(),
+        "peak_flop_per_s": dict(profile.peak_flop_per_s),
+        "memory": [dict(m.__dict__) for m in profile.memory],
+        "apps": apps_df.to_dict(orient="records"),
+        "ceiling": ceil,
+    }
 
 
 def level_table(bw_df, info: HostInfo):
@@ -460,6 +505,8 @@ def run_suite(
                 peak_rows.append({"precision": prec, "threads": t, "iterations": it, **_spread_keys(spread),
                                   **_rate_keys("flop", "per_s", flop, spread), "cpu_share": spread.cpu_share(t)})
             steps.append((f"peak {prec} {t} thr", peak_step))
+    ceilings: list[Ceiling | None] = []
+    steps.append(("clock and ceiling", lambda: ceilings.append(host_ceiling(threads))))  # cores warm from the peaks
     for name, size in settings.app_sizes.items():
         def app_step(name=name, size=size):
             if name == "stream-triad":
@@ -500,9 +547,19 @@ def run_suite(
         f"{info.vector_width_bits}-bit vectors; " + "; ".join(notes)
     ).rstrip("; ")
     profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date, dram_bw, conditions)
+    ceiling = ceilings[0] if ceilings else None
+    summary = checked_summary(profile, ceiling, info, threads, app_df)
+    busy = share is not None
+    findings = tuple(plausibility.check_profile(summary, busy=busy))
+    cache_rows, _ = plausibility.cache_agreement(summary)
+    if busy or findings:
+        reasons = (["busy host"] if busy else []) + [f.message for f in findings]
+        profile = dataclasses.replace(profile, trustworthy=False,
+                                      notes=(profile.notes + "; untrustworthy: " + "; ".join(reasons)).lstrip("; "))
     return SuiteResult(
         host=info, version=version, date=date, threads=threads, quick=quick, seed=seed,
         bandwidth=bw_df, latency=lat_df, peak=peak_df, apps=app_df, plateaus=plateaus,
         levels=level_table(bw_df, info), profile=profile,
         elapsed_s=time.perf_counter() - t_start, notes=tuple(notes),
+        ceiling=ceiling, findings=findings, cache_check=tuple(cache_rows), busy=busy,
     )

@@ -74,6 +74,9 @@ def bench(
             rows.append(["bandwidth (with write-allocate)", si(result["bandwidth_write_allocate_bytes_per_s"], "B/s")])
         if "flop_per_s" in result:
             rows.append(["FLOP rate", si(result["flop_per_s"], "FLOP/s")])
+        if "ceiling" in result:
+            c = result["ceiling"]
+            rows += _ceiling_rows(c, c["flop_per_cycle_per_core"], c["achieved_flop_per_cycle_per_core"], precision)
         if "latency_s" in result:
             rows.append(["latency per load", si(result["latency_s"], "s")])
         print_table(f"{kernel}, size {result['size']}, {result['threads']} threads, {precision}", ["quantity", "value"], rows)
@@ -103,6 +106,17 @@ def bench(
 
         result = run_suite(quick=quick, threads=threads, progress=progress, seed=seed,
                            max_working_set_bytes=max_working_set)
+    for note in result.notes:
+        if note.startswith("busy host"):
+            console.print(f"warning: {note}", markup=False, highlight=False)
+    for finding in result.findings:
+        if finding.severity == "warn":
+            console.print(f"warning: {finding.message}", markup=False, highlight=False)
+    if result.refusal:  # before anything is written, --validate's temporary profile included
+        raise InputError(result.refusal, location="fsw bench")
+    if not result.trustworthy:
+        console.print("warning: the profile is marked untrustworthy (see its notes); re-run on an idle host",
+                      markup=False, highlight=False)
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:  # --validate without --out keeps no file
@@ -117,15 +131,12 @@ def bench(
         console.print(f"host profile not kept (no --out) ({result.elapsed_s:.1f} s)")
     else:
         console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
-    for note in result.notes:
-        if note.startswith("busy host"):
-            console.print(f"warning: {note}")
     if plot:
         from archmodels.bench.plot import plot_suite
 
         plot_suite(result, plot)
+    data = result.as_dict()
     if json_out:
-        data = result.as_dict()
         data["profile_path"] = None if path is None else str(path)
         if checks is not None:
             data["validation"] = checks.to_dict(orient="records")
@@ -141,6 +152,14 @@ def bench(
                 [[r["kernel"], r["threads"], r["level"], si(r["capacity_bytes"], "B"), si(r["bandwidth_bytes_per_s"], "B/s"),
                   si(r["bandwidth_write_allocate_bytes_per_s"], "B/s")] for r in result.levels.to_dict(orient="records")])
     print_table("peak", ["precision", "FLOP rate"], [[k, si(v, "FLOP/s")] for k, v in sorted(prof.peak_flop_per_s.items())])
+    if data["ceiling"] is not None:
+        c = data["ceiling"]
+        print_table("FP64 ceiling of this CPU", ["quantity", "value"],
+                    _ceiling_rows(c, c["fp64_flop_per_cycle_per_core"], c["achieved_fp64_flop_per_cycle_per_core"], "fp64"))
+    print_table("caches: the OS against the plateaus", ["level", "OS (threads' instances)", "inferred", "ratio"],
+                [[r["level"], si(r["os_bytes"], "B"), si(r["inferred_bytes"], "B") if r["inferred_bytes"] else "no plateau",
+                  f"{r['ratio']:.2f}" + ("" if r["agree"] else " (disagree)") if r["ratio"] else "-"]
+                 for r in data["cache_check"]])
     print_table("application kernels", ["kernel", "size", "time", "FLOP rate", "bandwidth"],
                 [[r["kernel"], r["size"], si(r["time_s"], "s"), si(r["flop_per_s"], "FLOP/s"), si(r["bandwidth_bytes_per_s"], "B/s")]
                  for r in result.apps.to_dict(orient="records")])
@@ -148,3 +167,20 @@ def bench(
         print_table("predicted against measured (time per call)", ["kernel", "workload", "predicted", "measured", "error", "bound"],
                     [[r["kernel"], r["workload"], si(r["predicted_time_s"], "s"), si(r["measured_time_s"], "s"),
                       f"{r['error'] * 100:+.1f}%", r["bound"]] for r in checks.to_dict(orient="records")])
+
+
+def _ceiling_rows(c: dict, per_cycle: float, achieved: float | None, precision: str) -> list[list[str]]:
+    """Table rows of a ceiling dict (:meth:`archmodels.bench.ceiling.Ceiling.as_dict`)."""
+    from fs.cli.output import si
+
+    scale = 2.0 if precision == "fp32" else 1.0
+    source = c["source"] + (f" ({c['url']})" if c.get("url") else "")
+    return [
+        ["microarchitecture", c["microarchitecture"] + (" [assumption]" if c["assumption"] else "")],
+        [f"{precision} FLOP/cycle/core: ceiling", f"{per_cycle:g} ({source})"],
+        [f"{precision} FLOP/cycle/core: achieved", "-" if achieved is None else f"{achieved:.1f}"],
+        ["clock", "unknown" if c["clock_hz"] is None else f"{si(c['clock_hz'], 'Hz')}, {c['clock_source']}"],
+        ["cores", str(c["cores"])],
+        [f"{precision} ceiling (cores x clock x FLOP/cycle)",
+         "-" if c["fp64_flop_per_s"] is None else si(scale * c["fp64_flop_per_s"], "FLOP/s")],
+    ]

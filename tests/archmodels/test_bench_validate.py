@@ -15,7 +15,9 @@ libraries, against scipy's pocketfft) and spmv (-6 to -39 %: CSR reaches 70-80 %
 bandwidth here, the model assumes ~94 %). Timing-dependent, so slow, and skipped while the machine
 is overloaded (1-minute load average above its CPU count): with other jobs time-slicing the cores, a
 kernel and the profile it is predicted from are measured under different shares of the CPU, and
-errors of 50-140 % came from that alone.
+errors of 50-140 % came from that alone. It also skips when the run itself reports a busy host
+(the CPU share of its peak or application kernels below 0.8): the load average lags, the share
+does not.
 """
 
 import json
@@ -55,6 +57,8 @@ def quiet_machine():
 @pytest.mark.slow
 def test_median_prediction_error_on_the_host(quiet_machine, quick):
     data, _ = quick
+    if data["busy"]:  # the run's own CPU share: other jobs held the cores while it measured
+        pytest.skip(f"busy host during the run: {data['notes']}")
     checks = pd.DataFrame(data["validation"])
     assert set(checks["kernel"]) == {"stream-triad", "dgemm", "spmv", "stencil-7pt", "fft3d"}
     assert checks.loc[checks["kernel"] == "stream-triad", "calibration"].all()
