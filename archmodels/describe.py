@@ -1,5 +1,5 @@
-"""Machine descriptions for people and for JSON: every quantity with its text and source, and the
-validation of spec files with every problem reported."""
+"""Machine and workload descriptions for people and for JSON: every quantity with its text and
+source, and the validation of spec files with every problem reported."""
 
 from __future__ import annotations
 
@@ -62,3 +62,110 @@ def validate_files(files: list[str]) -> list[dict]:
             results.append({"file": f, "ok": False, "name": None,
                             "problems": [{"path": err.location or "", "message": err.detail}]})
     return results
+
+
+#: Workload fields that name the file rather than state a number: shown without a source.
+_IDENTITY_FIELDS = frozenset({"schema", "name", "title", "source", "notes"})
+
+
+def _comment_of(line: str) -> str | None:
+    """The ``# comment`` ending a TOML line, ignoring ``#`` inside quoted strings."""
+    quote = None
+    escaped = False
+    for i, ch in enumerate(line):
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[i + 1:].strip() or None
+    return None
+
+
+def _inline_comments(text: str) -> dict[str, str]:
+    """Field path (``traffic[1].bytes_per_unit``) -> the comment written beside its value."""
+    comments: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    prefix = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[["):
+            table = stripped[2:stripped.index("]]")].strip()
+            counts[table] = counts.get(table, -1) + 1
+            prefix = f"{table}[{counts[table]}]."
+        elif stripped.startswith("["):
+            prefix = stripped[1:stripped.index("]")].strip() + "."
+        elif "=" in stripped and not stripped.startswith("#"):
+            key = stripped.split("=", 1)[0].strip()
+            comment = _comment_of(stripped.split("=", 1)[1])
+            if comment:
+                comments[prefix + key] = comment
+    return comments
+
+
+def _toml_text(value) -> str:
+    """A TOML scalar as a person reads it: ``true``, ``134217728``, ``1.4e+10``, ``0.008``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def _spec_attribute(model, key: str):
+    """The validated value of raw TOML key ``key`` (by alias) on a pydantic spec model."""
+    for name, info in type(model).model_fields.items():
+        if (info.alias or name) == key:
+            return getattr(model, name)
+    raise KeyError(key)
+
+
+def describe_workload(ref: str) -> dict:
+    """A JSON-ready description of a workload: every field as written, its SI value, its source.
+
+    A field's source is its own (a quantity table ``{ value, source }``) or the file's default
+    ``source``; ``note`` is the comment written beside the value in the file (its derivation).
+    """
+    from pathlib import Path
+
+    from archmodels.spec import SpecQuantity
+    from archmodels.workload import load_workload, validate_workload_dict
+
+    w = load_workload(ref)
+    path = Path(w.path)
+    raw = read_toml(path)
+    spec = validate_workload_dict(raw, str(path))
+    comments = _inline_comments(path.read_text(encoding="utf-8"))
+    default = raw.get("source")
+    sources = {k: {"title": s.title, "url": s.url, "note": s.note} for k, s in spec.sources.items()}
+    fields = []
+
+    def add(field_path: str, raw_value, value) -> None:
+        if isinstance(value, SpecQuantity):
+            text, si_value, source = value.text, value.value, value.source or default
+        else:
+            text = _toml_text(raw_value)
+            si_value, source = value, default
+        if field_path in _IDENTITY_FIELDS:
+            source = None
+        fields.append({"field": field_path, "text": text, "value": si_value, "source": source,
+                       "source_title": sources[source]["title"] if source in sources else None,
+                       "note": comments.get(field_path)})
+
+    for key, raw_value in raw.items():
+        if key == "sources":
+            continue
+        value = _spec_attribute(spec, key)
+        if isinstance(raw_value, list):
+            for i, (raw_item, item) in enumerate(zip(raw_value, value)):
+                for sub_key, sub_raw in raw_item.items():
+                    add(f"{key}[{i}].{sub_key}", sub_raw, _spec_attribute(item, sub_key))
+        else:
+            add(key, raw_value, value)
+    return {"name": w.name, "title": w.title, "class": w.workload_class, "precision": w.precision,
+            "unit": w.unit, "file": str(path), "source": default, "fields": fields, "sources": sources}

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from archmodels.errors import InputError, SpecError
+from archmodels.errors import InputError, SpecError, did_you_mean
 
 SCHEMA = "fs-workbench/study/1"
 
@@ -275,5 +275,6 @@ def locate_study(name_or_path: str | Path) -> Path:
         return path
     studies = builtin_studies()
     if str(name_or_path) not in studies:
-        raise InputError(f"no study file or built-in study named {str(name_or_path)!r}; built-in studies: {sorted(studies)}")
+        raise InputError(f"no study file or built-in study named {str(name_or_path)!r}; built-in studies: "
+                         f"{sorted(studies)}.{did_you_mean(str(name_or_path), sorted(studies))}")
     return studies[str(name_or_path)]

@@ -31,7 +31,7 @@ import pandas as pd
 from numba import types
 
 from archmodels.atomic import atomic_path
-from archmodels.errors import InputError, ResourceError
+from archmodels.errors import InputError, ResourceError, did_you_mean
 
 #: The 18 SWF fields in file order, as DataFrame column names (seconds and kilobytes as in SWF).
 SWF_COLUMNS: tuple[str, ...] = (
@@ -344,13 +344,41 @@ def _careful_parse(path: Path, strict: bool) -> tuple[np.ndarray, list[BadLine]]
     return np.array(rows, dtype=np.float64).reshape(-1, N_FIELDS), bad
 
 
+def shipped_trace_names() -> list[str]:
+    """Names of the traces shipped with ``ops`` (``ops/data/traces``), sorted."""
+    return sorted(p.name[: -len(".swf")] for p in TRACES_DIR.glob("*.swf"))
+
+
 def shipped_trace(name: str) -> Path:
     """Path of a trace shipped with ``ops``: ``lublin_256``, ``theta_argonne``, ``cqsim_test``."""
-    path = TRACES_DIR / (name if name.endswith(".swf") else f"{name}.swf")
-    if not path.is_file():
-        known = sorted(p.stem for p in TRACES_DIR.glob("*.swf"))
-        raise InputError(f"no shipped trace {name!r}; expected one of {known}")
-    return path
+    stem = name[: -len(".swf")] if name.endswith(".swf") else name
+    known = shipped_trace_names()
+    if stem not in known:
+        raise InputError(f"no shipped trace {name!r}.{did_you_mean(stem, known)} Shipped traces: {', '.join(known)}")
+    return TRACES_DIR / f"{stem}.swf"
+
+
+def resolve_trace(ref: str | os.PathLike) -> Path:
+    """The file behind a trace reference: an existing file, else the name of a shipped trace.
+
+    ``"theta_argonne"`` (or ``"theta_argonne.swf"``) names ``ops/data/traces/theta_argonne.swf``
+    unless a file of that name exists in the working directory, which wins.
+
+    Raises
+    ------
+    InputError
+        Neither a file nor a shipped trace; the message lists the shipped names and the closest.
+    """
+    p = Path(ref)
+    if p.is_file():
+        return p
+    text = str(ref)
+    stem = text[: -len(".swf")] if text.endswith(".swf") else text
+    known = shipped_trace_names()
+    if stem in known:
+        return TRACES_DIR / f"{stem}.swf"
+    raise InputError(f"no such trace file, and no shipped trace of that name (expected an SWF file or one of "
+                     f"{', '.join(known)}).{did_you_mean(stem, known) if '/' not in text else ''}", file=text)
 
 
 def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:
@@ -359,7 +387,7 @@ def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:
     Parameters
     ----------
     path : path-like
-        An ``.swf`` file (or ``.swf.gz``).
+        An ``.swf`` file (or ``.swf.gz``), or the name of a shipped trace (:func:`resolve_trace`).
     strict : bool
         Raise :class:`~archmodels.errors.InputError` at the first bad line instead of skipping it.
 
@@ -374,9 +402,7 @@ def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:
     InputError
         The file does not exist, or (``strict``) a line has too few fields or a non-number.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("no such trace file (expected an SWF file)", file=str(p))
+    p = resolve_trace(path)
     data = _read_bytes(p)
     header = _read_header(data)
     values, bad = _fast_parse(p, strict, data)

@@ -26,6 +26,7 @@ from fs.cli import ops as _ops
 from fs.cli import quantum as _quantum
 from fs.cli import scale as _scale
 from fs.cli import study as _study
+from fs.cli import workloads as _workloads
 
 app = typer.Typer(
     name="fsw",
@@ -35,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(_machines.machines_app, name="machines")
+app.add_typer(_workloads.workloads_app, name="workloads")
 _machines.register(app)
 app.add_typer(_bench.bench_app, name="bench")
 app.add_typer(_quantum.quantum_app, name="quantum")

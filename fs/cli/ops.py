@@ -99,7 +99,7 @@ def _policy_params(policy: str, max_delay_s: Optional[float], power_cap_w: Optio
 
 @ops_app.command("simulate")
 def simulate_cmd(
-    trace: str = typer.Option(..., "--trace", help="SWF trace (.swf or .swf.gz)."),
+    trace: str = typer.Option(..., "--trace", help="SWF trace file (.swf or .swf.gz) or a shipped trace name: theta_argonne, lublin_256, cqsim_test."),
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size [nodes]; overrides the trace header."),
     procs_per_node: Optional[float] = typer.Option(None, "--procs-per-node", help="Trace processors per node (default header MaxProcs/MaxNodes, else 1); power is charged per node."),
     policy: str = typer.Option("easy", "--policy", help=POLICY_HELP),
@@ -181,7 +181,7 @@ def simulate_cmd(
 
 @ops_app.command("compare")
 def compare_cmd(
-    trace: str = typer.Option(..., "--trace", help="SWF trace."),
+    trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (theta_argonne, lublin_256, cqsim_test)."),
     policies: str = typer.Option("carbon-delay,price-delay,carbon-cap", "--policies", help="Comma-separated policies to compare with EASY."),
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size; overrides the trace header."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML."),
@@ -246,7 +246,7 @@ def generate_cmd(
 
 @ops_app.command("sweep")
 def sweep_cmd(
-    trace: list[str] = typer.Option(..., "--trace", help="SWF trace; repeat for several."),
+    trace: list[str] = typer.Option(..., "--trace", help="SWF trace file or shipped trace name; repeat for several."),
     policies: str = typer.Option("easy,carbon-delay", "--policies", help="Comma-separated policies."),
     max_delay_s: Optional[str] = typer.Option(None, "--max-delay-s", help="Comma-separated Wait-Awhile windows [s] to sweep."),
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size; overrides the trace headers."),
@@ -260,10 +260,10 @@ def sweep_cmd(
 ) -> None:
     """Policy x trace x parameter sweep, in-process or on Dask (same rows either way)."""
     import os
-    from pathlib import Path
 
     from archmodels.errors import InputError
     from ops.output import write_table
+    from ops.swf import resolve_trace
     from ops.sweep import make_cases, run_sweep
 
     names = [p.strip() for p in policies.split(",") if p.strip()]
@@ -275,9 +275,8 @@ def sweep_cmd(
             raise InputError(f"--max-delay-s must be comma-separated numbers, got {max_delay_s!r}") from None
     traces = {}
     for t in trace:
-        if not Path(t).is_file():
-            raise InputError("no such trace file (expected an SWF file)", file=t)
-        traces[Path(t).name] = t
+        path = resolve_trace(t)
+        traces[path.name] = path
     cases = make_cases(traces, names, vary, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s)
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address or workers > 0:
@@ -334,7 +333,7 @@ def _parse_site(text: str, machine, off_after_s):
 
 @ops_app.command("federate")
 def federate_cmd(
-    trace: str = typer.Option(..., "--trace", help="SWF trace (submitted at the first site)."),
+    trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (submitted at the first site)."),
     site: list[str] = typer.Option(..., "--site", help="NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]; repeat per site."),
     routing: str = typer.Option("least-loaded", "--routing", help="home, round-robin, least-loaded, lowest-carbon."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML for every site's node power."),
