@@ -16,17 +16,8 @@ from archmodels import ownership as _ownership
 
 _ownership.verify()  # fs/__init__.py may be another distribution's while fs.cli is still ours
 
-from fs.cli import bench as _bench
-from fs.cli import cost as _cost
-from fs.cli import doctor as _doctor
-from fs.cli import hybrid as _hybrid
-from fs.cli import io as _io
-from fs.cli import machines as _machines
-from fs.cli import ops as _ops
-from fs.cli import quantum as _quantum
-from fs.cli import scale as _scale
-from fs.cli import study as _study
-from fs.cli import workloads as _workloads
+from fs.cli import anneal, bench, compare, cost, doctor, io, machines, ops, predict, quantum, roofline, scale
+from fs.cli import study, validate, workloads
 
 app = typer.Typer(
     name="fsw",
@@ -35,15 +26,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(_machines.machines_app, name="machines")
-app.add_typer(_workloads.workloads_app, name="workloads")
-_machines.register(app)
-app.add_typer(_bench.bench_app, name="bench")
-app.add_typer(_quantum.quantum_app, name="quantum")
-app.add_typer(_ops.ops_app, name="ops")
-app.add_typer(_study.study_app, name="study")
-_hybrid.register(_quantum.quantum_app, app)
-_scale.register(app)
+# One module a command, named as the command: `fsw NAME` is fs/cli/NAME.py, whose function NAME
+# is the command, or whose ``app`` is the group of `fsw NAME ...`.
+for _command in (roofline, predict, compare, validate, anneal, scale, cost, io, doctor):
+    _name = _command.__name__.rpartition(".")[2]
+    app.command(_name)(getattr(_command, _name))
+for _group in (machines, workloads, bench, quantum, ops, study):
+    app.add_typer(_group.app, name=_group.__name__.rpartition(".")[2])
 
 
 def _version(value: bool) -> None:
@@ -74,9 +63,6 @@ def _usage_message(err: BaseException) -> str:
     ctx = getattr(err, "ctx", None)
     hint = f" (see '{ctx.command_path} --help')" if ctx is not None and getattr(ctx, "command_path", None) else ""
     return f"error: {message}{hint}\n"
-_cost.register(app)
-_io.register(app)
-_doctor.register(app)
 
 
 def _command_path(args: list[str]) -> str:

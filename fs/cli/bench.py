@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-bench_app = typer.Typer(
+app = typer.Typer(
     help="Measure this host's empirical roofline and write it as a machine spec.",
     invoke_without_command=True,
     no_args_is_help=False,
@@ -26,7 +26,7 @@ SIZE_HELP = (
 )
 
 
-@bench_app.callback(invoke_without_command=True)
+@app.callback(invoke_without_command=True)
 def bench(
     ctx: typer.Context,
     quick: bool = typer.Option(False, "--quick", help="Quick suite (< 1 min on 2 cores)."),

@@ -49,8 +49,3 @@ def cost(machine: Optional[str] = typer.Argument(None, help="Catalog name, spec 
     print_table(f"{result['machine']} at {result['nodes']:,} nodes: {result['capital_usd'] / 1e6:,.0f} M USD "
                 f"at {result['jpy_per_usd']:g} JPY/USD ({result['price_year']} prices, processors at "
                 f"{result['procurement_factor']:.3f} x list)", ["component", "1e9 JPY", "share"], rows)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `fsw cost` to the top-level app."""
-    app.command("cost")(cost)

@@ -44,8 +44,3 @@ def doctor(json_out: bool = typer.Option(False, "--json", help="JSON on stdout."
             typer.echo(f"conflict: {conflict['message']}", err=True)
     if env["conflicts"]:
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `fsw doctor` to the top-level app."""
-    app.command("doctor")(doctor)

@@ -40,8 +40,3 @@ def io(machine: str = typer.Argument(..., help="Catalog name, spec or variant fi
                + (f", drain to {result.drain_tier} {si(result.drain_s, 's')}" if result.drain_tier else ""))
     typer.echo(f"job MTBF {result.job_mtbf_s / 3600:.3g} h, Daly interval {si(result.interval_s, 's')}, "
                f"waste {result.waste:.2%}" + (f" ({result.reason})" if result.reason else ""))
-
-
-def register(app: typer.Typer) -> None:
-    """Add `fsw io` to the top-level app."""
-    app.command("io")(io)

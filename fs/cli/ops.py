@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-ops_app = typer.Typer(help="Operations: scheduling simulation, energy, grid carbon and price.",
+app = typer.Typer(help="Operations: scheduling simulation, energy, grid carbon and price.",
                       no_args_is_help=True)
 
 #: The summary keys ``fsw ops simulate --json`` prints (and no others).
@@ -97,7 +97,7 @@ def _policy_params(policy: str, max_delay_s: Optional[float], power_cap_w: Optio
     return params
 
 
-@ops_app.command("simulate")
+@app.command("simulate")
 def simulate_cmd(
     trace: str = typer.Option(..., "--trace", help="SWF trace file (.swf or .swf.gz) or a shipped trace name: theta_argonne, lublin_256, cqsim_test."),
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size [nodes]; overrides the trace header."),
@@ -179,7 +179,7 @@ def simulate_cmd(
     print_table(f"{policy} on {trace}", ["quantity", "value"], rows)
 
 
-@ops_app.command("compare")
+@app.command("compare")
 def compare_cmd(
     trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (theta_argonne, lublin_256, cqsim_test)."),
     policies: str = typer.Option("carbon-delay,price-delay,carbon-cap", "--policies", help="Comma-separated policies to compare with EASY."),
@@ -217,7 +217,7 @@ def compare_cmd(
                  "wait +", "slowdown +"], rows)
 
 
-@ops_app.command("generate")
+@app.command("generate")
 def generate_cmd(
     out: str = typer.Option(..., "--out", help="SWF file to write."),
     jobs: int = typer.Option(10_000, "--jobs", help="Number of jobs."),
@@ -244,7 +244,7 @@ def generate_cmd(
     typer.echo(f"wrote {jobs} jobs on {procs} processors (load {load}, seed {seed}) to {path}")
 
 
-@ops_app.command("sweep")
+@app.command("sweep")
 def sweep_cmd(
     trace: list[str] = typer.Option(..., "--trace", help="SWF trace file or shipped trace name; repeat for several."),
     policies: str = typer.Option("easy,carbon-delay", "--policies", help="Comma-separated policies."),
@@ -331,7 +331,7 @@ def _parse_site(text: str, machine, off_after_s):
                 bandwidth_bytes_per_s=link * 1e9 / 8)
 
 
-@ops_app.command("federate")
+@app.command("federate")
 def federate_cmd(
     trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (submitted at the first site)."),
     site: list[str] = typer.Option(..., "--site", help="NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]; repeat per site."),

@@ -52,6 +52,14 @@ def si(value: float | None, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
+def amount(value: float | None, unit: str) -> str:
+    """A problem size in the workload's own unit: ``"5.37e8 nonzero visit"``."""
+    if value is None or value != value:
+        return "-"
+    mantissa, _, exponent = f"{value:.3g}".partition("e")
+    return f"{mantissa}e{int(exponent)} {unit}" if exponent else f"{mantissa} {unit}"
+
+
 def check_writable(path: str | None, option: str, *, folder: bool = False) -> None:
     """Refuse an output path before any work is done (exit 2), by really creating a probe file there.
 

@@ -73,8 +73,3 @@ def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name
                   si(r.power_w, "W"), si(r.energy_j, "J")] for r in df.itertuples()])
     for c in changes:
         typer.echo(f"bound changes at {c['nodes']} nodes: {c['from']} -> {c['to']}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `fsw scale` to the top-level app."""
-    app.command("scale")(scale)

@@ -4,7 +4,7 @@ from typing import Optional
 
 import typer
 
-study_app = typer.Typer(help="Feasibility studies: run, report, list.", no_args_is_help=True)
+app = typer.Typer(help="Feasibility studies: run, report, list.", no_args_is_help=True)
 
 
 def _print_json(obj) -> None:
@@ -31,7 +31,7 @@ def _print_scorecard(result: dict) -> None:
     console.print(f"report: {result['report_html']}")
 
 
-@study_app.command("run")
+@app.command("run")
 def run(
     study: str = typer.Argument(..., help="A study TOML file, or a built-in study's name (see `fsw study list`)."),
     out: str = typer.Option(..., "--out", help="Folder for results and reports; re-running into it resumes."),
@@ -70,7 +70,7 @@ def run(
         _print_scorecard(result)
 
 
-@study_app.command("sweep")
+@app.command("sweep")
 def sweep(
     study: str = typer.Argument(..., help="A study TOML file, or a built-in study's name."),
     out: str = typer.Option(..., "--out", help="Folder for sweep.parquet; re-running into it resumes."),
@@ -120,7 +120,7 @@ def sweep(
     Console().print(table)
 
 
-@study_app.command("report")
+@app.command("report")
 def report(
     out: str = typer.Argument(..., help="A study run folder (written by `fsw study run`)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
@@ -135,7 +135,7 @@ def report(
         _print_scorecard(result)
 
 
-@study_app.command("list")
+@app.command("list")
 def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the built-in studies."""
     from rich.console import Console

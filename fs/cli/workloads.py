@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-workloads_app = typer.Typer(help="The workload portfolio: list, show (every field with its source).",
+app = typer.Typer(help="The workload portfolio: list, show (every field with its source).",
                             no_args_is_help=True)
 
 
-@workloads_app.command("list")
+@app.command("list")
 def workloads_list(json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """List the workloads of the built-in portfolio."""
     from archmodels.workload import load_workload, workload_names
@@ -42,7 +42,7 @@ def workloads_list(json_out: bool = typer.Option(False, "--json", help="JSON on 
                   size(r), r["steps"], ", ".join(r["communication"]) or "-"] for r in rows])
 
 
-@workloads_app.command("show")
+@app.command("show")
 def workloads_show(workload: str = typer.Argument(..., help="Portfolio name or workload file."),
                    json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
     """Show a workload: every field as written, its SI value, its source and the note beside it."""
