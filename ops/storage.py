@@ -159,6 +159,28 @@ def _cycle_stress(rng, mean, k1, k2, k3, ks, sref, st):
 
 
 @nb.njit(cache=True)
+def _close_cycles(stack, ns, f_cyc, k1, k2, k3, ks, sref, st):
+    """Close every cycle the rainflow stack now holds (ASTM E1049-85 §5.4.4: a range Y closes
+    when the next range X >= Y; a Y that contains the record's start counts as a half cycle).
+    Returns the new stack depth and the accumulated cycle fade."""
+    while ns >= 3:
+        x = abs(stack[ns - 1] - stack[ns - 2])
+        y = abs(stack[ns - 2] - stack[ns - 3])
+        if x < y:
+            break
+        if ns == 3:
+            f_cyc += 0.5 * _cycle_stress(y, 0.5 * (stack[0] + stack[1]), k1, k2, k3, ks, sref, st)
+            stack[0] = stack[1]
+            stack[1] = stack[2]
+            ns = 2
+        else:
+            f_cyc += _cycle_stress(y, 0.5 * (stack[ns - 2] + stack[ns - 3]), k1, k2, k3, ks, sref, st)
+            stack[ns - 3] = stack[ns - 1]
+            ns -= 2
+    return ns, f_cyc
+
+
+@nb.njit(cache=True)
 def _dispatch_kernel(rest, surplus, signal, low, high, grid_ren, dt, cap0, power_w, eta_c, eta_d, r_sd, soc0,
                      k1, k2, k3, ks, sref, kt, alpha, beta, st, res):
     """Numba battery dispatch with self-discharge, capacity fade and online rainflow counting.
@@ -241,37 +263,11 @@ def _dispatch_kernel(rest, surplus, signal, low, high, grid_ren, dt, cap0, power
         stack[ns] = cand
         ns += 1
         cand = sigma
-        while ns >= 3:
-            x = abs(stack[ns - 1] - stack[ns - 2])
-            y = abs(stack[ns - 2] - stack[ns - 3])
-            if x < y:
-                break
-            if ns == 3:
-                f_cyc += 0.5 * _cycle_stress(y, 0.5 * (stack[0] + stack[1]), k1, k2, k3, ks, sref, st)
-                stack[0] = stack[1]
-                stack[1] = stack[2]
-                ns = 2
-            else:
-                f_cyc += _cycle_stress(y, 0.5 * (stack[ns - 2] + stack[ns - 3]), k1, k2, k3, ks, sref, st)
-                stack[ns - 3] = stack[ns - 1]
-                ns -= 2
+        ns, f_cyc = _close_cycles(stack, ns, f_cyc, k1, k2, k3, ks, sref, st)
     if have_cand:
         stack[ns] = cand
         ns += 1
-        while ns >= 3:
-            x = abs(stack[ns - 1] - stack[ns - 2])
-            y = abs(stack[ns - 2] - stack[ns - 3])
-            if x < y:
-                break
-            if ns == 3:
-                f_cyc += 0.5 * _cycle_stress(y, 0.5 * (stack[0] + stack[1]), k1, k2, k3, ks, sref, st)
-                stack[0] = stack[1]
-                stack[1] = stack[2]
-                ns = 2
-            else:
-                f_cyc += _cycle_stress(y, 0.5 * (stack[ns - 2] + stack[ns - 3]), k1, k2, k3, ks, sref, st)
-                stack[ns - 3] = stack[ns - 1]
-                ns -= 2
+        ns, f_cyc = _close_cycles(stack, ns, f_cyc, k1, k2, k3, ks, sref, st)
     for i in range(ns - 1):  # the residue: half cycles
         f_cyc += 0.5 * _cycle_stress(abs(stack[i + 1] - stack[i]), 0.5 * (stack[i] + stack[i + 1]),
                                      k1, k2, k3, ks, sref, st)
