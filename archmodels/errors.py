@@ -50,3 +50,65 @@ def did_you_mean(name: str, choices: list[str]) -> str:
 
     close = difflib.get_close_matches(name, choices, n=1)
     return f" Did you mean {close[0]!r}?" if close else ""
+
+
+#: Location parts pydantic adds for the members of a union (``int | str``), not fields of the file.
+_UNION_MEMBER_TAGS = frozenset({"str", "int", "float", "bool", "none"})
+
+
+def _field_path(loc: tuple, member_tags: frozenset[str]) -> tuple[str, tuple]:
+    """``("node", "processors", 0, "cores")`` -> ``"node.processors[0].cores"``, and the parts kept."""
+    kept = tuple(part for part in loc if isinstance(part, int) or not (
+        "[" in part or part.startswith("function-") or part in _UNION_MEMBER_TAGS or part in member_tags))
+    out = ""
+    for part in kept:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part.removesuffix("_")  # schema_ is the field behind `schema`
+    return out, kept
+
+
+def validation_problems(err, *, member_tags: tuple[str, ...] = (),
+                        choices: dict[str, tuple[str, list[str]]] | None = None) -> list[tuple[str, str]]:
+    """The (field path, message) problems of a pydantic ``ValidationError``, for :class:`SpecError`.
+
+    The one translation of schema errors for every spec (machine, variant, workload, study, hybrid
+    scenario): paths as the file writes them (``node.processors[0].cores``), pydantic's union-member
+    tags left out, one problem per path, plain messages ("unknown key", "required field is
+    missing"), and the value given when it is short.
+
+    Parameters
+    ----------
+    err : pydantic.ValidationError
+        The error of ``Model.model_validate``.
+    member_tags : tuple of str
+        Names of models that stand in a union (``float | Distribution``): pydantic puts them in
+        the location, and they are no field of the file.
+    choices : dict, optional
+        For a table whose keys are names from a list: its path -> (noun, the names); an unknown key
+        there reads "unknown metric 'speed'; expected one of [...]" with the closest name.
+    """
+    tags = frozenset(member_tags)
+    seen: dict[str, str] = {}
+    for e in err.errors():
+        path, kept = _field_path(tuple(e["loc"]), tags)
+        kind = e["type"]
+        if kind == "none_required":
+            continue  # the other member of `X | None` already says why
+        if kind == "extra_forbidden":
+            parent, _ = _field_path(kept[:-1], tags)
+            if choices and parent in choices:
+                noun, names = choices[parent]
+                msg = f"unknown {noun} {kept[-1]!r}; expected one of {names}" + did_you_mean(str(kept[-1]), names)
+            else:
+                msg = "unknown key (not part of the schema; check the spelling)"
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            given = e.get("input")
+            if kind != "value_error" and isinstance(given, (str, int, float, bool)) and len(repr(given)) <= 60:
+                msg += f" (got {given!r})"
+        seen.setdefault(path, msg)
+    return list(seen.items())

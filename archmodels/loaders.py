@@ -1,7 +1,8 @@
 """The built-in catalog of machines and workloads, and loading by name or by path.
 
 A machine given by path (``machine.toml``) works everywhere a catalog name does: a reference that
-names an existing file, or ends in ``.toml``, is read as a file; anything else is a catalog name.
+names an existing file is read as a file, anything else is a catalog name
+(:func:`archmodels.references.resolve_reference`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from archmodels.errors import InputError, did_you_mean
+from archmodels.references import resolve_reference
 from archmodels.machine import Machine, machine_from_spec
 from archmodels.spec import read_toml, validate_machine_dict
 
@@ -29,15 +30,9 @@ def is_path_reference(ref: str | Path) -> bool:
 
 
 def resolve_machine_path(ref: str | Path) -> Path:
-    """The file behind a machine reference (a catalog name or a path)."""
-    if is_path_reference(ref):
-        return Path(ref)
-    path = CATALOG_DIR / f"{ref}.toml"
-    if not path.is_file():
-        names = machine_names()
-        raise InputError(f"unknown machine {str(ref)!r}: not a file and not in the catalog."
-                         f"{did_you_mean(str(ref), names)} Catalog: {', '.join(names)}")
-    return path
+    """The file behind a machine reference: a spec or variant file, or a catalog name."""
+    return resolve_reference(ref, what="machine", shipped={n: CATALOG_DIR / f"{n}.toml" for n in machine_names()},
+                             listing="catalog", suffix=".toml")
 
 
 @lru_cache(maxsize=256)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.quantities import QuantityError, parse_quantity
+from archmodels.quantities import read_quantity
 
 _TABLE = Path(__file__).parent / "data" / "memory_technologies.toml"
 
@@ -91,10 +91,7 @@ def _load() -> dict[str, MemoryTechnology]:
         for key, (field, kind) in _FIELDS.items():
             item = entry[key]
             location = f"technologies.{name}.{key}"
-            try:
-                values[field] = parse_quantity(item["value"], kind)
-            except QuantityError as err:
-                raise InputError(str(err), file=str(_TABLE), location=location) from None
+            values[field] = read_quantity(item["value"], kind, location=location, file=str(_TABLE))
             if item["source"] not in sources:
                 raise InputError(f"source {item['source']!r} is not in [sources]", file=str(_TABLE), location=location)
             cited.append((key, sources[item["source"]]["title"]))

@@ -169,6 +169,21 @@ def parse_quantity(text: str | float | int, kind: str) -> float:
     return value
 
 
+def read_quantity(text: str | float | int, kind: str, *, location: str, file: str | None = None) -> float:
+    """:func:`parse_quantity` of user input: a bad quantity is a :class:`~archmodels.errors.SpecError`.
+
+    The one wrapper from a quantity error to the error the CLI prints on one line and exits 2 on,
+    naming where the text came from: ``file`` and ``location`` (a field path such as
+    ``technologies.hbm3.energy_per_bit``, or a command-line option such as ``--power-cap``).
+    """
+    from archmodels.errors import SpecError
+
+    try:
+        return parse_quantity(text, kind)
+    except QuantityError as err:
+        raise SpecError(file, [(location, str(err))]) from None
+
+
 def format_quantity(value: float, kind: str) -> str:
     """Format an SI value with a readable decimal prefix (``3.35e12, "bytes_per_s"`` → ``"3.35 TB/s"``)."""
     unit = {"bytes": "B", "bytes_per_s": "B/s", "flop_per_s": "FLOP/s", "time_s": "s",

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from archmodels.errors import SpecError
+from archmodels.errors import SpecError, validation_problems
 from archmodels.quantities import KINDS, QuantityError, parse_quantity
 
 MACHINE_SCHEMA = "fs-workbench/machine/1"
@@ -189,37 +189,6 @@ class MachineSpec(_Strict):
 NodeSpec.model_rebuild()
 
 
-def _format_loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            # pydantic puts the validator name of Annotated/union members in the location; drop them
-            if part in {"function-before[convert(), is-instance[SpecQuantity]]"} or part.startswith(
-                    ("function-", "is-instance", "literal[", "str", "int")):
-                continue
-            out += ("." if out else "") + ("schema" if part == "schema" else part)
-    return out
-
-
-def _pydantic_problems(err: ValidationError) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for e in err.errors():
-        path = _format_loc(e["loc"])
-        msg = e["msg"]
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key (not part of the schema; check the spelling)"
-        elif e["type"] == "missing":
-            msg = "required field is missing"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        elif e["type"] == "none_required":
-            continue  # the other member of `X | None` already reported why
-        seen.setdefault(path, msg)
-    return list(seen.items())
-
-
 def _source_problems(raw: dict) -> list[tuple[str, str]]:
     """Every `source` reference in the file must name an entry of `[sources]`."""
     defined = set(raw.get("sources", {}) or {}) if isinstance(raw.get("sources"), dict) else set()
@@ -264,7 +233,7 @@ def validate_machine_dict(raw: dict, file: str | None = None) -> MachineSpec:
     try:
         spec = MachineSpec.model_validate(raw)
     except ValidationError as err:
-        problems.extend(_pydantic_problems(err))
+        problems.extend(validation_problems(err))
     problems.extend(_source_problems(raw))
     if spec is not None:
         problems.extend(_cross_checks(spec))

@@ -41,9 +41,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from archmodels.errors import InputError, SpecError
+from archmodels.errors import InputError, SpecError, validation_problems
 from archmodels.quantities import QuantityError, parse, parse_quantity
-from archmodels.spec import SourceSpec, _pydantic_problems, read_toml, validate_machine_dict
+from archmodels.spec import SourceSpec, read_toml, validate_machine_dict
 
 VARIANT_SCHEMA = "fs-workbench/variant/1"
 
@@ -439,7 +439,7 @@ def _expand(raw: dict, path: Path, seen: tuple[str, ...]) -> dict:
     try:
         spec = VariantSpec.model_validate(raw)
     except ValidationError as err:
-        raise SpecError(file, _pydantic_problems(err)) from None
+        raise SpecError(file, validation_problems(err)) from None
     base, base_file = _read_base(spec.base, path, seen)
     out = copy.deepcopy(base)
     sources = dict(out.get("sources", {}))

@@ -23,9 +23,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from archmodels.errors import InputError, did_you_mean, SpecError
+from archmodels.errors import SpecError, validation_problems
 from archmodels.loaders import WORKLOAD_DIR
-from archmodels.spec import Q, SourceSpec, SpecQuantity, _pydantic_problems, _source_problems, read_toml
+from archmodels.references import resolve_reference
+from archmodels.spec import Q, SourceSpec, SpecQuantity, _source_problems, read_toml
 
 WORKLOAD_SCHEMA = "fs-workbench/workload/1"
 WORKLOAD_CLASSES = ("stream", "dense", "hpl", "sparse", "stencil", "fft", "particle", "graph",
@@ -196,7 +197,7 @@ def validate_workload_dict(raw: dict, file: str | None = None) -> WorkloadSpec:
     try:
         spec = WorkloadSpec.model_validate(raw)
     except ValidationError as err:
-        problems.extend(_pydantic_problems(err))
+        problems.extend(validation_problems(err))
     problems.extend(_source_problems(raw))
     if spec is not None and spec.traffic[0].working_set is None and spec.traffic[0].working_set_per_unit != 0:
         problems.append(("traffic[0]", "the first traffic point must have a zero working set "
@@ -222,14 +223,8 @@ def load_workload(ref: str | Path | Workload) -> Workload:
     """Load a workload from the built-in portfolio (``"hpcg"``) or a TOML file."""
     if isinstance(ref, Workload):
         return ref
-    text = str(ref)
-    if text.endswith(".toml") or "/" in text or Path(text).is_file():
-        path = Path(text)
-    else:
-        path = WORKLOAD_DIR / f"{text}.toml"
-        if not path.is_file():
-            raise InputError(f"unknown workload {text!r}: not a file and not in the portfolio."
-                             f"{did_you_mean(text, workload_names())} Portfolio: {', '.join(workload_names())}")
+    path = resolve_reference(ref, what="workload", shipped={n: WORKLOAD_DIR / f"{n}.toml" for n in workload_names()},
+                             listing="portfolio", suffix=".toml")
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:

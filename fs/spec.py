@@ -19,7 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from archmodels.errors import InputError, SpecError, did_you_mean
+from archmodels.errors import InputError, SpecError, validation_problems
+from archmodels.references import resolve_reference
 
 SCHEMA = "fs-workbench/study/1"
 
@@ -207,43 +208,13 @@ class StudySpec(_Strict):
         return value
 
 
-def _field_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out.replace("schema_", "schema")
-
-
-def _problems(err: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for e in err.errors():
-        loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith(("function-", "Distribution"))))
-        path = _field_path(loc)
-        if e["type"] == "extra_forbidden":
-            parent = loc[:-1]
-            if parent == ("metrics",):
-                msg = f"unknown metric {loc[-1]!r}; expected one of {list(AXES)}"
-            else:
-                msg = f"unknown field {loc[-1]!r}"
-        elif e["type"] == "missing":
-            msg = "required field is missing"
-        else:
-            msg = e["msg"].removeprefix("Value error, ")
-            if "input" in e and e["type"] not in ("value_error",):
-                msg += f" (got {e['input']!r})"
-        problems.append((path, msg))
-    return problems
-
-
 def parse_spec(data: dict, file: str | None = None) -> StudySpec:
     """Validate a study spec already read from TOML; raise SpecError listing every problem."""
     try:
         return StudySpec.model_validate(data)
     except ValidationError as err:
-        raise SpecError(file, _problems(err)) from None
+        raise SpecError(file, validation_problems(err, member_tags=("Distribution",),
+                                                  choices={"metrics": ("metric", list(AXES))})) from None
 
 
 def read_spec(path: str | Path) -> StudySpec:
@@ -268,13 +239,5 @@ def builtin_studies() -> dict[str, Path]:
 
 def locate_study(name_or_path: str | Path) -> Path:
     """A study file: an existing path, else a built-in study name."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise InputError(f"no study file here; built-in studies: {sorted(builtin_studies())}", file=str(path))
-        return path
-    studies = builtin_studies()
-    if str(name_or_path) not in studies:
-        raise InputError(f"no study file or built-in study named {str(name_or_path)!r}; built-in studies: "
-                         f"{sorted(studies)}.{did_you_mean(str(name_or_path), sorted(studies))}")
-    return studies[str(name_or_path)]
+    return resolve_reference(name_or_path, what="study", shipped=builtin_studies(), listing="built-in studies",
+                             suffix=".toml")

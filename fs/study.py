@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from archmodels.errors import InputError, SpecError
+from archmodels.quantities import read_quantity
 from fs import spec as _spec
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -120,19 +121,6 @@ def _default_sources() -> dict[str, Source]:
     return {k: Source(k, v["title"], v.get("url", "")) for k, v in defaults()["sources"].items()}
 
 
-def parse_quantity(text: str, kind: str, field_path: str, file: str | None) -> float:
-    """Parse a quantity string ("40 MW") into SI (``kind`` as in archmodels.quantities.KINDS).
-
-    Raises SpecError naming ``field_path``."""
-    from archmodels.quantities import QuantityError
-    from archmodels.quantities import parse_quantity as _parse
-
-    try:
-        return float(_parse(text, kind))
-    except QuantityError as err:
-        raise SpecError(file, [(field_path, str(err))]) from None
-
-
 def _positive(value: float, field_path: str, text: str, file: str) -> float:
     if not value > 0:
         raise SpecError(file, [(field_path, f"must be positive, got {text!r}")])
@@ -217,7 +205,7 @@ def load_study(name_or_path: str | Path) -> Study:
         if text is None:
             return None
         try:
-            return _positive(parse_quantity(text, unit, fp, file), fp, text, file)
+            return _positive(read_quantity(text, unit, location=fp, file=file), fp, text, file)
         except SpecError as err:
             problems.extend(err.problems)
             return None

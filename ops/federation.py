@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from archmodels.errors import InputError
+from archmodels.references import check_name
 from ops.grid import Grid, load_grid
 from ops.jobs import JobSet, prepare_jobs
 from ops.metrics import schedule_metrics
@@ -65,8 +66,7 @@ def _grid(site: Site) -> Grid | None:
 
 def route(jobs: JobSet, sites: list[Site], routing: str, home: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(site index, transfer delay [s]) of each job, in the JobSet's order."""
-    if routing not in ROUTINGS:
-        raise InputError(f"unknown routing {routing!r}; expected one of {list(ROUTINGS)}")
+    check_name("routing", routing, list(ROUTINGS), "routings")
     n = len(jobs)
     nodes = np.array([s.nodes for s in sites], dtype=np.int64)
     data = np.where(jobs.data_bytes > 0, jobs.data_bytes, jobs.procs * DEFAULT_DATA_BYTES_PER_PROC)

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from archmodels.errors import InputError, did_you_mean
+from archmodels.errors import InputError
+from archmodels.references import check_name
 
 _AR5 = ("IPCC AR5 WG3 Annex III, Table A.III.2 (Schlömer et al. 2014), life-cycle median; "
         "https://www.ipcc.ch/site/assets/uploads/2018/02/ipcc_wg3_ar5_annex-iii.pdf")
@@ -124,8 +125,7 @@ def _read(name: str, columns: list[str] | None = None) -> pd.DataFrame:
 @lru_cache(maxsize=4)
 def load_grid(name: str = "tokyo-2025") -> Grid:
     """A named grid (``tokyo-2025``) from the package data."""
-    if name not in GRIDS:
-        raise InputError(f"unknown grid {name!r}; expected one of {sorted(GRIDS)}.{did_you_mean(str(name), sorted(GRIDS))}")
+    check_name("grid", name, list(GRIDS), "shipped grids")
     gen_file, price_file, ren_file, area = GRIDS[name]
     price_col = f"{area}_price_jpy_kwh"
     gen = _read(gen_file, list(EMISSION_FACTORS_G_PER_KWH))

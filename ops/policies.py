@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archmodels.errors import InputError
+from archmodels.references import check_name
 from ops.grid import Grid
 from ops.jobs import JobSet
 from ops.kernels import POLICY_CODES
@@ -208,8 +209,7 @@ def make_policy(name: str, **params) -> Policy:
         "power-cap": lambda: PowerCap(name=name, **params),
         "carbon-cap": lambda: CarbonPowerCap(name=name, **params),
     }
-    if name not in builders:
-        raise InputError(f"unknown policy {name!r}; expected one of {sorted([*POLICY_CODES, *builders])}")
+    check_name("policy", name, [*POLICY_CODES, *builders], "policies")
     try:
         return builders[name]()
     except TypeError as err:

@@ -31,7 +31,8 @@ import pandas as pd
 from numba import types
 
 from archmodels.atomic import atomic_path
-from archmodels.errors import InputError, ResourceError, did_you_mean
+from archmodels.errors import InputError, ResourceError
+from archmodels.references import check_name, resolve_reference
 
 #: The 18 SWF fields in file order, as DataFrame column names (seconds and kilobytes as in SWF).
 SWF_COLUMNS: tuple[str, ...] = (
@@ -352,9 +353,7 @@ def shipped_trace_names() -> list[str]:
 def shipped_trace(name: str) -> Path:
     """Path of a trace shipped with ``ops``: ``lublin_256``, ``theta_argonne``, ``cqsim_test``."""
     stem = name[: -len(".swf")] if name.endswith(".swf") else name
-    known = shipped_trace_names()
-    if stem not in known:
-        raise InputError(f"no shipped trace {name!r}.{did_you_mean(stem, known)} Shipped traces: {', '.join(known)}")
+    check_name("trace", stem, shipped_trace_names(), "shipped traces")
     return TRACES_DIR / f"{stem}.swf"
 
 
@@ -362,23 +361,16 @@ def resolve_trace(ref: str | os.PathLike) -> Path:
     """The file behind a trace reference: an existing file, else the name of a shipped trace.
 
     ``"theta_argonne"`` (or ``"theta_argonne.swf"``) names ``ops/data/traces/theta_argonne.swf``
-    unless a file of that name exists in the working directory, which wins.
+    unless a file of that name exists in the working directory, which wins
+    (:func:`archmodels.references.resolve_reference`).
 
     Raises
     ------
     InputError
         Neither a file nor a shipped trace; the message lists the shipped names and the closest.
     """
-    p = Path(ref)
-    if p.is_file():
-        return p
-    text = str(ref)
-    stem = text[: -len(".swf")] if text.endswith(".swf") else text
-    known = shipped_trace_names()
-    if stem in known:
-        return TRACES_DIR / f"{stem}.swf"
-    raise InputError(f"no such trace file, and no shipped trace of that name (expected an SWF file or one of "
-                     f"{', '.join(known)}).{did_you_mean(stem, known) if '/' not in text else ''}", file=text)
+    return resolve_reference(ref, what="trace", shipped={n: TRACES_DIR / f"{n}.swf" for n in shipped_trace_names()},
+                             listing="shipped traces", suffix=".swf")
 
 
 def read_swf(path: str | os.PathLike, *, strict: bool = False) -> Trace:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from archmodels.errors import InputError
+from archmodels.references import check_name
 
 TARIFF_FILE = Path(__file__).resolve().parent / "data" / "tariffs.toml"
 J_PER_KWH = 3.6e6
@@ -69,8 +70,7 @@ def load_tariff(name: str) -> Tariff:
     with open(TARIFF_FILE, "rb") as fh:
         data = tomllib.load(fh)
     tariffs = data["tariffs"]
-    if name not in tariffs:
-        raise InputError(f"unknown tariff {name!r}; expected one of {sorted(tariffs)}")
+    check_name("tariff", name, list(tariffs), "tariffs of ops/data/tariffs.toml")
     t = tariffs[name]
     periods = tuple((pd.Timestamp(p["start"]), pd.Timestamp(p["end"]), _value(p["jpy_per_kwh"], "renewable_surcharge"))
                     for p in data["renewable_surcharge"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def anneal(
     file: str = typer.Argument(..., help="Ising/QUBO file: .toml, .json, or dimod COO .coo/.txt (see docs/hybrid.md)."),
@@ -14,7 +16,7 @@ def anneal(
     qpu_success: float = typer.Option(
         None, "--qpu-success", help="Success probability per annealer read (default: SA's, an assumption)."
     ),
-    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Simulated annealing of an Ising/QUBO problem, with the same job sized on a quantum annealer (TTS99)."""
     from fs.cli.output import emit_json, print_table, si

@@ -13,6 +13,8 @@ from typing import Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 app = typer.Typer(
     help="Measure this host's empirical roofline and write it as a machine spec.",
     invoke_without_command=True,
@@ -35,7 +37,7 @@ def bench(
         None, "--out", help="Where to write the host's machine spec (default host.toml; with --validate: nowhere)."
     ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write bandwidth/latency plots (.png/.svg/.pdf)."),
-    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    json_out: JsonOption = False,
     kernel: Optional[str] = typer.Option(None, "--kernel", help=KERNEL_HELP),
     size: Optional[int] = typer.Option(None, "--size", help=SIZE_HELP),
     precision: str = typer.Option("fp64", "--precision", help="fp64 or fp32 (bandwidth and peak kernels)."),

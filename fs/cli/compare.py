@@ -7,6 +7,8 @@ from typing import List, Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines (default: whole catalog)."),
             workload: Optional[List[str]] = typer.Option(None, "--workload", "-w", help="Workloads (default: portfolio)."),
@@ -20,7 +22,7 @@ def compare(machines: Optional[List[str]] = typer.Argument(None, help="Machines 
                 None, "--size",
                 help="The same problem on every machine, in each workload's own unit (best with one -w): "
                      "per node with one node each, in total with --system."),
-            json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+            json_out: JsonOption = False,
             csv: Optional[str] = typer.Option(None, "--csv", help="Write the table as CSV."),
             plot: Optional[str] = typer.Option(
                 None, "--plot", help="Write the rooflines with the workloads as points (.png/.svg/.pdf) and, "

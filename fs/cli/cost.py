@@ -6,12 +6,14 @@ from typing import Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def cost(machine: Optional[str] = typer.Argument(None, help="Catalog name, spec or variant file."),
          nodes: Optional[int] = typer.Option(None, "--nodes", "-n", help="Node count (default: the spec's)."),
          jpy_per_usd: Optional[float] = typer.Option(None, "--jpy-per-usd", help="Exchange rate (default: cost.toml's)."),
          validate: bool = typer.Option(False, "--validate", help="Every published contract figure against the model."),
-         json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+         json_out: JsonOption = False) -> None:
     """Capital cost of a system by component (processors, memory, network, integration, storage, NRE, facility)."""
     import dataclasses
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def _gib(value: int | None) -> str:
     return "-" if value is None else f"{value / 2**30:.1f} GiB"
 
 
-def doctor(json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+def doctor(json_out: JsonOption = False) -> None:
     """Report versions, extras, package-name conflicts, the numba threading layer, CPU and memory.
 
     Exits 1 when another distribution owns, shadows or shares one of the packages fs, ops,

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def io(machine: str = typer.Argument(..., help="Catalog name, spec or variant file."),
        job_nodes: int = typer.Option(..., "--job-nodes", "-n", help="Nodes of the job."),
@@ -14,7 +16,7 @@ def io(machine: str = typer.Argument(..., help="Catalog name, spec or variant fi
                                                        help="Jobs checkpointing to shared tiers at once (default: machine nodes / job nodes, the fair share; 1: alone)."),
        node_mtbf_years: Optional[float] = typer.Option(None, "--node-mtbf-years",
                                                        help="MTBF of one node (default: 50 years at 200 W, rate ∝ power)."),
-       json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+       json_out: JsonOption = False) -> None:
     """Tier bandwidths and times a job reaches, the checkpoint tier, burst-buffer drain and Young/Daly waste."""
     from archmodels.errors import InputError
     from archmodels.io_model import SECONDS_PER_YEAR, job_io

@@ -6,12 +6,14 @@ from typing import List
 
 import typer
 
+from fs.cli.options import JsonOption
+
 app = typer.Typer(help="The machine catalog: list, show (with sources), validate spec files.",
                            no_args_is_help=True)
 
 
 @app.command("list")
-def machines_list(json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+def machines_list(json_out: JsonOption = False) -> None:
     """List the machines of the built-in catalog."""
     from archmodels.loaders import load_catalog
     from fs.cli.output import emit_json, print_table, si
@@ -38,7 +40,7 @@ def machines_list(json_out: bool = typer.Option(False, "--json", help="JSON on s
 
 @app.command("show")
 def machines_show(machine: str = typer.Argument(..., help="Catalog name or spec file."),
-                  json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+                  json_out: JsonOption = False) -> None:
     """Show a machine with the source of every number."""
     from archmodels.describe import describe_machine
     from fs.cli.output import emit_json, print_table
@@ -55,7 +57,7 @@ def machines_show(machine: str = typer.Argument(..., help="Catalog name or spec 
 
 @app.command("validate")
 def machines_validate(files: List[str] = typer.Argument(..., help="Machine spec files."),
-                      json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+                      json_out: JsonOption = False) -> None:
     """Check spec files; report every problem in each file. Exit 2 if any file is invalid."""
     import sys
 

@@ -13,6 +13,8 @@ from typing import Optional
 
 import typer
 
+from fs.cli.options import JsonOption, TraceOption, StrictOption, OffAfterOption, SchedulerOption
+
 app = typer.Typer(help="Operations: scheduling simulation, energy, grid carbon and price.",
                       no_args_is_help=True)
 
@@ -99,7 +101,7 @@ def _policy_params(policy: str, max_delay_s: Optional[float], power_cap_w: Optio
 
 @app.command("simulate")
 def simulate_cmd(
-    trace: str = typer.Option(..., "--trace", help="SWF trace file (.swf or .swf.gz) or a shipped trace name: theta_argonne, lublin_256, cqsim_test."),
+    trace: TraceOption,
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size [nodes]; overrides the trace header."),
     procs_per_node: Optional[float] = typer.Option(None, "--procs-per-node", help="Trace processors per node (default header MaxProcs/MaxNodes, else 1); power is charged per node."),
     policy: str = typer.Option("easy", "--policy", help=POLICY_HELP),
@@ -109,10 +111,10 @@ def simulate_cmd(
     tariff: Optional[str] = typer.Option(None, "--tariff", help="Electricity tariff (needs --grid): tepco-ehv (default for tokyo-2025), kansai-ehv, spot."),
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results (.csv or .parquet)."),
     timeseries_out: Optional[str] = typer.Option(None, "--timeseries-out", help="Per-slot energy, carbon, cost (.csv or .parquet)."),
-    strict: bool = typer.Option(False, "--strict", help="A bad trace line is an error (exit 2)."),
-    json_out: bool = typer.Option(False, "--json", help="JSON summary on stdout."),
+    strict: StrictOption = False,
+    json_out: JsonOption = False,
     pue: float = typer.Option(1.2, "--pue", help="Facility PUE (assumption 1.2)."),
-    off_after_s: Optional[float] = typer.Option(None, "--off-after-s", help="Switch idle nodes off after this long [s]."),
+    off_after_s: OffAfterOption = None,
     max_delay_s: Optional[float] = typer.Option(None, "--max-delay-s", help="carbon-/price-delay: longest hold [s]."),
     power_cap_w: Optional[float] = typer.Option(None, "--power-cap-w", help="power-cap: whole-machine IT cap [W]."),
     cap_fraction: Optional[float] = typer.Option(None, "--cap-fraction", help="carbon-cap: busy fraction in high-carbon slots."),
@@ -181,15 +183,15 @@ def simulate_cmd(
 
 @app.command("compare")
 def compare_cmd(
-    trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (theta_argonne, lublin_256, cqsim_test)."),
+    trace: TraceOption,
     policies: str = typer.Option("carbon-delay,price-delay,carbon-cap", "--policies", help="Comma-separated policies to compare with EASY."),
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size; overrides the trace header."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML."),
     grid: str = typer.Option("tokyo-2025", "--grid", help="Grid for carbon and price."),
-    off_after_s: Optional[float] = typer.Option(None, "--off-after-s", help="Switch idle nodes off after this long [s]."),
-    strict: bool = typer.Option(False, "--strict", help="A bad trace line is an error (exit 2)."),
+    off_after_s: OffAfterOption = None,
+    strict: StrictOption = False,
     out: Optional[str] = typer.Option(None, "--out", help="Write the table (.csv or .parquet)."),
-    json_out: bool = typer.Option(False, "--json", help="JSON rows on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """What each policy saves against EASY (carbon, energy, cost) and what it costs in waiting."""
     from ops.output import write_table
@@ -224,7 +226,7 @@ def generate_cmd(
     procs: int = typer.Option(256, "--procs", help="Machine size [processors]."),
     load: float = typer.Option(0.7, "--load", help="Offered load."),
     seed: int = typer.Option(0, "--seed", help="Random seed (recorded in the header)."),
-    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Write a seeded Lublin–Feitelson-style synthetic trace."""
     from ops.swf import write_swf
@@ -252,11 +254,11 @@ def sweep_cmd(
     nodes: Optional[int] = typer.Option(None, "--nodes", help="Machine size; overrides the trace headers."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML."),
     grid: Optional[str] = typer.Option(None, "--grid", help="Grid for carbon and price: tokyo-2025."),
-    off_after_s: Optional[float] = typer.Option(None, "--off-after-s", help="Switch idle nodes off after this long [s]."),
+    off_after_s: OffAfterOption = None,
     out: Optional[str] = typer.Option(None, "--out", help="Write the rows (.csv or .parquet)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+    scheduler: SchedulerOption = None,
     workers: int = typer.Option(0, "--workers", help="Start a local Dask cluster of this many one-thread worker processes."),
-    json_out: bool = typer.Option(False, "--json", help="JSON rows on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Policy x trace x parameter sweep, in-process or on Dask (same rows either way)."""
     import os
@@ -337,10 +339,10 @@ def federate_cmd(
     site: list[str] = typer.Option(..., "--site", help="NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]; repeat per site."),
     routing: str = typer.Option("least-loaded", "--routing", help="home, round-robin, least-loaded, lowest-carbon."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML for every site's node power."),
-    off_after_s: Optional[float] = typer.Option(None, "--off-after-s", help="Switch idle nodes off after this long [s]."),
-    strict: bool = typer.Option(False, "--strict", help="A bad trace line is an error (exit 2)."),
+    off_after_s: OffAfterOption = None,
+    strict: StrictOption = False,
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results with their site (.csv or .parquet)."),
-    json_out: bool = typer.Option(False, "--json", help="JSON summary on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Route a trace over several sites on the tokyo-2025 grid (each at its own offset) and simulate them."""
     import archmodels

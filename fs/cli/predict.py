@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def predict(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name or spec file."),
             workload: str = typer.Option(..., "--workload", "-w", help="Portfolio name or workload file."),
@@ -17,7 +19,7 @@ def predict(machine: str = typer.Option(..., "--machine", "-m", help="Catalog na
                 None, "--size",
                 help="Problem per node, in the workload's unit (default: the workload's own size on this "
                      "machine, e.g. a share of its memory)."),
-            json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+            json_out: JsonOption = False) -> None:
     """Predict time, rates, bound, power and energy of a workload on a machine, for a stated problem size."""
     from archmodels.loaders import load_machine
     from archmodels.prediction import predict as run_predict

@@ -6,11 +6,13 @@ Only typer is imported at module level; numpy, numba and Qiskit load inside the 
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import List
 
 import typer
+
+from fs.cli.output import emit_json
+from fs.cli.options import JsonOption
 
 app = typer.Typer(help="Quantum: run circuits, cost of emulation on a machine, hybrid workflows, VQE, crossover.", no_args_is_help=True)
 
@@ -26,10 +28,6 @@ class CostPrecision(str, Enum):
     byte = "byte"
 
 
-def _print_json(data: dict) -> None:
-    typer.echo(json.dumps(data, sort_keys=True, indent=2, default=float))
-
-
 @app.command("run")
 def run(
     circuit: str = typer.Argument(..., help="OpenQASM 2 or 3 file."),
@@ -38,7 +36,7 @@ def run(
     precision: Precision = typer.Option(Precision.double, "--precision", help="Amplitude precision."),
     threads: int | None = typer.Option(None, "--threads", help="Numba threads (default: all)."),
     machine: str = typer.Option("fugaku", "--machine", help="Catalog machine named when memory is short."),
-    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+    json_out: JsonOption = False,
 ) -> None:
     """Sample a circuit file; counts per classical register."""
     from quantum.run_file import run_circuit_file
@@ -46,8 +44,8 @@ def run(
     result = run_circuit_file(
         circuit, shots=shots, seed=seed, precision=precision.value, threads=threads, machine=machine
     )
-    if as_json:
-        _print_json(result)
+    if json_out:
+        emit_json(result)
         return
     from rich.console import Console
     from rich.table import Table
@@ -74,15 +72,15 @@ def cost(
     machine: str = typer.Option(..., "--machine", help="Catalog name or machine TOML file."),
     precision: CostPrecision = typer.Option(CostPrecision.double, "--precision", help="Amplitude encoding."),
     nodes: int | None = typer.Option(None, "--nodes", help="Power-of-two node count (default: fewest that hold it)."),
-    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+    json_out: JsonOption = False,
 ) -> None:
     """Memory, nodes, passes, time and energy of emulating a circuit on a machine."""
     from quantum.emulation_cost import cost_for
 
     result = cost_for(machine, qubits, depth=depth, circuit_file=circuit, precision=precision.value, nodes=nodes)
     data = result.as_dict()
-    if as_json:
-        _print_json(data)
+    if json_out:
+        emit_json(data)
         return
     from rich.console import Console
     from rich.table import Table
@@ -118,22 +116,20 @@ def hybrid(
     scenario: str = typer.Argument(..., help="Scenario TOML file, or 'example' for the shipped example."),
     set_: List[str] = typer.Option(None, "--set", help="Override a field: --set qpu.placement=co-located (repeatable)."),
     sweep: str = typer.Option(None, "--sweep", help="What-if sweep of one field: --sweep hpc.nodes_per_user=1,4,16"),
-    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Simulate a hybrid quantum-HPC scenario: total time and its critical-path breakdown (time, energy, cost)."""
     from archmodels.errors import InputError
     from fs.cli.output import emit_json, print_table, si
-    from quantum.hybrid.scenario import example_scenario_path
     from quantum.hybrid.sweep import run_scenario, what_if
 
-    path = example_scenario_path() if scenario == "example" else scenario
     overrides = _parse_assignments(set_, "--set")
     if sweep:
         field, sep, values = sweep.partition("=")
         if not sep or not values:
             raise InputError(f"--sweep: expected FIELD=V1,V2,..., got {sweep!r}")
         parsed = [_parse_assignments([f"v={v}"], "--sweep")["v"] for v in values.split(",")]
-        frame = what_if(path, field.strip(), parsed, overrides)
+        frame = what_if(scenario, field.strip(), parsed, overrides)
         if json_out:
             emit_json(frame.to_dict(orient="records"))
             return
@@ -142,7 +138,7 @@ def hybrid(
                       si(r["transfer_time_s"], "s"), si(r["classical_time_s"], "s"), si(r["total_energy_j"], "J"),
                       f"{r['total_cost_jpy']:.0f} JPY"] for r in frame.to_dict(orient="records")])
         return
-    result = run_scenario(path, overrides)
+    result = run_scenario(scenario, overrides)
     if json_out:
         emit_json(result)
         return
@@ -165,7 +161,7 @@ def vqe(
     optimizer: str = typer.Option("L-BFGS-B", help="L-BFGS-B (parameter-shift gradients) or COBYLA."),
     maxiter: int = typer.Option(500, help="Optimiser iterations at most."),
     seed: int = typer.Option(0, help="Seed of the initial parameters and the primitives."),
-    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Run VQE through the project's estimator and check it against exact diagonalisation."""
     from fs.cli.output import emit_json, print_table, si
@@ -192,7 +188,7 @@ def crossover(
     shots: int = typer.Option(4000, help="Shots per circuit."),
     circuits: int = typer.Option(1, help="Circuits per job."),
     plot: str = typer.Option(None, help="Write the time/energy plot to this file (.png, .svg, .pdf)."),
-    json_out: bool = typer.Option(False, "--json", help="JSON on stdout."),
+    json_out: JsonOption = False,
 ) -> None:
     """Where emulation on each machine beats a QPU, in time and in energy, against qubit count."""
     from fs.cli.output import emit_json, print_table

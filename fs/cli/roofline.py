@@ -6,13 +6,15 @@ from typing import List, Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def roofline(machines: List[str] = typer.Argument(..., help="Catalog names or spec files."),
              precision: str = typer.Option("fp64", "--precision", help="fp64, fp32, bf16, fp16, fp8..."),
              plot: Optional[str] = typer.Option(None, "--plot", help="Write a roofline plot (.png/.svg/.pdf)."),
              points: Optional[str] = typer.Option(None, "--points",
                                                   help="Measured kernels to plot as points: the JSON of `fsw bench --json`."),
-             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+             json_out: JsonOption = False) -> None:
     """Roofline ceilings per node: peaks, and bandwidth and ridge point of every memory level."""
     from archmodels.prediction import machine_roofline
     from fs.cli.output import emit_json, print_table, si

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name, spec or variant file."),
           workload: str = typer.Option(..., "--workload", "-w",
@@ -17,7 +19,7 @@ def scale(machine: str = typer.Option(..., "--machine", "-m", help="Catalog name
                                                  "(default: the default problem per node on the baseline)."),
           precision: str = typer.Option(None, "--precision", help="Override the workload's precision."),
           plot: str = typer.Option(None, "--plot", help="Write the scaling curves (.png/.svg/.pdf)."),
-          json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+          json_out: JsonOption = False) -> None:
     """Predict strong or weak scaling and show where the network or memory bound takes over."""
     from archmodels.errors import InputError
     from archmodels.scaling import bound_changes, portfolio_scaling, scaling

@@ -4,13 +4,10 @@ from typing import Optional
 
 import typer
 
+from fs.cli.output import emit_json
+from fs.cli.options import JsonOption, SchedulerOption, ProcessesOption
+
 app = typer.Typer(help="Feasibility studies: run, report, list.", no_args_is_help=True)
-
-
-def _print_json(obj) -> None:
-    import json
-
-    typer.echo(json.dumps(obj, sort_keys=True, indent=2))
 
 
 def _print_scorecard(result: dict) -> None:
@@ -35,12 +32,12 @@ def _print_scorecard(result: dict) -> None:
 def run(
     study: str = typer.Argument(..., help="A study TOML file, or a built-in study's name (see `fsw study list`)."),
     out: str = typer.Option(..., "--out", help="Folder for results and reports; re-running into it resumes."),
-    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of a table."),
+    json_out: JsonOption = False,
     samples: int = typer.Option(200, "--samples", help="Monte Carlo samples (0: nominal and sensitivity only)."),
     sweep_points: int = typer.Option(20_000, "--sweep-points", help="Latin-hypercube design points (0: no sweep)."),
     chunk_size: int = typer.Option(25, "--chunk-size", help="Monte Carlo samples per chunk."),
-    processes: Optional[int] = typer.Option(None, "--processes", help="Run chunks on N local processes."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+    processes: ProcessesOption = None,
+    scheduler: SchedulerOption = None,
     ops: bool = typer.Option(True, "--ops/--no-ops", help="Utilisation and wait from a scheduling simulation of the study's trace."),
 ) -> None:
     """Run a study: scorecard, Monte Carlo, sensitivity, design sweep, reports."""
@@ -65,7 +62,7 @@ def run(
         result = run_pipeline(study, out, samples=samples, sweep_points=sweep_points, chunk_size=chunk_size,
                               processes=processes, scheduler=scheduler, simulate_ops=ops, progress=progress)
     if json_out:
-        _print_json(result)
+        emit_json(result)
     else:
         _print_scorecard(result)
 
@@ -77,9 +74,9 @@ def sweep(
     method: str = typer.Option("lhs", "--method", help="lhs (Latin hypercube) or grid (full factorial)."),
     points: int = typer.Option(100_000, "--points", help="Design points of a Latin hypercube."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the Latin hypercube (default: the study's)."),
-    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary with the Pareto front."),
-    processes: Optional[int] = typer.Option(None, "--processes", help="Run chunks on N local processes."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)."),
+    json_out: JsonOption = False,
+    processes: ProcessesOption = None,
+    scheduler: SchedulerOption = None,
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the Pareto projections (.png/.svg/.pdf)."),
 ) -> None:
     """Sweep stacked SRAM, memory generation, links and power cap around the 3D-SRAM candidate."""
@@ -109,7 +106,7 @@ def sweep(
 
         save_figure(plot_pareto_projections(pd.read_parquet(result["sweep_parquet"])), plot)
     if json_out:
-        _print_json(result)
+        emit_json(result)
         return
     table = Table(title=f"Pareto front: {result['pareto_points']} of {result['points']} design points")
     for col in ("SRAM [MiB]", "memory", "link", "cap [W]", "nodes", "speedup", "power [MW]", "TCO [1e9 JPY]", "carbon [kt]"):
@@ -123,20 +120,20 @@ def sweep(
 @app.command("report")
 def report(
     out: str = typer.Argument(..., help="A study run folder (written by `fsw study run`)."),
-    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    json_out: JsonOption = False,
 ) -> None:
     """Rebuild the Markdown and HTML reports of a run folder."""
     from fs.pipeline import report as build
 
     result = build(out)
     if json_out:
-        _print_json(result)
+        emit_json(result)
     else:
         _print_scorecard(result)
 
 
 @app.command("list")
-def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(json_out: JsonOption = False) -> None:
     """List the built-in studies."""
     from rich.console import Console
     from rich.table import Table
@@ -145,7 +142,7 @@ def list_(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 
     studies = list_studies()
     if json_out:
-        _print_json(studies)
+        emit_json(studies)
         return
     table = Table(title="Built-in studies")
     for col in ("name", "title", "candidates"):

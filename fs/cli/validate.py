@@ -6,12 +6,14 @@ from typing import List, Optional
 
 import typer
 
+from fs.cli.options import JsonOption
+
 
 def validate(system: Optional[List[str]] = typer.Option(None, "--system", help="Only these systems."),
              metric: Optional[List[str]] = typer.Option(None, "--metric", help="hpl, hpl_power, gflops_per_w, hpcg, dgemm, capital."),
              suite: str = typer.Option("default", "--suite", help="default (catalog and fit-set systems, rows labelled in_sample) "
                                        "or out-of-sample (systems no constant was fitted on)."),
-             json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+             json_out: JsonOption = False) -> None:
     """Recompute published figures (TOP500 Rmax and power, Green500, HPCG, device rates) and report the error.
 
     The default suite labels each row in_sample (a constant was fitted on it, or it reads back an

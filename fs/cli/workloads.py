@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from fs.cli.options import JsonOption
+
 app = typer.Typer(help="The workload portfolio: list, show (every field with its source).",
                             no_args_is_help=True)
 
 
 @app.command("list")
-def workloads_list(json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+def workloads_list(json_out: JsonOption = False) -> None:
     """List the workloads of the built-in portfolio."""
     from archmodels.workload import load_workload, workload_names
     from fs.cli.output import emit_json, print_table, si
@@ -44,7 +46,7 @@ def workloads_list(json_out: bool = typer.Option(False, "--json", help="JSON on 
 
 @app.command("show")
 def workloads_show(workload: str = typer.Argument(..., help="Portfolio name or workload file."),
-                   json_out: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+                   json_out: JsonOption = False) -> None:
     """Show a workload: every field as written, its SI value, its source and the note beside it."""
     from archmodels.describe import describe_workload
     from fs.cli.output import emit_json, print_table

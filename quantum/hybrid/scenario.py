@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from archmodels.errors import InputError, SpecError
-from archmodels.quantities import QuantityError, parse_quantity
+from archmodels.errors import InputError, SpecError, validation_problems
+from archmodels.quantities import read_quantity
+from archmodels.references import resolve_reference
 from quantum.hybrid.qpu import get_placement, get_qpu, job_time, jobs_needed
 from quantum.hybrid.simulation import Scenario
 from quantum.hybrid.workflow import Workflow, qaoa_workflow, sqd_workflow, vqe_workflow
@@ -79,12 +80,7 @@ class ScenarioSpec(_Strict):
 
 
 def _q(value, kind: str, file: str | None, where: str) -> float | None:
-    if value is None:
-        return None
-    try:
-        return parse_quantity(value, kind)
-    except QuantityError as err:
-        raise InputError(str(err), file=file, location=where) from None
+    return None if value is None else read_quantity(value, kind, location=where, file=file)
 
 
 def validate_scenario(raw: dict, file: str | None = None) -> ScenarioSpec:
@@ -92,8 +88,7 @@ def validate_scenario(raw: dict, file: str | None = None) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as err:
-        problems = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in err.errors()]
-        raise SpecError(file, problems) from None
+        raise SpecError(file, validation_problems(err)) from None
 
 
 def _workflow(spec: ScenarioSpec, file: str | None) -> Workflow:
@@ -179,10 +174,9 @@ def build_scenario(spec: ScenarioSpec, file: str | None = None) -> Scenario:
 
 
 def read_scenario_file(path: str | Path) -> dict:
-    """The raw mapping of a scenario TOML file."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", file=str(path))
+    """The raw mapping of a scenario TOML file, or of the shipped one named ``example``."""
+    path = resolve_reference(path, what="scenario", shipped={"example": example_scenario_path()},
+                             listing="shipped scenarios", suffix=".toml")
     try:
         return tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as err:
