@@ -131,11 +131,13 @@ def processor_step(flops, level_bytes, *, peak_flop_per_s, peak_any_flop_per_s, 
         compute_t = np.where(flops > 0, flops / (np.multiply(compute_efficiency, driven)), 0.0)
         level_t = np.where(q > 0, q / (np.minimum(memory_efficiency, 1.0) * np.asarray(bandwidth_bytes_per_s, dtype=float)),
                            0.0)
-    shape = np.broadcast_shapes(compute_t.shape, level_t.shape[:-1])
-    terms = np.concatenate([np.broadcast_to(compute_t, shape)[..., None],
-                            np.broadcast_to(level_t, (*shape, level_t.shape[-1]))], axis=-1)
-    first = terms.argmax(axis=-1)
-    time_s = np.take_along_axis(terms, first[..., None], axis=-1)[..., 0]
+    # hierarchical roofline: a running maximum over the levels (first term attaining it wins)
+    first = np.zeros(np.broadcast_shapes(compute_t.shape, level_t.shape[:-1]), dtype=np.int64)
+    time_s = np.broadcast_to(compute_t, first.shape)
+    for k in range(level_t.shape[-1]):
+        later = level_t[..., k] > time_s
+        first = np.where(later, k + 1, first)
+        time_s = np.where(later, level_t[..., k], time_s)
     power_bound = driven < peak * (1.0 - 1e-9)
     bound = np.where(first == 0, np.where(power_bound, BOUND_POWER, BOUND_COMPUTE), BOUND_MEMORY + first - 1)
     memory_j = 8.0 * np.sum(q * np.asarray(energy_per_bit_j, dtype=float), axis=-1)
@@ -280,7 +282,10 @@ def reuse_bytes_per_unit(capacity_bytes, working_set_bytes, bytes_per_unit):
     >>> float(reuse_bytes_per_unit(2e8, [1e6, 1e8, 1e10], [100.0, 10.0, 1.0]))
     10.0
     """
-    cap = np.asarray(capacity_bytes, dtype=float)[..., None]
+    cap = np.asarray(capacity_bytes, dtype=float)
+    ws = np.asarray(working_set_bytes, dtype=float)
     q = np.asarray(bytes_per_unit, dtype=float)
-    fits = np.where(np.asarray(working_set_bytes, dtype=float) <= cap, q, np.inf)
-    return np.minimum(q[..., 0], fits.min(axis=-1))
+    out = np.broadcast_to(q[..., 0], np.broadcast_shapes(cap.shape, ws.shape[:-1], q.shape[:-1])).copy()
+    for p in range(ws.shape[-1]):  # one pass per traffic point: no (capacity x point) temporary
+        out = np.where(ws[..., p] <= cap, np.minimum(out, q[..., p]), out)
+    return out

@@ -307,33 +307,40 @@ class DesignEvaluator:
         return {"tdp_w": tdp, "static_w": static, "other_w": other, "idle_w": idle,
                 "max_w": np.maximum(cap, c * tdp), "cap_w": processor_cap_w(tdp, cap, other, 0.0, c)}
 
-    def step_arguments(self, i: int, sram_bytes, memory_code, power_cap_w, power: dict | None = None):
-        """Arguments of :func:`archmodels.physics.processor_step` for workload ``i`` at each design
-        point (level axis last; an absent stacked SRAM carries 0 bytes), and the levels present."""
+    def levels_present(self, sram_bytes):
+        """Which memory levels each design point has, level axis last (a stacked SRAM of 0 B is absent)."""
+        s = np.asarray(sram_bytes, dtype=float)
+        present = np.ones((s.size, self.level_capacity.size), dtype=bool)
+        if self.where.sram is not None:
+            present[:, self.where.sram] = s > 0
+        return present
+
+    def step_arguments(self, i: int, sram_bytes, memory: int, power: dict):
+        """Arguments of :func:`archmodels.physics.processor_step` for workload ``i`` at design points
+        that share the main-memory option ``memory`` (a code into :attr:`memory`) and have the given
+        stacked-SRAM sizes and node power terms (:meth:`node_power_terms`). The level axis is last; an
+        absent stacked SRAM carries 0 bytes (:meth:`levels_present`)."""
         from archmodels.physics import reuse_bytes_per_unit
 
         w = self.tables[i]
         s = np.asarray(sram_bytes, dtype=float)
-        g = np.asarray(memory_code)
-        n, n_levels = s.size, self.level_capacity.size
-        power = power or self.node_power_terms(power_cap_w)
-        caps = np.broadcast_to(self.level_capacity, (n, n_levels)).copy()
-        present = np.ones((n, n_levels), dtype=bool)
-        if self.where.sram is not None:
-            caps[:, self.where.sram] = s
-            present[:, self.where.sram] = s > 0
-        caps[:, self.where.main] = self.mem_cap[g]
-        u = w.units[g]
-        held = np.where(present, caps, 0.0)
-        above = np.concatenate([np.zeros((n, 1)), np.maximum.accumulate(held, axis=1)[:, :-1]], axis=1)
-        q = reuse_bytes_per_unit(above, w.ws[g][:, None, :], w.bytes_per_point) * u[:, None]
-        bw = np.broadcast_to(self.level_bandwidth, (n, n_levels)).copy()
-        bw[:, self.where.main] = self.mem_bw[g]
-        e_bit = np.broadcast_to(self.level_energy, (n, n_levels)).copy()
-        e_bit[:, self.where.main] = self.mem_e[g]
-        args = {
+        n, main, sram = s.size, self.where.main, self.where.sram
+        held = self.level_capacity  # the main memory's own capacity is below every boundary
+        u = w.units[memory]
+        # capacity above each level's boundary: the largest level held above it (innermost first);
+        # only the main memory's (below the stacked SRAM, the last level) varies from point to point
+        above = np.concatenate([[0.0], np.maximum.accumulate(held)[:-1]])
+        q = np.broadcast_to(reuse_bytes_per_unit(above, w.ws[memory], w.bytes_per_point) * u, (n, held.size)).copy()
+        if sram is not None:
+            q[:, main] = reuse_bytes_per_unit(np.maximum(above[sram], s), w.ws[memory], w.bytes_per_point) * u
+            q[:, sram] = np.where(s > 0, q[:, sram], 0.0)
+        bw = self.level_bandwidth.copy()
+        bw[main] = self.mem_bw[memory]
+        e_bit = self.level_energy.copy()
+        e_bit[main] = self.mem_e[memory]
+        return {
             "flops": w.flop_per_unit * u,
-            "level_bytes": np.where(present, q, 0.0),
+            "level_bytes": q,
             "peak_flop_per_s": w.peak,
             "peak_any_flop_per_s": w.peak_any,
             "compute_efficiency": w.eff_compute,
@@ -345,35 +352,42 @@ class DesignEvaluator:
             "power_cap_w": power["cap_w"],
             "energy_per_flop_floor_j": w.eps_floor,
         }
-        return args, present
+
+    #: Design points evaluated together (a block's temporaries stay in cache).
+    BLOCK = 16_384
 
     def node_rates(self, sram_bytes, memory_code, power_cap_w, link_code=None):
-        """Per design point and workload: node-seconds per unit of work [s], running node power
-        [W] (network included when ``link_code`` is given), step time [s]; and whether every
-        workload fits."""
+        """Per design point and workload: node-seconds per unit of work [s] and running node power
+        [W] (network included when ``link_code`` is given); and whether every workload fits.
+
+        Points are grouped by main-memory option (the option fixes the levels' bandwidths, energies
+        and the work per processor) and evaluated in blocks of :attr:`BLOCK`."""
         from archmodels.physics import processor_step, running_node_power_w
 
         s = np.asarray(sram_bytes, dtype=float)
         g = np.asarray(memory_code)
-        power = self.node_power_terms(power_cap_w)
+        cap = np.broadcast_to(np.asarray(power_cap_w, dtype=float), s.shape)
         out_t = np.empty((s.size, len(self.tables)))
         out_p = np.empty_like(out_t)
-        out_step = np.empty_like(out_t)
         ok = np.ones(s.size, dtype=bool)
         for i, w in enumerate(self.tables):
             ok &= w.fits[g]
-            args, _ = self.step_arguments(i, s, g, power_cap_w, power)
-            step = processor_step(**args)
-            step_t = step.time_s + w.net_time_s[g]
-            net = {} if link_code is None else {
-                "network_bytes": w.net_bytes[g], "network_energy_per_bit_j": self.link_e[link_code],
-                "link_static_w": self.link_static[link_code]}
-            out_p[:, i] = running_node_power_w(other_w=power["other_w"], idle_others_w=0.0, count=self.count,
-                                               static_w=power["static_w"], dynamic_w=step.dynamic_w,
-                                               node_time_s=step.time_s, step_time_s=step_t, **net)
-            out_step[:, i] = step_t
-            out_t[:, i] = step_t / (self.count * w.units[g])
-        return out_t, out_p, out_step, ok
+        for m in np.unique(g):
+            members = np.flatnonzero(g == m)
+            for a in range(0, members.size, self.BLOCK):
+                idx = members[a:a + self.BLOCK]
+                power = self.node_power_terms(cap[idx])
+                for i, w in enumerate(self.tables):
+                    step = processor_step(**self.step_arguments(i, s[idx], m, power))
+                    step_t = step.time_s + w.net_time_s[m]
+                    net = {} if link_code is None else {
+                        "network_bytes": w.net_bytes[m], "network_energy_per_bit_j": self.link_e[link_code[idx]],
+                        "link_static_w": self.link_static[link_code[idx]]}
+                    out_p[idx, i] = running_node_power_w(
+                        other_w=power["other_w"], idle_others_w=0.0, count=self.count, static_w=power["static_w"],
+                        dynamic_w=step.dynamic_w, node_time_s=step.time_s, step_time_s=step_t, **net)
+                    out_t[idx, i] = step_t / (self.count * w.units[m])
+        return out_t, out_p, ok
 
     def evaluate(self, designs: pd.DataFrame) -> pd.DataFrame:
         """Tidy rows: the design variables, sizing and every study axis, one row per design point
@@ -385,7 +399,7 @@ class DesignEvaluator:
         lk = self._codes(designs["link"], self.links, "link")
         s = designs["sram_bytes"].to_numpy(float)
         cap = designs["power_cap_w"].to_numpy(float)
-        t_unit, p_node, _, ok = self.node_rates(s, g, cap, lk)
+        t_unit, p_node, ok = self.node_rates(s, g, cap, lk)
         power = self.node_power_terms(cap)
         capital_node, embodied_node = self.node_capital_and_embodied(s, g, lk)
         memory_bytes = self.count * self.mem_cap[g]  # a node's outermost memory, as Node.memory_bytes

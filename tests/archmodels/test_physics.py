@@ -76,6 +76,23 @@ def test_reuse_step_function():
     assert np.array_equal(reuse_bytes_per_unit(np.array([0.0, 2e6, 1e12]), ws, b), [100.0, 100.0, 1.0])
 
 
+def test_reuse_step_function_broadcasts_and_matches_its_definition():
+    """q(C) = min(q_0, min{q_p : W_p <= C}) elementwise, for capacities of any shape and working
+    sets given per capacity (point axis last) or once for all."""
+    rng = np.random.default_rng(3)
+    cap = 10.0 ** rng.uniform(4, 11, size=(7, 3))
+    ws = np.sort(10.0 ** rng.uniform(4, 11, size=(7, 3, 5)), axis=-1)
+    b = rng.uniform(1.0, 100.0, size=5)
+    got = reuse_bytes_per_unit(cap, ws, b)
+    assert got.shape == cap.shape
+    for idx in np.ndindex(cap.shape):
+        fits = [q for w, q in zip(ws[idx], b) if w <= cap[idx]]
+        assert got[idx] == min([b[0], *fits])
+    one = reuse_bytes_per_unit(cap, ws[0, 0], b)  # one set of working sets for every capacity
+    for idx in np.ndindex(cap.shape):
+        assert one[idx] == reuse_bytes_per_unit(float(cap[idx]), ws[0, 0], b)
+
+
 def test_network_step_sums_the_collectives_and_one_node_is_free():
     comms = [("allreduce", 2, lambda u: 8.0 * u), ("halo", 1, lambda u: 1e6)]
     net = dict(injection_bandwidth_bytes_per_s=25e9, latency_s=2e-6, topology="fat-tree")

@@ -59,13 +59,14 @@ def test_sweep_arguments_and_results_equal_predict_on_the_equivalent_machine(eva
     m = variant_machine(ev.template, s, memory, link, cap)
     g = np.array([ev.memory.index(memory)])
     lk = np.array([ev.links.index(link)])
-    t_unit, p_node, _, ok = ev.node_rates(np.array([s]), g, np.array([cap]), lk)
+    t_unit, p_node, ok = ev.node_rates(np.array([s]), g, np.array([cap]), lk)
     assert ok.all()
     proc = m.node.processors[0]
     power = node_power(m.node)
     for i, w in enumerate(ev.study.workloads):
         wl = archmodels.load_workload(w)
-        args, present = ev.step_arguments(i, np.array([s]), g, np.array([cap]))
+        args = ev.step_arguments(i, np.array([s]), int(g[0]), ev.node_power_terms(np.array([cap])))
+        present = ev.levels_present(np.array([s]))
         prec = proc.precision_for(wl.precision, wl.matrix)
         expect = processor_step_arguments(proc, power, wl, prec, wl.units_for(proc.outer_memory.capacity_bytes),
                                           float(ev.node_power_terms(np.array([cap]))["cap_w"][0]), ev.technology)
@@ -123,7 +124,7 @@ def test_more_sram_never_slows_a_design(evaluator):
     ev = evaluator
     sizes = np.array([0.0, 2**20, 64 * 2**20, GIB, 16 * GIB])
     g = np.zeros(sizes.size, dtype=int)
-    t, _, _, _ = ev.node_rates(sizes, g, np.full(sizes.size, 2400.0))
+    t, _, _ = ev.node_rates(sizes, g, np.full(sizes.size, 2400.0))
     assert np.all(np.diff(t, axis=0) <= 1e-15)
     assert (t[0] / t[-1]).max() > 1.1  # stacked SRAM helps at least one workload by 10 %
 
