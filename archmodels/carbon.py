@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
+from archmodels.memtech import memory_technologies, memory_technology
 from archmodels.quantities import parse_quantity
 
 _TABLE = Path(__file__).parent / "data" / "carbon.toml"
@@ -116,11 +117,10 @@ def memory_carbon_per_gb_g(technology: str) -> float:
     y = float(table["logic"]["fab_yield"])
     if key in table["memory_g_per_gb"]:
         return float(table["memory_g_per_gb"][key]["value"]) / y
-    if key.startswith("hbm"):
-        from archmodels.memtech import memory_technology
-
+    tech = memory_technology(key) if key in memory_technologies() else None
+    if tech is not None and tech.kind == "hbm":
         hbm = table["hbm"]
-        stack_gb = memory_technology(key).capacity_per_unit_bytes / GB
+        stack_gb = tech.capacity_per_unit_bytes / GB
         dram = float(hbm["dram_g_per_gb"]["value"]) * (1.0 + float(hbm["tsv_area_overhead"]["value"])) / y
         base = die_embodied_carbon_g(float(hbm["base_die_area_mm2"]["value"]),
                                      float(hbm["base_die_process_nm"]["value"]))
@@ -129,7 +129,8 @@ def memory_carbon_per_gb_g(technology: str) -> float:
         entry = table["sram"][key]
         area_per_gb = float(entry["area_mm2_per_gib"]) * GB / GIB
         return area_per_gb * carbon_per_area_g_per_mm2(float(entry["process_nm"]))
-    known = sorted(set(table["memory_g_per_gb"]) | set(table["sram"]) | {"hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4"})
+    known = sorted(set(table["memory_g_per_gb"]) | set(table["sram"])
+                   | {n for n in memory_technologies() if memory_technology(n).kind == "hbm"})
     raise InputError(f"no embodied-carbon figure for memory technology {technology!r}; expected one of "
                      f"{', '.join(known)}", location="memory.technology")
 

@@ -276,12 +276,6 @@ def lifetime_defaults() -> dict:
 # ----------------------------------------------------------------------------- machines
 
 
-ON_DIE = frozenset({"sram"})
-"""Memory technologies that sit on the processor die and are paid for with it."""
-
-ON_PACKAGE = frozenset({"hbm2", "hbm2e", "hbm3", "hbm3e", "hbm4", "lpddr5x"})
-"""Technologies a named part's quoted price may include (its stock memory)."""
-
 _SPEC_LINK_TECHNOLOGY = {None: "electrical", "electrical": "electrical", "pluggable-optics": "pluggable-optics",
                          "co-packaged-optics": "co-packaged-optics"}
 
@@ -307,8 +301,8 @@ def node_cost(machine, exchange: Exchange | None = None, factor: float | None = 
 
     Named parts (cost.toml ``[parts]``) are priced with their stock on-package memory; a spec's
     on-package memory beyond (or short of) that stock is priced per GB. Other memory levels with a
-    technology in the memory table are priced per GB; on-die SRAM (``sram``) is part of the processor
-    price. The network share uses the machine's topology, node count, injection bandwidth and link
+    technology in the memory table are priced per GB; memory placed on the die (memory_technologies.toml ``placement``) is part of the
+    processor price; on-package memory (``placement = "package"``) is what a named part's stock covers. The network share uses the machine's topology, node count, injection bandwidth and link
     technology (electrical when the spec gives none). Node-local and per-group storage tiers are
     charged per node. ``factor`` (default: the fitted procurement factor) multiplies processor list prices.
     """
@@ -325,11 +319,13 @@ def node_cost(machine, exchange: Exchange | None = None, factor: float | None = 
         node_covered |= part.covers_node
         stock = part.stock_memory_bytes
         for level in proc.memory:
-            if not level.technology or level.technology in ON_DIE:
+            if not level.technology:
                 continue
             tech = memory_technology(level.technology)
+            if tech.placement == "die":
+                continue
             capacity = level.capacity_bytes
-            if level.technology in ON_PACKAGE and stock > 0:
+            if tech.placement == "package" and stock > 0:
                 capacity, stock = capacity - stock, 0.0
             memory += proc.count * memory_cost_jpy(capacity, tech.cost_jpy_per_gb) * scale
     network = 0.0

@@ -39,6 +39,10 @@ class MemoryTechnology:
         ``dram``, ``hbm`` or ``sram`` (selects the embodied-carbon model).
     unit : str
         ``stack``, ``channel``, ``package``, ``die`` or ``slice``.
+    placement : str
+        Where it sits (:data:`PLACEMENTS`): ``die`` (paid for with the processor die), ``stacked``
+        (on the die, priced apart), ``package`` (beside the die: a part's quoted price may include
+        it) or ``board``.
     bandwidth_per_unit_bytes_per_s : float
         Peak bandwidth of one unit [B/s].
     capacity_per_unit_bytes : float
@@ -55,6 +59,7 @@ class MemoryTechnology:
     title: str
     kind: str
     unit: str
+    placement: str
     bandwidth_per_unit_bytes_per_s: float
     capacity_per_unit_bytes: float
     energy_per_bit_j: float
@@ -71,6 +76,9 @@ class MemoryTechnology:
         """Bandwidth per byte of capacity [1/s]: how often a unit can stream its whole contents."""
         return self.bandwidth_per_unit_bytes_per_s / self.capacity_per_unit_bytes
 
+
+#: Values of :attr:`MemoryTechnology.placement`.
+PLACEMENTS = ("die", "stacked", "package", "board")
 
 _FIELDS = {
     "bandwidth_per_unit": ("bandwidth_per_unit_bytes_per_s", "bytes_per_s"),
@@ -95,8 +103,11 @@ def _load() -> dict[str, MemoryTechnology]:
             if item["source"] not in sources:
                 raise InputError(f"source {item['source']!r} is not in [sources]", file=str(_TABLE), location=location)
             cited.append((key, sources[item["source"]]["title"]))
+        if entry.get("placement") not in PLACEMENTS:
+            raise InputError(f"placement must be one of {', '.join(PLACEMENTS)}, got {entry.get('placement')!r}",
+                             file=str(_TABLE), location=f"technologies.{name}.placement")
         out[name] = MemoryTechnology(name=name, title=entry["title"], kind=entry["kind"], unit=entry["unit"],
-                                     sources=tuple(cited), **values)
+                                     placement=entry["placement"], sources=tuple(cited), **values)
     return out
 
 
@@ -141,8 +152,3 @@ def bandwidth_for_capacity_bytes_per_s(capacity_bytes: float, bandwidth_per_unit
 def memory_cost_jpy(capacity_bytes: float, cost_jpy_per_gb: float) -> float:
     """Price of ``capacity_bytes`` of memory [JPY] = C / 1e9 · price per GB."""
     return capacity_bytes / GB * cost_jpy_per_gb
-
-
-def memory_energy_j(bytes_moved: float, energy_per_bit_j: float) -> float:
-    """Energy to move ``bytes_moved`` through a memory interface [J] = 8 · Q · e_bit."""
-    return 8.0 * bytes_moved * energy_per_bit_j

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from archmodels.errors import SpecError, validation_problems
 from archmodels.quantities import KINDS, QuantityError, parse_quantity
@@ -92,8 +92,16 @@ class NodeSpec(_Strict):
     source: str | None = None
 
 
-MemoryTechnology = Literal["sram", "sram-3d", "ddr4", "ddr5", "lpddr5", "lpddr5x", "hbm2", "hbm2e",
-                           "hbm3", "hbm3e", "hbm4", "gddr6", "gddr7"]
+def _known_memory_technology(name: str) -> str:
+    """A memory technology named in archmodels/data/memory_technologies.toml (the one list)."""
+    from archmodels.memtech import memory_technologies
+
+    if name not in memory_technologies():
+        raise ValueError(f"unknown memory technology {name!r}; expected one of {', '.join(memory_technologies())}")
+    return name
+
+
+MemoryTechnology = Annotated[str, AfterValidator(_known_memory_technology)]
 
 
 class MemorySpec(_Strict):

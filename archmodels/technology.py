@@ -1,7 +1,9 @@
 """Cited technology defaults: achievable fractions of peak and energy per operation.
 
-Read once from ``archmodels/data/efficiency.toml`` and ``archmodels/data/energy.toml``; each entry
-carries its source. These are the model's only constants, and they are keyed by processor type,
+Read once from ``archmodels/data/efficiency.toml`` and ``archmodels/data/energy.toml``, and the
+energy per bit of each memory technology from ``archmodels/data/memory_technologies.toml``
+(:mod:`archmodels.memtech`, the one table of a memory technology's facts); each entry carries its
+source. These are the model's only constants, and they are keyed by processor type,
 workload class, precision and memory technology — never by system — so that the model applies to
 machines described in files it has never seen.
 """
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from archmodels.errors import InputError
+from archmodels.memtech import memory_technologies, memory_technology
 from archmodels.quantities import parse_quantity
 
 _DATA = Path(__file__).parent / "data"
@@ -52,12 +56,15 @@ class Technology:
         ``{workload_class: {processor_type: {compute, memory, source}}}`` (efficiency.toml).
     energy_table : dict
         energy.toml's tables: ``energy_per_flop_fp64``, ``precision_scale``,
-        ``memory_energy_per_bit``, ``static``.
+        ``untyped_memory_level``, ``static``.
+    memory_energy_per_bit_j : dict
+        ``{memory technology: energy to move one bit [J]}`` (memory_technologies.toml).
     """
 
-    def __init__(self, efficiency_table: dict, energy_table: dict):
+    def __init__(self, efficiency_table: dict, energy_table: dict, memory_energy_per_bit_j: dict):
         self._efficiency = efficiency_table
         self._energy = energy_table
+        self._memory_energy = dict(memory_energy_per_bit_j)
         self._cache: dict = {}
 
     def efficiency(self, processor_type: str, workload_class: str) -> Efficiency:
@@ -77,13 +84,18 @@ class Technology:
         return self._cache[key]
 
     def memory_energy_per_bit_j(self, technology: str | None) -> float:
-        """Energy to move one bit from a memory of this technology [J]."""
-        key = ("mem", technology)
-        if key not in self._cache:
-            table = self._energy["memory_energy_per_bit"]
-            entry = table.get(technology or "cache", table["cache"])
-            self._cache[key] = parse_quantity(entry["value"], "energy_j")
-        return self._cache[key]
+        """Energy to move one bit from a memory of this technology [J]; a level that names no
+        technology (an on-chip cache) takes energy.toml's ``untyped_memory_level`` figure."""
+        if technology is None:
+            key = ("mem", None)
+            if key not in self._cache:
+                entry = self._energy["untyped_memory_level"]["energy_per_bit"]
+                self._cache[key] = parse_quantity(entry["value"], "energy_j")
+            return self._cache[key]
+        if technology not in self._memory_energy:
+            raise InputError(f"unknown memory technology {technology!r}; expected one of "
+                             f"{', '.join(self._memory_energy)}", location="memory.technology")
+        return self._memory_energy[technology]
 
     @property
     def static_fraction(self) -> float:
@@ -96,7 +108,8 @@ class Technology:
         return float(self._energy["static"]["node_other_fraction"])
 
     def replaced(self, *, efficiency: dict | None = None, static_fraction: float | None = None,
-                 node_other_fraction: float | None = None, energy_per_flop_fp64: dict | None = None) -> Technology:
+                 node_other_fraction: float | None = None, energy_per_flop_fp64: dict | None = None,
+                 memory_energy_per_bit_j: dict | None = None) -> Technology:
         """A copy with some entries changed.
 
         Parameters
@@ -107,6 +120,8 @@ class Technology:
             New shares [-].
         energy_per_flop_fp64 : dict, optional
             ``{processor_type: energy [J]}``.
+        memory_energy_per_bit_j : dict, optional
+            ``{memory technology: energy per bit [J]}``.
         """
         eff = {k: {t: dict(e) for t, e in v.items()} for k, v in self._efficiency.items() if isinstance(v, dict)}
         for (wclass, ptype), change in (efficiency or {}).items():
@@ -122,13 +137,14 @@ class Technology:
             energy["energy_per_flop_fp64"] = {k: dict(v) for k, v in energy["energy_per_flop_fp64"].items()}
             for ptype, value in energy_per_flop_fp64.items():
                 energy["energy_per_flop_fp64"].setdefault(ptype, {})["value"] = f"{value!r} J"
-        return Technology(eff, energy)
+        return Technology(eff, energy, {**self._memory_energy, **(memory_energy_per_bit_j or {})})
 
 
 @lru_cache(maxsize=1)
 def default_technology() -> Technology:
-    """The shipped tables (archmodels/data/efficiency.toml and energy.toml)."""
-    return Technology(_efficiency_table(), _energy_table())
+    """The shipped tables (archmodels/data/efficiency.toml, energy.toml, memory_technologies.toml)."""
+    return Technology(_efficiency_table(), _energy_table(),
+                      {name: memory_technology(name).energy_per_bit_j for name in memory_technologies()})
 
 
 def efficiency(processor_type: str, workload_class: str) -> Efficiency:
@@ -142,7 +158,7 @@ def energy_per_flop_floor_j(processor_type: str, precision: str) -> float:
 
 
 def memory_energy_per_bit_j(technology: str | None) -> float:
-    """Energy to move one bit from a memory of this technology [J] (energy.toml)."""
+    """Energy to move one bit from a memory of this technology [J] (memory_technologies.toml)."""
     return default_technology().memory_energy_per_bit_j(technology)
 
 

@@ -11,7 +11,6 @@ from archmodels.errors import InputError
 from archmodels.memtech import (
     bandwidth_for_capacity_bytes_per_s,
     memory_cost_jpy,
-    memory_energy_j,
     memory_technologies,
     memory_technology,
     units_for_capacity,
@@ -60,9 +59,8 @@ def test_generations_get_faster_per_stack_and_stacked_sram_beats_hbm_on_energy()
     assert sram3d.bandwidth_per_capacity_per_s > 100 * hbm3e.bandwidth_per_capacity_per_s
 
 
-def test_cost_and_energy_arithmetic():
+def test_cost_arithmetic():
     assert memory_cost_jpy(80e9, 1800.0) == pytest.approx(144_000.0)
-    assert memory_energy_j(1e9, 3.97e-12) == pytest.approx(8e9 * 3.97e-12)
     assert units_for_capacity(80 * 2**30, 16 * 2**30) == 5
     assert units_for_capacity(1.0, 16 * 2**30) == 1
 
@@ -72,3 +70,36 @@ def test_unknown_technology_names_the_known_ones():
         memory_technology("hbm9")
     with pytest.raises(InputError):
         units_for_capacity(0.0, 1.0)
+
+
+def test_one_table_per_fact_the_roofline_energy_comes_from_the_memory_table():
+    """A memory technology's energy per bit lives in memory_technologies.toml only: the roofline's
+    technology tables read it, specs accept exactly its names, and a technology added to it (with a
+    changed energy) reaches predict through ``Technology.replaced`` without another table."""
+    from archmodels.technology import default_technology
+
+    tech = default_technology()
+    for name in memory_technologies():
+        assert tech.memory_energy_per_bit_j(name) == memory_technology(name).energy_per_bit_j
+    assert tech.memory_energy_per_bit_j(None) == pytest.approx(0.5e-12)  # a level with no technology
+    changed = tech.replaced(memory_energy_per_bit_j={"hbm3e": 1e-12})
+    assert changed.memory_energy_per_bit_j("hbm3e") == 1e-12
+    assert tech.memory_energy_per_bit_j("hbm3e") == memory_technology("hbm3e").energy_per_bit_j
+    energy = (Path(archmodels.__file__).parent / "data" / "energy.toml").read_text()
+    assert "hbm" not in energy.lower() and "ddr" not in energy.lower()
+
+
+def test_placement_drives_what_a_part_price_covers():
+    assert {n for n in memory_technologies() if memory_technology(n).placement == "package"} >= {"hbm3e", "lpddr5x"}
+    assert memory_technology("sram").placement == "die"
+    assert memory_technology("ddr5").placement == "board"
+
+
+def test_a_spec_names_only_technologies_of_the_table(tmp_path):
+    from archmodels.errors import SpecError
+
+    src = (Path(__file__).parents[2] / "examples" / "my-node.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(src.replace('technology = "ddr5"', 'technology = "hbm9"', 1))
+    with pytest.raises(SpecError, match="unknown memory technology 'hbm9'; expected one of .*hbm3e"):
+        archmodels.load_machine(bad)
