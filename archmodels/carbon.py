@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from archmodels.errors import InputError
 from archmodels.memtech import memory_technologies, memory_technology
 from archmodels.quantities import parse_quantity
@@ -142,6 +144,26 @@ def memory_embodied_carbon_g(capacity_bytes: float, technology: str) -> float:
     return capacity_bytes / GB * memory_carbon_per_gb_g(technology)
 
 
+def energy_carbon_g(energy_j, carbon_intensity_g_per_kwh):
+    """Carbon of drawing ``energy_j`` from a grid [g CO2e] = E / 3.6e6 · CI (numbers or arrays).
+
+    Location-based scope 2 (GHG Protocol Scope 2 Guidance, https://ghgprotocol.org/scope-2-guidance).
+
+    Parameters
+    ----------
+    energy_j : array_like
+        Energy drawn at the facility meter [J].
+    carbon_intensity_g_per_kwh : array_like
+        Grid carbon intensity [g CO2e/kWh].
+
+    Examples
+    --------
+    >>> float(energy_carbon_g(3.6e9, 450.0))  # 1 MWh at 450 g/kWh
+    450000.0
+    """
+    return np.asarray(energy_j, dtype=float) / J_PER_KWH * np.asarray(carbon_intensity_g_per_kwh, dtype=float)
+
+
 def operational_carbon_g(average_power_w, lifetime_s, carbon_intensity_g_per_kwh, pue=1.0):
     """Operational carbon over a lifetime [g CO2e] = P̄ · PUE · T / 3.6e6 · CI.
 
@@ -161,7 +183,7 @@ def operational_carbon_g(average_power_w, lifetime_s, carbon_intensity_g_per_kwh
     numeric
         [g CO2e].
     """
-    return average_power_w * pue * lifetime_s / J_PER_KWH * carbon_intensity_g_per_kwh
+    return energy_carbon_g(np.multiply(np.multiply(average_power_w, pue), lifetime_s), carbon_intensity_g_per_kwh)
 
 
 @dataclass(frozen=True)

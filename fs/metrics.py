@@ -192,10 +192,11 @@ def total_cost_jpy(capital_jpy, energy_j, price_jpy_per_kwh):
 def total_carbon_g(embodied_g, energy_j, carbon_intensity_g_per_kwh):
     """Embodied plus operational carbon: ``G = G_emb + E / 3.6e6 * CI`` [g CO2eq].
 
-    Operational carbon at the site grid's mean intensity (GHG Protocol scope 2, location-based,
-    https://ghgprotocol.org/scope-2-guidance).
+    Operational carbon at the site grid's mean intensity (:func:`archmodels.carbon.energy_carbon_g`).
     """
-    return np.asarray(embodied_g, dtype=float) + np.asarray(energy_j, dtype=float) / J_PER_KWH * np.asarray(carbon_intensity_g_per_kwh, dtype=float)
+    from archmodels.carbon import energy_carbon_g
+
+    return np.asarray(embodied_g, dtype=float) + energy_carbon_g(energy_j, carbon_intensity_g_per_kwh)
 
 
 def fit_nodes(power_budget_w, node_power_max_w, pue, capital_budget_jpy, capital_per_node_jpy):
