@@ -20,6 +20,7 @@ from fs.cli import anneal, bench, compare, cost, doctor, io, machines, ops, pred
 from fs.cli import study, validate, workloads
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: rich markup would eat the units in brackets, [kWh] and [s]
     name="fsw",
     help="fs-workbench: feasibility studies of next-generation supercomputers.",
     no_args_is_help=True,

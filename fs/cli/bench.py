@@ -16,6 +16,7 @@ import typer
 from fs.cli.options import JsonOption
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: rich markup would eat the units in brackets, [kWh] and [s]
     help="Measure this host's empirical roofline and write it as a machine spec.",
     invoke_without_command=True,
     no_args_is_help=False,

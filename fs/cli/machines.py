@@ -8,7 +8,7 @@ import typer
 
 from fs.cli.options import JsonOption
 
-app = typer.Typer(help="The machine catalog: list, show (with sources), validate spec files.",
+app = typer.Typer(rich_markup_mode=None, help="The machine catalog: list, show (with sources), validate spec files.",
                            no_args_is_help=True)
 
 

@@ -15,7 +15,7 @@ import typer
 
 from fs.cli.options import JsonOption, TraceOption, StrictOption, OffAfterOption, SchedulerOption
 
-app = typer.Typer(help="Operations: scheduling simulation, energy, grid carbon and price.",
+app = typer.Typer(rich_markup_mode=None, help="Operations: scheduling simulation, energy, grid carbon and price.",
                       no_args_is_help=True)
 
 #: The summary keys ``fsw ops simulate --json`` prints (and no others).

@@ -14,7 +14,7 @@ import typer
 from fs.cli.output import emit_json
 from fs.cli.options import JsonOption
 
-app = typer.Typer(help="Quantum: run circuits, cost of emulation on a machine, hybrid workflows, VQE, crossover.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Quantum: run circuits, cost of emulation on a machine, hybrid workflows, VQE, crossover.", no_args_is_help=True)
 
 
 class Precision(str, Enum):

@@ -7,7 +7,7 @@ import typer
 from fs.cli.output import emit_json
 from fs.cli.options import JsonOption, SchedulerOption, ProcessesOption
 
-app = typer.Typer(help="Feasibility studies: run, report, list.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="Feasibility studies: run, report, list.", no_args_is_help=True)
 
 
 def _print_scorecard(result: dict) -> None:

@@ -6,7 +6,7 @@ import typer
 
 from fs.cli.options import JsonOption
 
-app = typer.Typer(help="The workload portfolio: list, show (every field with its source).",
+app = typer.Typer(rich_markup_mode=None, help="The workload portfolio: list, show (every field with its source).",
                             no_args_is_help=True)
 
 

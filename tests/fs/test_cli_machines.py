@@ -23,6 +23,18 @@ def test_help_lists_the_commands():
         assert cmd in r.stdout
 
 
+@pytest.mark.parametrize("command, unit", [
+    (("ops", "simulate"), "Battery capacity [kWh]"),
+    (("ops", "simulate"), "longest hold [s]"),
+    (("ops", "compare"), "off after this long [s]"),
+    (("ops", "generate"), "Machine size [processors]"),
+])
+def test_help_keeps_the_units_in_brackets(command, unit):
+    r = fsw(*command, "--help")
+    assert r.returncode == 0, r.stderr
+    assert unit in " ".join(r.stdout.split())  # help wraps lines; the unit must survive markup
+
+
 def test_predict_json_contract():
     r = fsw("predict", "--machine", "fugaku", "--workload", "stream-triad", "--nodes", "1", "--json")
     assert r.returncode == 0, r.stderr
