@@ -19,13 +19,11 @@ def plot_suite(result, path: str | os.PathLike) -> Path:
     path : path-like
         .png, .svg or .pdf.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
 
     path = Path(path)
-    fig, (ax_bw, ax_lat, ax_roof) = plt.subplots(1, 3, figsize=(18, 4.5))
+    fig = Figure(figsize=(18, 4.5))
+    ax_bw, ax_lat, ax_roof = fig.subplots(1, 3)
     bw = result.bandwidth
     for (kernel, threads), grp in bw.groupby(["kernel", "threads"]):
         grp = grp.sort_values("working_set_bytes")
@@ -57,9 +55,6 @@ def plot_suite(result, path: str | os.PathLike) -> Path:
     ax_roof.set(xscale="log", yscale="log", xlabel="arithmetic intensity [FLOP/B]", ylabel="GFLOP/s",
                 title="roofline (FP64) with measured kernels")
     fig.tight_layout()
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp)
-    finally:
-        plt.close(fig)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp)
     return path

@@ -84,13 +84,11 @@ def crossover_points(table) -> dict:
 
 def plot_crossover(table, path: str | Path) -> Path:
     """Time and energy against qubits, QPU against each machine's emulation; written atomically (PNG/SVG/PDF)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
 
     path = Path(path)
-    fig, (ax_t, ax_e) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig = Figure(figsize=(11, 4.2))
+    ax_t, ax_e = fig.subplots(1, 2)
     first = table[table["machine"] == table["machine"].iloc[0]]
     for ax, qcol, ecol, label in ((ax_t, "qpu_time_s", "emulation_time_s", "time [s]"),
                                   (ax_e, "qpu_energy_j", "emulation_energy_j", "energy [J]")):
@@ -106,9 +104,6 @@ def plot_crossover(table, path: str | Path) -> Path:
     ax_e.set_title("energy of the job")
     ax_t.legend(fontsize=8)
     fig.tight_layout()
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=120)
-    finally:
-        plt.close(fig)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     return path

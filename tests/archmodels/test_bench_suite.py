@@ -173,6 +173,36 @@ def test_cli_suite_writes_a_profile_that_loads(tmp_path):
     assert ("untrustworthy" in tomllib.loads(out.read_text()).get("notes", "")) == (not data["trustworthy"])
 
 
+def test_suite_plot_is_written_and_the_backend_left_alone(tmp_path):
+    from types import SimpleNamespace
+
+    import matplotlib
+    import pandas as pd
+
+    from archmodels.bench.plot import plot_suite
+
+    sizes = [2.0**k for k in range(12, 26)]
+    result = SimpleNamespace(
+        bandwidth=pd.DataFrame({"kernel": "triad", "threads": 1, "working_set_bytes": sizes,
+                                "bandwidth_bytes_per_s": [1e11 if s < 2**20 else 2e10 for s in sizes]}),
+        latency=pd.DataFrame({"working_set_bytes": sizes, "latency_s": [1e-9 if s < 2**20 else 8e-8 for s in sizes]}),
+        profile=SimpleNamespace(memory=[SimpleNamespace(name="L2", bandwidth_bytes_per_s=1e11),
+                                        SimpleNamespace(name="DRAM", bandwidth_bytes_per_s=2e10)],
+                                peak_flop_per_s={"fp64": 5e10}),
+        plateaus=[SimpleNamespace(first_bytes=2**12, last_bytes=2**19, bandwidth_bytes_per_s=1e11),
+                  SimpleNamespace(first_bytes=2**21, last_bytes=2**25, bandwidth_bytes_per_s=2e10)],
+        apps=pd.DataFrame({"kernel": ["dgemm"], "flop": [2e9], "bytes": [2.4e7], "flop_per_s": [4e10]}),
+        host=SimpleNamespace(cpu_model="test CPU"), version="0")
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # the user's choice, which a library must not override
+    try:
+        out = plot_suite(result, tmp_path / "host.png")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+    assert out.stat().st_size > 10_000
+
+
 def test_elements_fill_the_working_set_in_whole_vector_chunks():
     n = bandwidth.elements_for("triad", 10**6, threads=2)
     assert n % 64 == 0 and 10**6 - 24 * 64 < 24 * n <= 10**6

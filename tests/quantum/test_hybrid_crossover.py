@@ -47,8 +47,16 @@ def test_beyond_the_machine_emulation_is_infinite():
     assert math.isfinite(t["emulation_time_s"].iloc[0]) and math.isinf(t["emulation_time_s"].iloc[1])
 
 
-def test_plot_is_written(tmp_path):
-    out = plot_crossover(crossover_table(qubits=range(10, 30, 4)), tmp_path / "x.png")
+def test_plot_is_written_and_the_backend_left_alone(tmp_path):
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")  # the user's choice, which a library must not override
+    try:
+        out = plot_crossover(crossover_table(qubits=range(10, 30, 4)), tmp_path / "x.png")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
     assert out.stat().st_size > 1000
 
 
