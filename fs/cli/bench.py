@@ -1,10 +1,11 @@
 """`fsw bench`: measure this host (bandwidth, peak FLOP rate, latency, application kernels).
 
 ``fsw bench [--quick] [--threads N] [--out host.toml] [--plot FILE] [--json] [--validate]`` runs the
-suite and writes the host profile as a machine spec; ``fsw bench --kernel NAME [--size N]
-[--threads N] [--precision fp64|fp32] --json`` measures one kernel. The work runs in this process
-(numba threads set with ``numba.set_num_threads``); the environment for it (OMP_WAIT_POLICY,
-NUMBA_CPU_FEATURES for 512-bit vectors) is set before numba starts.
+suite, prints the results and writes the host profile as a machine spec to --out (no file without
+it); ``fsw bench --kernel NAME [--size N] [--threads N] [--precision fp64|fp32] --json`` measures
+one kernel. The work runs in this process (numba threads set with ``numba.set_num_threads``); the
+environment for it (OMP_WAIT_POLICY, NUMBA_CPU_FEATURES for 512-bit vectors) is set before numba
+starts.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Quick suite (< 1 min on 2 cores)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="Threads (default: all CPUs in the affinity mask)."),
     out: Optional[str] = typer.Option(
-        None, "--out", help="Where to write the host's machine spec (default host.toml; with --validate: nowhere)."
+        None, "--out", help="Where to write the host's machine spec (default: nowhere; the results are printed)."
     ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write bandwidth/latency plots (.png/.svg/.pdf)."),
     json_out: JsonOption = False,
@@ -53,9 +54,7 @@ def bench(
         return
     from fs.cli.output import check_writable
 
-    if out is None and not validate:
-        out = "host.toml"
-    if kernel is None and out is not None:
+    if kernel is None:
         check_writable(out, "--out")
     check_writable(plot, "--plot")
     import archmodels.bench as bench_pkg
@@ -122,7 +121,7 @@ def bench(
                       markup=False, highlight=False)
     import tempfile
 
-    with tempfile.TemporaryDirectory() as scratch:  # --validate without --out keeps no file
+    with tempfile.TemporaryDirectory() as scratch:  # without --out no file is kept (--validate reads this one)
         path = write_text_atomic(out or Path(scratch) / "host.toml", profile_toml(result.profile))
         checks = None
         if validate:
@@ -131,7 +130,7 @@ def bench(
             checks = validate_apps(path, result.apps)
     if out is None:
         path = None
-        console.print(f"host profile not kept (no --out) ({result.elapsed_s:.1f} s)")
+        console.print(f"host profile not written (--out FILE writes it) ({result.elapsed_s:.1f} s)")
     else:
         console.print(f"host profile written to {path} ({result.elapsed_s:.1f} s)")
     if plot:

@@ -130,6 +130,27 @@ def test_cli_bad_input_exits_2_before_measuring(capsys, tmp_path):
     assert "--size" in capsys.readouterr().err
 
 
+def test_cli_suite_without_out_writes_no_file(monkeypatch, tmp_path, capsys):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    import archmodels.bench.suite as suite
+    import archmodels.bench.validate as validate
+
+    measured = SimpleNamespace(findings=(), notes=(), refusal=None, trustworthy=True, profile=_profile(),
+                               apps=pd.DataFrame(), elapsed_s=1.0, as_dict=lambda: {"trustworthy": True})
+    read = []
+    monkeypatch.setattr(suite, "run_suite", lambda **kw: measured)
+    monkeypatch.setattr(validate, "validate_apps", lambda path, apps: read.append(path) or pd.DataFrame())
+    monkeypatch.chdir(tmp_path)
+    for argv in (["bench", "--quick", "--json"], ["bench", "--quick", "--validate", "--json"]):
+        assert main(argv) == 0
+        assert json.loads(capsys.readouterr().out)["profile_path"] is None
+    assert len(read) == 1 and read[0].name == "host.toml" and not read[0].exists()  # --validate's was temporary
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_cli_suite_writes_a_profile_that_loads(tmp_path):
     # In a fresh process, as a user runs it: inside pytest numba already runs with 256-bit vectors,
