@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ops.policies import Policy
-from ops.simulate import resolve_trace, simulate
+from ops.simulate import SimulationResult, resolve_trace, simulate
 
 SUMMARY_COLUMNS = ("policy", "jobs", "dropped_jobs", "nodes", "nodes_source", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
                    "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "cost_jpy", "cost_energy_jpy",
@@ -19,19 +19,29 @@ def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Pol
     Savings are baseline minus policy (positive = the policy saves): ``carbon_saving_g``,
     ``carbon_saving_frac``, ``energy_saving_j``, ``cost_saving_jpy`` (the whole tariff), of which
     ``energy_cost_saving_jpy`` (the spot-price part) and ``demand_charge_saving_jpy``; the price is
-    ``wait_increase_s`` and ``slowdown_increase`` (policy minus baseline).
+    ``wait_increase_s`` and ``slowdown_increase`` (policy minus baseline). The runs are those of
+    :func:`policy_runs`.
+    """
+    return savings_table(policy_runs(trace, policies, baseline=baseline, **simulate_kwargs))
 
-    Every policy is charged over the same span, from the first submit to the latest job end under
-    any of the policies: a policy that ends later is not charged for idle time the others escape.
+
+def policy_runs(trace, policies: list[str | Policy], *, baseline: str | Policy = "easy", timeseries: bool = False,
+                **simulate_kwargs) -> list[SimulationResult]:
+    """The baseline's simulation, then each policy's, all charged over the same span: from the
+    first submit to the latest job end under any of them, so a policy that ends later is not
+    charged for idle time the others escape (and the time series share one time axis).
     """
     tr = resolve_trace(trace)
-    runs = [simulate(tr, policy=pol, timeseries=False, **simulate_kwargs) for pol in [baseline, *policies]]
-    until = max(float(r.jobs["end_s"].max()) for r in runs if len(r.jobs)) if any(len(r.jobs) for r in runs) else None
-    rows = []
-    for pol in [baseline, *policies]:
-        summary = simulate(tr, policy=pol, until_s=until, timeseries=False, **simulate_kwargs).summary
-        rows.append({k: summary[k] for k in SUMMARY_COLUMNS})
-    df = pd.DataFrame(rows)
+    everyone = [baseline, *policies]
+    ends = [float(r.jobs["end_s"].max()) for r in
+            (simulate(tr, policy=pol, timeseries=False, **simulate_kwargs) for pol in everyone) if len(r.jobs)]
+    until = max(ends) if ends else None
+    return [simulate(tr, policy=pol, until_s=until, timeseries=timeseries, **simulate_kwargs) for pol in everyone]
+
+
+def savings_table(runs: list[SimulationResult]) -> pd.DataFrame:
+    """The table of :func:`compare_policies` from runs of the same trace, the baseline first."""
+    df = pd.DataFrame([{k: r.summary[k] for k in SUMMARY_COLUMNS} for r in runs])
     base = df.iloc[0]
     df["energy_saving_j"] = base["energy_j"] - df["energy_j"]
     if df["carbon_g"].notna().all():

@@ -192,16 +192,29 @@ def compare_cmd(
     strict: StrictOption = False,
     out: Optional[str] = typer.Option(None, "--out", help="Write the table (.csv or .parquet)."),
     json_out: JsonOption = False,
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write queue, power and carbon over time, one line a policy (.png/.svg/.pdf)."),
 ) -> None:
     """What each policy saves against EASY (carbon, energy, cost) and what it costs in waiting."""
+    if plot:
+        from fs.figure_file import check_figure_path
+
+        check_figure_path(plot)
     from ops.output import write_table
-    from ops.savings import compare_policies
+    from ops.savings import policy_runs, savings_table
     from ops.swf import read_swf
 
     tr = read_swf(trace, strict=strict)
     _report_bad_lines(tr)
     names = [p.strip() for p in policies.split(",") if p.strip()]
-    df = compare_policies(tr, names, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s)
+    runs = policy_runs(tr, names, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s,
+                       timeseries=plot is not None)
+    df = savings_table(runs)
+    if plot:
+        from fs.figure_file import save_figure
+        from fs.ops_plot import plot_operations
+
+        by_policy = {r.summary["policy"]: r for r in runs}
+        save_figure(plot_operations(by_policy, title=f"{', '.join(by_policy)} on {trace}"), plot)
     if out:
         write_table(df, out)
     if json_out:

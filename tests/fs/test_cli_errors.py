@@ -39,6 +39,7 @@ BAD = [
     ["machines", "validate"],
     ["quantum", "--nope"],
     ["ops", "simulate", "--nope"],
+    ["ops", "compare", "--trace", "cqsim_test", "--plot", "/proc/x.png"],  # refused before simulating
     ["--nope"],
 ]
 

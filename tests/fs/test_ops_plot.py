@@ -1,5 +1,6 @@
 """The operations figure: queue length counts submitted-not-started jobs; power is energy per slot."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -23,3 +24,22 @@ def test_panels_draw_the_simulated_series():
     ts = r.timeseries
     assert np.allclose(power.get_ydata(), ts["facility_energy_j"] / ts["duration_s"] / 1e6)
     assert len(fig.axes) == 4  # queue, power, carbon and the grid-intensity twin
+
+
+def test_compared_policies_share_the_time_axis():
+    from ops.savings import policy_runs
+
+    runs = policy_runs(TRACE, ["carbon-delay"], grid="tokyo-2025", timeseries=True)
+    assert np.array_equal(runs[0].timeseries["time_s"], runs[1].timeseries["time_s"])  # charged over one span
+    fig = plot_operations({r.summary["policy"]: r for r in runs})
+    assert [ln.get_label() for ln in fig.axes[0].get_lines()] == ["easy", "carbon-delay"]
+
+
+def test_cli_compare_writes_the_figure(tmp_path, capsys):
+    from fs.cli import main
+
+    plot = tmp_path / "compare.png"
+    assert main(["ops", "compare", "--trace", "cqsim_test", "--policies", "carbon-delay,carbon-cap",
+                 "--plot", str(plot), "--json"]) == 0
+    assert [r["policy"] for r in json.loads(capsys.readouterr().out)] == ["easy", "carbon-delay", "carbon-cap"]
+    assert plot.stat().st_size > 10_000
