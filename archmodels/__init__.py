@@ -1,6 +1,7 @@
 """archmodels: what a machine is and how fast and how efficiently it runs a workload.
 
-Public API: :func:`load_machine`, :func:`load_workload`, :func:`predict`, :func:`machine_roofline`.
+Public API: :func:`load_machine`, :func:`load_workload`, :func:`predict`, :func:`machine_roofline`,
+and :mod:`archmodels.problem_size` (problem sizes that compare across machines).
 Submodules are imported lazily so that ``import archmodels`` stays cheap.
 """
 
@@ -15,7 +16,8 @@ from archmodels import ownership as _ownership  # noqa: E402
 
 _ownership.verify()
 
-__all__ = ["load_machine", "load_workload", "predict", "machine_roofline", "machine_names", "workload_names"]
+__all__ = ["load_machine", "load_workload", "predict", "machine_roofline", "machine_names", "workload_names",
+           "problem_size"]
 
 _LAZY = {
     "load_machine": "archmodels.loaders",
@@ -25,6 +27,8 @@ _LAZY = {
     "predict": "archmodels.prediction",
     "machine_roofline": "archmodels.prediction",
 }
+#: Public submodules, reached as attributes (``archmodels.problem_size.common_total_units``).
+_SUBMODULES = ("problem_size",)
 
 
 try:
@@ -43,4 +47,6 @@ def __dir__() -> list[str]:
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"archmodels.{name}")
     raise AttributeError(f"module 'archmodels' has no attribute {name!r}")

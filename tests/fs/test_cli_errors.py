@@ -95,5 +95,9 @@ def test_public_names_are_listed():
     import archmodels
     import quantum
 
-    assert {"predict", "load_machine", "__version__"} <= set(dir(archmodels))
+    assert {"predict", "load_machine", "problem_size", "__version__"} <= set(dir(archmodels))
     assert "EmulatorSampler" in dir(quantum)
+    # a fresh process: here the submodule may already be imported, which makes it an attribute anyway
+    r = subprocess.run([sys.executable, "-c", "import archmodels; print(archmodels.problem_size.PROBLEM_MODES)"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "per-machine" in r.stdout, r.stderr
