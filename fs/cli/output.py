@@ -25,9 +25,21 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(_clean(obj), sort_keys=True, indent=2) + "\n")
 
 
-def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    """Print a rich table to stdout."""
+def console(stderr: bool = False):
+    """A rich console as wide as the terminal (``COLUMNS`` when set); 160 columns when the output
+    is a file or a pipe and ``COLUMNS`` is unset, so that saved tables do not fold."""
+    import os
+
     from rich.console import Console
+
+    out = Console(stderr=stderr)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out = Console(stderr=stderr, width=160)
+    return out
+
+
+def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    """Print a rich table to stdout, as wide as :func:`console`."""
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
@@ -35,7 +47,7 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    Console(width=max(160, 0)).print(table)
+    console().print(table)
 
 
 def si(value: float | None, unit: str) -> str:

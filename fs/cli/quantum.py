@@ -11,6 +11,7 @@ from typing import List
 
 import typer
 
+from fs.cli.output import console as table_console
 from fs.cli.output import emit_json
 from fs.cli.options import JsonOption
 
@@ -47,10 +48,9 @@ def run(
     if json_out:
         emit_json(result)
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = table_console()
     console.print(
         f"{result['file']}: {result['n_qubits']} qubits, {result['shots']} shots, seed {result['seed']}, "
         f"{result['precision']}, {result['passes']} passes, {result['time_s']:.3f} s"
@@ -82,7 +82,6 @@ def cost(
     if json_out:
         emit_json(data)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"emulating {result.n_qubits} qubits on {result.machine}")
@@ -90,7 +89,7 @@ def cost(
     table.add_column("value", justify="right")
     for key, value in data.items():
         table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    Console().print(table)
+    table_console().print(table)
 
 
 def _parse_assignments(items, option: str) -> dict:

@@ -4,6 +4,7 @@ from typing import Optional
 
 import typer
 
+from fs.cli.output import console as table_console
 from fs.cli.output import emit_json
 from fs.cli.options import JsonOption, SchedulerOption, ProcessesOption
 
@@ -11,7 +12,6 @@ app = typer.Typer(rich_markup_mode=None, help="Feasibility studies: run, report,
 
 
 def _print_scorecard(result: dict) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=result.get("title") or result.get("study") or "study")
@@ -23,7 +23,7 @@ def _print_scorecard(result: dict) -> None:
             f"{100 * (c['p_rank_first'] or 0):.0f} %", f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}",
             f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}", f"{c['metrics']['performance']:.2f}",
             "yes" if c["feasible"] else "NO: " + "; ".join(c["violations"]))
-    console = Console(width=max(Console().width, 150))
+    console = table_console()
     console.print(table)
     console.print(f"report: {result['report_html']}")
 
@@ -114,7 +114,7 @@ def sweep(
     for r in result["pareto"][:30]:
         table.add_row(f"{r['sram_bytes'] / 2**20:.0f}", r["memory"], r["link"], f"{r['power_cap_w']:.0f}", f"{r['nodes']:,.0f}",
                       f"{r['performance']:.3f}", f"{r['power_w'] / 1e6:.1f}", f"{r['cost_jpy'] / 1e9:.1f}", f"{r['carbon_g'] / 1e9:.0f}")
-    Console().print(table)
+    table_console().print(table)
 
 
 @app.command("report")
@@ -135,7 +135,6 @@ def report(
 @app.command("list")
 def list_(json_out: JsonOption = False) -> None:
     """List the built-in studies."""
-    from rich.console import Console
     from rich.table import Table
 
     from fs.pipeline import list_studies
@@ -149,4 +148,4 @@ def list_(json_out: JsonOption = False) -> None:
         table.add_column(col)
     for s in studies:
         table.add_row(s["name"], s["title"], ", ".join(s["candidates"]))
-    Console().print(table)
+    table_console().print(table)
