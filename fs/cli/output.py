@@ -26,16 +26,13 @@ def emit_json(obj: Any) -> None:
 
 
 def console(stderr: bool = False):
-    """A rich console as wide as the terminal (``COLUMNS`` when set); 160 columns when the output
-    is a file or a pipe and ``COLUMNS`` is unset, so that saved tables do not fold."""
-    import os
-
+    """A rich console as wide as the terminal; 160 columns when the output is a file or a pipe, so
+    that saved tables do not fold (``COLUMNS`` is ignored there: readline exports ``COLUMNS=80`` to
+    every child of an interactive Python or pytest)."""
     from rich.console import Console
 
     out = Console(stderr=stderr)
-    if not out.is_terminal and "COLUMNS" not in os.environ:
-        out = Console(stderr=stderr, width=160)
-    return out
+    return out if out.is_terminal else Console(stderr=stderr, width=160)
 
 
 def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
@@ -51,9 +48,15 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]
 
 
 def si(value: float | None, unit: str) -> str:
-    """Short human string of an SI value ("3.35 TB/s")."""
+    """Short human string of an SI value ("3.35 TB/s"); durations of a minute or more in min, h, d
+    or years ("27 h", not "97.2 ks")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if unit == "s" and abs(value) >= 60 and math.isfinite(value):
+        for name, scale, below in (("min", 60.0, 3600.0), ("h", 3600.0, 2 * 86400.0), ("d", 86400.0, 2 * 365.25 * 86400)):
+            if abs(value) < below:
+                return f"{value / scale:.3g} {name}"
+        return f"{value / (365.25 * 86400):.3g} y"
     for prefix, scale in (("E", 1e18), ("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(value) >= scale:
             return f"{value / scale:.3g} {prefix}{unit}"
