@@ -172,17 +172,27 @@ def swap_link_technology(machine: Machine, technology: str, nodes: int | None = 
 # ------------------------------------------------------------------------------------ power and clock
 
 
-def cap_power(machine: Machine, power_cap_w: float) -> Machine:
-    """The node capped at ``power_cap_w`` [W] (module docstring); an idle power above the cap is dropped."""
+def cap_power(machine: Machine, power_cap_w: float, *, keep_tdp: bool = True) -> Machine:
+    """The node capped at ``power_cap_w`` [W] (module docstring); an idle power above the cap is dropped.
+
+    Published processor TDPs are kept while they fit under the cap; with ``keep_tdp=False`` they are
+    always dropped, so the processors share the cap (:func:`archmodels.physics.processors_power_budget_w`)
+    as a design whose TDP is set by its node budget does (the design sweep).
+    """
     if not power_cap_w > 0:
         raise InputError(f"power cap must be positive, got {power_cap_w!r}", location="power_cap")
     node = machine.node
     tdp_total = sum(p.tdp_w * p.count for p in node.processors if p.tdp_w)
     procs = node.processors
-    if power_cap_w < tdp_total:
+    if power_cap_w < tdp_total or not keep_tdp:
         procs = tuple(replace(p, tdp_w=None) for p in procs)
     idle = node.power_idle_w if node.power_idle_w is None or node.power_idle_w <= power_cap_w else None
     return replace(machine, node=replace(node, processors=procs, power_max_w=float(power_cap_w), power_idle_w=idle))
+
+
+def renamed(machine: Machine, name: str) -> Machine:
+    """The same machine under another name (a variant's label)."""
+    return replace(machine, name=str(name))
 
 
 def at_clock(machine: Machine, clock_ratio: float, exponent: float | None = None) -> Machine:

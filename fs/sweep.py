@@ -22,7 +22,7 @@ translations against ``predict`` and the scorecard.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 
@@ -102,10 +102,9 @@ def variant_machine(template, sram_bytes: float, memory: str, link: str, power_c
         m = T.set_level_capacity(m, mem[where.sram].name, float(sram_bytes))
     else:
         m = T.remove_level(m, mem[where.sram].name)
-    m = T.cap_power(m, float(power_cap_w))
-    m = replace(m, node=replace(m.node, processors=tuple(replace(p, tdp_w=None) for p in m.node.processors)))
+    m = T.cap_power(m, float(power_cap_w), keep_tdp=False)
     m = T.swap_link_technology(m, link)
-    return replace(m, name=f"{template.name}-variant")
+    return T.renamed(m, f"{template.name}-variant")
 
 
 def latin_hypercube(n: int, seed: int, ranges: dict | None = None, memory: tuple[str, ...] | None = None,

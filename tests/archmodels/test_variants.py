@@ -224,3 +224,18 @@ def test_machines_validate_command_expands_variants(tmp_path):
     out = {Path(x["file"]).name: x for x in json.loads(r.stdout)}
     assert out["fugaku-next-3d.toml"]["ok"] and out["fugaku-next-3d.toml"]["name"] == "fugaku-next-3d"
     assert [p["path"] for p in out["v.toml"]["problems"]] == ["change[0].source"]
+
+
+def test_cap_power_keeps_a_fitting_tdp_unless_told_to_share_the_cap():
+    from archmodels.transforms import cap_power, renamed
+
+    m = load_machine("dgx-h100")
+    tdp_total = sum(p.tdp_w * p.count for p in m.node.processors if p.tdp_w)
+    assert tdp_total > 0
+    above = cap_power(m, 2 * tdp_total)
+    assert [p.tdp_w for p in above.node.processors] == [p.tdp_w for p in m.node.processors]
+    below = cap_power(m, 0.5 * tdp_total)
+    assert all(p.tdp_w is None for p in below.node.processors)
+    shared = cap_power(m, 2 * tdp_total, keep_tdp=False)
+    assert all(p.tdp_w is None for p in shared.node.processors) and shared.node.power_max_w == 2 * tdp_total
+    assert renamed(shared, "x").name == "x" and renamed(shared, "x").node == shared.node
