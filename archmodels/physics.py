@@ -160,6 +160,37 @@ def processors_power_budget_w(node_power_max_w, other_fraction, known_tdp_w=0.0)
     return np.divide(node_power_max_w, 1.0 + np.asarray(other_fraction, dtype=float)) - known_tdp_w
 
 
+def node_power_split_w(node_power_max_w, processors_tdp_w, processors_static_w, idle_w=np.nan):
+    """Rest-of-node, maximum and idle power of a node whose maximum is given [W].
+
+    ``P_other = max(P_max − Σ TDP, 0)``, ``P_node,max = max(P_max, Σ TDP)`` and, unless a measured
+    idle power is given, ``P_idle = P_other + Σ P_static`` (every processor idle at its static power).
+
+    Parameters
+    ----------
+    node_power_max_w : array_like
+        The node's maximum power, P_max [W].
+    processors_tdp_w, processors_static_w : array_like
+        Sum over the node's processors of their TDP and of their static power [W].
+    idle_w : array_like, optional
+        A published idle power [W]; NaN where there is none.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(other_w, max_w, idle_w)`` [W].
+
+    Examples
+    --------
+    >>> [float(x) for x in node_power_split_w(2200.0, 1760.0, 528.0)]
+    [440.0, 2200.0, 968.0]
+    """
+    other = np.maximum(np.subtract(node_power_max_w, processors_tdp_w), 0.0)
+    max_w = np.maximum(node_power_max_w, processors_tdp_w)
+    idle = np.where(np.isnan(idle_w), other + np.asarray(processors_static_w, dtype=float), idle_w)
+    return other, max_w, idle
+
+
 def processor_cap_w(tdp_w, node_power_max_w, other_w, idle_others_w, count):
     """Power one active processor may draw [W]: its TDP, or less when the node's maximum minus the
     rest of the node and the idle processors leaves less per processor.

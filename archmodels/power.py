@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from archmodels.machine import Machine, Node, Processor
-from archmodels.physics import processors_power_budget_w
+from archmodels.physics import node_power_split_w, processors_power_budget_w
 from archmodels.technology import Technology, default_technology
 
 
@@ -70,14 +72,11 @@ def _node_power(node: Node, tech: Technology) -> NodePower:
             for p in unknown:
                 tdp[p.name] = _vector_tdp_w(p, tech)
     proc_total = sum(tdp[p.name] * p.count for p in node.processors)
-    if node.power_max_w:
-        other = max(node.power_max_w - proc_total, 0.0)
-        max_w = max(node.power_max_w, proc_total)
-    else:
-        other = tech.node_other_fraction * proc_total
-        max_w = proc_total + other
     static = {name: fs * value for name, value in tdp.items()}
-    idle = node.power_idle_w or other + sum(static[p.name] * p.count for p in node.processors)
+    static_total = sum(static[p.name] * p.count for p in node.processors)
+    p_max = node.power_max_w or (1.0 + tech.node_other_fraction) * proc_total  # no maximum: the cited share
+    other, max_w, idle = (float(x) for x in node_power_split_w(p_max, proc_total, static_total,
+                                                                node.power_idle_w or np.nan))
     counts = {p.name: p.count for p in node.processors}
     return NodePower(tdp, static, counts, other, idle, max_w)
 

@@ -294,17 +294,17 @@ class DesignEvaluator:
     def node_power_terms(self, power_cap_w) -> dict:
         """Per-design node power terms of the variant machines [W]: the processors share the cap
         (:func:`archmodels.physics.processors_power_budget_w`), as :func:`archmodels.power.node_power`."""
-        from archmodels.physics import processor_cap_w, processors_power_budget_w
+        from archmodels.physics import node_power_split_w, processor_cap_w, processors_power_budget_w
 
         cap = np.asarray(power_cap_w, dtype=float)
         c = self.count
         tdp = processors_power_budget_w(cap, self.technology.node_other_fraction) / c
-        other = np.maximum(cap - c * tdp, 0.0)
         static = self.technology.static_fraction * tdp
-        idle = other + c * static if self.idle_w is None else np.where(self.idle_w <= cap, self.idle_w,
-                                                                       other + c * static)
+        # a published idle power above the cap is dropped (archmodels.transforms.cap_power)
+        idle_given = np.nan if self.idle_w is None else np.where(self.idle_w <= cap, self.idle_w, np.nan)
+        other, max_w, idle = node_power_split_w(cap, c * tdp, c * static, idle_given)
         return {"tdp_w": tdp, "static_w": static, "other_w": other, "idle_w": idle,
-                "max_w": np.maximum(cap, c * tdp), "cap_w": processor_cap_w(tdp, cap, other, 0.0, c)}
+                "max_w": max_w, "cap_w": processor_cap_w(tdp, cap, other, 0.0, c)}
 
     def levels_present(self, sram_bytes):
         """Which memory levels each design point has, level axis last (a stacked SRAM of 0 B is absent)."""
