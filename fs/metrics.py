@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# The operability axis's checkpoint arithmetic is archmodels' (Daly 2006); fs scores with it.
+from archmodels.io_model import checkpoint_waste, daly_interval_s  # noqa: F401
+
 J_PER_KWH = 3.6e6
 
 #: +1 where more is better, -1 where less is better.
@@ -127,41 +130,6 @@ def system_mtbf_s(nodes, node_power_w, node_mtbf_ref_s, reference_power_w):
     """
     n = np.asarray(nodes, dtype=float)
     return np.asarray(node_mtbf_ref_s, dtype=float) * (np.asarray(reference_power_w, dtype=float) / np.asarray(node_power_w, dtype=float)) / n
-
-
-def daly_interval_s(checkpoint_s, mtbf_s):
-    """Optimum checkpoint interval of Daly (2006), eq. (37) [s].
-
-        tau = sqrt(2 d M) [1 + (1/3) sqrt(d / 2M) + (1/9) (d / 2M)] - d    for d < 2M,
-        tau = M                                                             otherwise,
-
-    which reduces to Young's ``sqrt(2 d M)`` (Young, CACM 17(9), 1974) for ``d << M``.
-    J. T. Daly, "A higher order estimate of the optimum checkpoint interval for restart dumps",
-    FGCS 22(3), 2006, https://doi.org/10.1016/j.future.2004.11.016.
-    """
-    d = np.asarray(checkpoint_s, dtype=float)
-    m = np.asarray(mtbf_s, dtype=float)
-    x = d / (2.0 * m)
-    tau = np.sqrt(2.0 * d * m) * (1.0 + np.sqrt(x) / 3.0 + x / 9.0) - d
-    return np.where(d < 2.0 * m, tau, m)
-
-
-def checkpoint_waste(checkpoint_s, mtbf_s, restart_s=None):
-    """Share of wall time lost to checkpoints, rework and restarts at Daly's interval [-].
-
-    Daly (2006), eq. (20): the expected wall time of ``T_s`` seconds of work, checkpointing every
-    ``tau`` for ``d`` seconds with restart time ``R`` and exponential failures of mean ``M``, is
-
-        T_w = M exp(R / M) (exp((tau + d) / M) - 1) T_s / tau,
-
-    and the waste is ``1 - T_s / T_w``. ``R`` defaults to ``d`` (reading back what was written).
-    """
-    d = np.asarray(checkpoint_s, dtype=float)
-    m = np.asarray(mtbf_s, dtype=float)
-    r = d if restart_s is None else np.asarray(restart_s, dtype=float)
-    tau = daly_interval_s(d, m)
-    wall_per_work = m * np.exp(r / m) * np.expm1((tau + d) / m) / tau
-    return 1.0 - 1.0 / wall_per_work
 
 
 def operability(utilisation, waste):
