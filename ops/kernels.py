@@ -190,52 +190,95 @@ def _conservative_pass(t, limit, busy, procs, est, q, qs, qe, r_end, r_job, rn, 
 
 
 @nb.njit(cache=True)
+def _event_arrays(n):
+    """The event loop's arrays for ``n`` jobs: start times [s] (NaN until started), the waiting
+    queue, the completion heap (end [s], job) and the running jobs sorted by estimated end."""
+    size = n + 1
+    return (np.full(n, np.nan), np.empty(n, np.int64), np.empty(size), np.empty(size, np.int64),
+            np.empty(size), np.empty(size, np.int64))
+
+
+@nb.njit(cache=True)
+def _next_event(arrive, i, h_end, hn, cap_times, ci, waiting):
+    """The next event instant [s]: arrival ``i``, the earliest completion or, while jobs wait, the
+    next change of the processor limit; +inf when none is left."""
+    t = np.inf
+    if i < arrive.shape[0]:
+        t = arrive[i]
+    if hn > 0 and h_end[0] < t:
+        t = h_end[0]
+    if ci + 1 < cap_times.shape[0] and waiting and cap_times[ci + 1] < t:
+        t = cap_times[ci + 1]
+    return t
+
+
+@nb.njit(cache=True)
+def _limit_index(cap_times, ci, t):
+    """Index of the processor limit in force at ``t`` [s], moving on from ``ci``."""
+    while ci + 1 < cap_times.shape[0] and cap_times[ci + 1] <= t:
+        ci += 1
+    return ci
+
+
+@nb.njit(cache=True)
+def _complete(t, procs, est, start, h_end, h_job, hn, r_end, r_job, rn):
+    """Takes every job ending by ``t`` [s] off the heap and the running list; returns the new heap
+    and list sizes and the processors freed."""
+    freed = 0
+    while hn > 0 and h_end[0] <= t:
+        j, hn = _heap_pop(h_end, h_job, hn)
+        freed += procs[j]
+        rn = _sorted_remove(r_end, r_job, rn, start[j] + est[j], j)
+    return hn, rn, freed
+
+
+@nb.njit(cache=True)
+def _enqueue(t, arrive, i, q, qe):
+    """Appends the jobs arriving by ``t`` [s], from job ``i`` on, to the queue; returns the next
+    job to arrive and the new queue end."""
+    while i < arrive.shape[0] and arrive[i] <= t:
+        q[qe] = i
+        qe += 1
+        i += 1
+    return i, qe
+
+
+@nb.njit(cache=True)
+def _run(j, t, run, est, h_end, h_job, hn, r_end, r_job, rn):
+    """Puts job ``j``, started at ``t`` [s], on the completion heap and the running list; returns
+    their new sizes."""
+    hn = _heap_push(h_end, h_job, hn, t + run[j], j)
+    rn = _sorted_insert(r_end, r_job, rn, t + est[j], j)
+    return hn, rn
+
+
+@nb.njit(cache=True)
 def _schedule_queue(arrive, procs, run, est, policy, cap_times, cap_procs):
     """FCFS and EASY (see :func:`schedule`)."""
-    n = arrive.shape[0]
-    start = np.full(n, np.nan)
-    q = np.empty(n, np.int64)
+    start, q, h_end, h_job, r_end, r_job = _event_arrays(arrive.shape[0])
     qs = 0
     qe = 0
-    size = n + 1
-    h_end = np.empty(size)
-    h_job = np.empty(size, np.int64)
     hn = 0
-    r_end = np.empty(size)
-    r_job = np.empty(size, np.int64)
     rn = 0
     busy = 0
     i = 0
     ci = 0
-    ncap = cap_times.shape[0]
     shadow = np.inf
     extra = 0
     while True:
-        t = np.inf
-        if i < n:
-            t = arrive[i]
-        if hn > 0 and h_end[0] < t:
-            t = h_end[0]
-        if ci + 1 < ncap and qe > qs and cap_times[ci + 1] < t:
-            t = cap_times[ci + 1]
+        t = _next_event(arrive, i, h_end, hn, cap_times, ci, qe > qs)
         if t == np.inf:
             break
-        limit_changed = False
-        while ci + 1 < ncap and cap_times[ci + 1] <= t:
-            ci += 1
-            limit_changed = True
-        completed = False
-        while hn > 0 and h_end[0] <= t:
-            j, hn = _heap_pop(h_end, h_job, hn)
-            busy -= procs[j]
-            rn = _sorted_remove(r_end, r_job, rn, start[j] + est[j], j)
-            completed = True
+        ci_before = ci
+        ci = _limit_index(cap_times, ci, t)
+        limit_changed = ci != ci_before
+        hn_before = hn
+        hn, rn, freed = _complete(t, procs, est, start, h_end, h_job, hn, r_end, r_job, rn)
+        busy -= freed
+        completed = hn != hn_before
         waiting_before = qe - qs
         first_new = qe
-        while i < n and arrive[i] <= t:
-            q[qe] = i
-            qe += 1
-            i += 1
+        i, qe = _enqueue(t, arrive, i, q, qe)
         if qe == qs:
             continue
         limit = cap_procs[ci]
@@ -250,8 +293,7 @@ def _schedule_queue(arrive, procs, run, est, policy, cap_times, cap_procs):
                 start[j] = t
                 busy += procs[j]
                 free -= procs[j]
-                hn = _heap_push(h_end, h_job, hn, t + run[j], j)
-                rn = _sorted_insert(r_end, r_job, rn, t + est[j], j)
+                hn, rn = _run(j, t, run, est, h_end, h_job, hn, r_end, r_job, rn)
             if qs == qe or policy == FCFS:
                 continue
             hp = procs[q[qs]]
@@ -295,8 +337,7 @@ def _schedule_queue(arrive, procs, run, est, policy, cap_times, cap_procs):
                 start[j] = t
                 busy += pj
                 free -= pj
-                hn = _heap_push(h_end, h_job, hn, t + run[j], j)
-                rn = _sorted_insert(r_end, r_job, rn, t + est[j], j)
+                hn, rn = _run(j, t, run, est, h_end, h_job, hn, r_end, r_job, rn)
             else:
                 q[w] = j
                 w += 1
@@ -308,44 +349,25 @@ def _schedule_queue(arrive, procs, run, est, policy, cap_times, cap_procs):
 @nb.njit(cache=True)
 def _schedule_conservative(arrive, procs, run, est, cap_times, cap_procs):
     """Conservative backfilling (see :func:`schedule`); same event loop as :func:`_schedule_queue`."""
-    n = arrive.shape[0]
-    start = np.full(n, np.nan)
-    q = np.empty(n, np.int64)
+    start, q, h_end, h_job, r_end, r_job = _event_arrays(arrive.shape[0])
     qs = 0
     qe = 0
-    size = n + 1
-    h_end = np.empty(size)
-    h_job = np.empty(size, np.int64)
     hn = 0
-    r_end = np.empty(size)
-    r_job = np.empty(size, np.int64)
     rn = 0
+    size = arrive.shape[0] + 1
     prof_t = np.empty(2 * size + 2)
     prof_f = np.empty(2 * size + 2, np.int64)
     busy = 0
     i = 0
     ci = 0
-    ncap = cap_times.shape[0]
     while True:
-        t = np.inf
-        if i < n:
-            t = arrive[i]
-        if hn > 0 and h_end[0] < t:
-            t = h_end[0]
-        if ci + 1 < ncap and qe > qs and cap_times[ci + 1] < t:
-            t = cap_times[ci + 1]
+        t = _next_event(arrive, i, h_end, hn, cap_times, ci, qe > qs)
         if t == np.inf:
             break
-        while ci + 1 < ncap and cap_times[ci + 1] <= t:
-            ci += 1
-        while hn > 0 and h_end[0] <= t:
-            j, hn = _heap_pop(h_end, h_job, hn)
-            busy -= procs[j]
-            rn = _sorted_remove(r_end, r_job, rn, start[j] + est[j], j)
-        while i < n and arrive[i] <= t:
-            q[qe] = i
-            qe += 1
-            i += 1
+        ci = _limit_index(cap_times, ci, t)
+        hn, rn, freed = _complete(t, procs, est, start, h_end, h_job, hn, r_end, r_job, rn)
+        busy -= freed
+        i, qe = _enqueue(t, arrive, i, q, qe)
         if qe == qs:
             continue
         limit = cap_procs[ci]
@@ -356,8 +378,7 @@ def _schedule_conservative(arrive, procs, run, est, cap_times, cap_procs):
                 j = q[r]
                 if start[j] == t:
                     busy += procs[j]
-                    hn = _heap_push(h_end, h_job, hn, t + run[j], j)
-                    rn = _sorted_insert(r_end, r_job, rn, t + est[j], j)
+                    hn, rn = _run(j, t, run, est, h_end, h_job, hn, r_end, r_job, rn)
                 else:
                     q[w] = j
                     w += 1
