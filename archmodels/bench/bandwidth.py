@@ -73,13 +73,19 @@ KERNELS: dict[str, KernelBytes] = {
 }
 
 
+@njit(cache=True)
+def _thread_slice(a, t, threads):
+    """Thread ``t``'s contiguous share of ``a``, of ``threads`` near-equal shares (a view)."""
+    n = a.shape[0]
+    return a[t * n // threads : (t + 1) * n // threads]
+
+
 @njit(parallel=True, cache=True, fastmath=REDUCTION_FASTMATH)
 def read_kernel(a, threads, repetitions):
     """Sum of ``a`` over all repetitions (one slice per thread)."""
-    n = a.shape[0]
     partial = np.zeros(threads)
     for t in prange(threads):
-        aa = a[t * n // threads : (t + 1) * n // threads]
+        aa = _thread_slice(a, t, threads)
         s = 0.0
         for _ in range(repetitions):
             for i in range(aa.shape[0]):
@@ -91,9 +97,8 @@ def read_kernel(a, threads, repetitions):
 @njit(parallel=True, cache=True)
 def write_kernel(a, q, threads, repetitions):
     """a[i] = q + r on repetition r (a varying value keeps stores from being merged)."""
-    n = a.shape[0]
     for t in prange(threads):
-        aa = a[t * n // threads : (t + 1) * n // threads]
+        aa = _thread_slice(a, t, threads)
         for r in range(repetitions):
             v = q + r
             for i in range(aa.shape[0]):
@@ -103,12 +108,8 @@ def write_kernel(a, q, threads, repetitions):
 @njit(parallel=True, cache=True)
 def copy_kernel(a, b, threads, repetitions):
     """a[i] = b[i]."""
-    n = a.shape[0]
     for t in prange(threads):
-        lo = t * n // threads
-        hi = (t + 1) * n // threads
-        aa = a[lo:hi]
-        bb = b[lo:hi]
+        aa, bb = _thread_slice(a, t, threads), _thread_slice(b, t, threads)
         for _ in range(repetitions):
             for i in range(aa.shape[0]):
                 aa[i] = bb[i]
@@ -117,12 +118,8 @@ def copy_kernel(a, b, threads, repetitions):
 @njit(parallel=True, cache=True)
 def scale_kernel(a, b, q, threads, repetitions):
     """a[i] = q * b[i]."""
-    n = a.shape[0]
     for t in prange(threads):
-        lo = t * n // threads
-        hi = (t + 1) * n // threads
-        aa = a[lo:hi]
-        bb = b[lo:hi]
+        aa, bb = _thread_slice(a, t, threads), _thread_slice(b, t, threads)
         for _ in range(repetitions):
             for i in range(aa.shape[0]):
                 aa[i] = q * bb[i]
@@ -131,13 +128,8 @@ def scale_kernel(a, b, q, threads, repetitions):
 @njit(parallel=True, cache=True)
 def add_kernel(a, b, c, threads, repetitions):
     """a[i] = b[i] + c[i]."""
-    n = a.shape[0]
     for t in prange(threads):
-        lo = t * n // threads
-        hi = (t + 1) * n // threads
-        aa = a[lo:hi]
-        bb = b[lo:hi]
-        cc = c[lo:hi]
+        aa, bb, cc = _thread_slice(a, t, threads), _thread_slice(b, t, threads), _thread_slice(c, t, threads)
         for _ in range(repetitions):
             for i in range(aa.shape[0]):
                 aa[i] = bb[i] + cc[i]
@@ -146,13 +138,8 @@ def add_kernel(a, b, c, threads, repetitions):
 @njit(parallel=True, cache=True, fastmath={"contract"})
 def triad_kernel(a, b, c, q, threads, repetitions):
     """a[i] = b[i] + q * c[i] (STREAM triad)."""
-    n = a.shape[0]
     for t in prange(threads):
-        lo = t * n // threads
-        hi = (t + 1) * n // threads
-        aa = a[lo:hi]
-        bb = b[lo:hi]
-        cc = c[lo:hi]
+        aa, bb, cc = _thread_slice(a, t, threads), _thread_slice(b, t, threads), _thread_slice(c, t, threads)
         for _ in range(repetitions):
             for i in range(aa.shape[0]):
                 aa[i] = bb[i] + q * cc[i]
