@@ -240,6 +240,18 @@ def _branch(state: np.ndarray, qubit: int, outcome: int, p: float, reset: bool, 
     return st
 
 
+def _to_next_collapse(program: Program, state: np.ndarray, i: int):
+    """Applies the gate plans from body item ``i`` on to ``state`` up to the next measurement or
+    reset; returns that item and the index after it, or None at the end of the body."""
+    while i < len(program.body):
+        item = program.body[i]
+        i += 1
+        if not isinstance(item, Plan):
+            return item, i
+        apply_plan(state, item)
+    return None
+
+
 def run_shots(program: Program, state: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
     """Classical bits of ``shots`` shots, shape (shots, n_clbits), uint8; ``state`` is consumed."""
     out = np.zeros((shots, program.n_clbits), dtype=np.uint8)
@@ -247,12 +259,8 @@ def run_shots(program: Program, state: np.ndarray, shots: int, rng: np.random.Ge
     stack = [(state, 0, shots, {})]
     while stack:
         st, i, m, bits = stack.pop()
-        while i < len(program.body):
-            item = program.body[i]
-            i += 1
-            if isinstance(item, Plan):
-                apply_plan(st, item)
-                continue
+        while (step := _to_next_collapse(program, st, i)) is not None:
+            item, i = step
             q = item[1]
             p1 = _one_probability(st, q)
             k1 = int(rng.binomial(m, p1))
@@ -291,12 +299,8 @@ def run_branches(program: Program, state: np.ndarray):
     count = 0
     while stack:
         st, i, w = stack.pop()
-        while i < len(program.body):
-            item = program.body[i]
-            i += 1
-            if isinstance(item, Plan):
-                apply_plan(st, item)
-                continue
+        while (step := _to_next_collapse(program, st, i)) is not None:
+            item, i = step
             q = item[1]
             p1 = _one_probability(st, q)
             reset = item[0] == "reset"
