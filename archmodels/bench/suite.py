@@ -146,8 +146,8 @@ def run_kernel(
         flop, spread, iterations = peak.measure_peak(threads, dtype=dtype, budget_s=budget_s, iterations=size or None,
                                                      min_repetitions=SINGLE_KERNEL_REPETITIONS)
         out["size"] = iterations
-        out.update(_spread_keys(spread))
-        out.update(_rate_keys("flop", "per_s", flop, spread))
+        out.update(spread.time_keys())
+        out.update(spread.rate_keys("flop", "per_s", flop))
         out["flop"] = flop
         out["cpu_share"] = spread.cpu_share(threads)
         ceiling = host_ceiling(threads)
@@ -163,7 +163,7 @@ def run_kernel(
         steps, spread = latency.measure_latency(size, seed=seed, budget_s=budget_s)
         out["threads"] = 1
         out["steps"] = steps
-        out.update(_spread_keys(spread))
+        out.update(spread.time_keys())
         out["cpu_share"] = spread.cpu_share(1)
         out["latency_s"] = spread.min_s / steps
         out["latency_median_s"] = spread.median_s / steps
@@ -176,25 +176,6 @@ def run_kernel(
         out["workload"] = res.kernel
     out["host"] = host_info().as_dict()
     return out
-
-
-def _spread_keys(spread) -> dict:
-    return {
-        "time_s": spread.min_s,
-        "time_min_s": spread.min_s,
-        "time_median_s": spread.median_s,
-        "time_max_s": spread.max_s,
-        "repetitions": spread.repetitions,
-    }
-
-
-def _rate_keys(prefix: str, suffix: str, amount: float, spread) -> dict:
-    return {
-        f"{prefix}_{suffix}": amount / spread.min_s,
-        f"{prefix}_max_{suffix}": amount / spread.min_s,
-        f"{prefix}_median_{suffix}": amount / spread.median_s,
-        f"{prefix}_min_{suffix}": amount / spread.max_s,
-    }
 
 
 # ------------------------------------------------------------------------------------- the suite
@@ -502,8 +483,8 @@ def run_suite(
         for t in settings.thread_counts:
             def peak_step(prec=prec, t=t):
                 flop, spread, it = peak.measure_peak(t, dtype=PRECISIONS[prec], budget_s=settings.peak_budget_s)
-                peak_rows.append({"precision": prec, "threads": t, "iterations": it, **_spread_keys(spread),
-                                  **_rate_keys("flop", "per_s", flop, spread), "cpu_share": spread.cpu_share(t)})
+                peak_rows.append({"precision": prec, "threads": t, "iterations": it, **spread.time_keys(),
+                                  **spread.rate_keys("flop", "per_s", flop), "cpu_share": spread.cpu_share(t)})
             steps.append((f"peak {prec} {t} thr", peak_step))
     ceilings: list[Ceiling | None] = []
     steps.append(("clock and ceiling", lambda: ceilings.append(host_ceiling(threads))))  # cores warm from the peaks

@@ -39,6 +39,27 @@ class Spread:
             return float("nan")
         return self.cpu_s / (self.wall_s * threads)
 
+    def time_keys(self) -> dict:
+        """The times of a ``--json`` row: best (``time_s`` and ``time_min_s``), median, worst [s],
+        and the repetitions."""
+        return {
+            "time_s": self.min_s,
+            "time_min_s": self.min_s,
+            "time_median_s": self.median_s,
+            "time_max_s": self.max_s,
+            "repetitions": self.repetitions,
+        }
+
+    def rate_keys(self, prefix: str, suffix: str, amount: float) -> dict:
+        """``amount`` per second at the best (no tag, and ``_max``), median and worst (``_min``)
+        time, keyed ``{prefix}{tag}_{suffix}`` [amount/s]."""
+        return {
+            f"{prefix}_{suffix}": amount / self.min_s,
+            f"{prefix}_max_{suffix}": amount / self.min_s,
+            f"{prefix}_median_{suffix}": amount / self.median_s,
+            f"{prefix}_min_{suffix}": amount / self.max_s,
+        }
+
 
 def measure(
     call: Callable[[], object],
