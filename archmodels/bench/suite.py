@@ -197,32 +197,29 @@ class SuiteSettings:
     peak_budget_s: float
 
 
+#: The settings that are numbers, side by side: (quick, full).
+_QUICK_FULL = {
+    "points_per_octave": (2, 3),
+    "latency_points_per_octave": (1, 2),
+    "latency_max_steps": (200_000, 2_000_000),
+    "point_budget_s": (0.15, 0.4),
+    "target_call_s": (0.01, 0.02),
+    "app_budget_s": (0.6, 3.0),
+    "peak_budget_s": (1.0, 2.0),
+}
+
+#: Problem size of each application kernel: (quick, full).
+_APP_SIZES = {"stream-triad": (0, 0), "dgemm": (1500, 4000), "spmv": (96, 96), "stencil": (256, 384), "fft": (128, 256)}
+
+
 def settings_for(quick: bool, threads: int) -> SuiteSettings:
     """Quick or full settings for ``threads`` threads."""
-    if quick:
-        return SuiteSettings(
-            bandwidth_kernels=("triad",),
-            thread_counts=(threads,),
-            points_per_octave=2,
-            latency_points_per_octave=1,
-            latency_max_steps=200_000,
-            point_budget_s=0.15,
-            target_call_s=0.01,
-            app_sizes={"stream-triad": 0, "dgemm": 1500, "spmv": 96, "stencil": 256, "fft": 128},
-            app_budget_s=0.6,
-            peak_budget_s=1.0,
-        )
+    pick = 0 if quick else 1
     return SuiteSettings(
-        bandwidth_kernels=BANDWIDTH_KERNELS,
-        thread_counts=tuple(range(1, threads + 1)),
-        points_per_octave=3,
-        latency_points_per_octave=2,
-        latency_max_steps=2_000_000,
-        point_budget_s=0.4,
-        target_call_s=0.02,
-        app_sizes={"stream-triad": 0, "dgemm": 4000, "spmv": 96, "stencil": 384, "fft": 256},
-        app_budget_s=3.0,
-        peak_budget_s=2.0,
+        bandwidth_kernels=("triad",) if quick else BANDWIDTH_KERNELS,
+        thread_counts=(threads,) if quick else tuple(range(1, threads + 1)),
+        app_sizes={app: sizes[pick] for app, sizes in _APP_SIZES.items()},
+        **{name: values[pick] for name, values in _QUICK_FULL.items()},
     )
 
 
