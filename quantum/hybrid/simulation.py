@@ -107,6 +107,17 @@ def _outside_queue(scn: Scenario) -> np.ndarray:
     return wait.sum(axis=2)
 
 
+def _charged(time_s: dict, working: float, waiting: float, device: float) -> dict:
+    """What each category of the chain's time costs at a rate per second [unit/s x s]: ``working``
+    for classical work, ``waiting`` for transfer and queue, ``waiting + device`` on the device."""
+    return {
+        "classical": working * time_s["classical"],
+        "transfer": waiting * time_s["transfer"],
+        "queue": waiting * time_s["queue"],
+        "quantum": (waiting + device) * time_s["quantum"],
+    }
+
+
 def simulate(scn: Scenario) -> HybridResult:
     """Run the discrete-event simulation of :class:`Scenario` (module docstring)."""
     if scn.policy not in ("fair-share", "fifo"):
@@ -158,19 +169,9 @@ def simulate(scn: Scenario) -> HybridResult:
     nodes = scn.nodes_per_user
     active_w = wf.classical_power_w if wf.classical_power_w is not None else nodes * scn.node_active_power_w
     idle_w = nodes * scn.node_idle_power_w
-    energy = {
-        "classical": active_w * time_s["classical"],
-        "transfer": idle_w * time_s["transfer"],
-        "queue": idle_w * time_s["queue"],
-        "quantum": (idle_w + scn.device_power_w) * time_s["quantum"],
-    }
+    energy = _charged(time_s, active_w, idle_w, scn.device_power_w)
     node_price = nodes * scn.node_price_jpy_per_s
-    cost = {
-        "classical": node_price * time_s["classical"],
-        "transfer": node_price * time_s["transfer"],
-        "queue": node_price * time_s["queue"],
-        "quantum": (node_price + scn.device_price_jpy_per_s) * time_s["quantum"],
-    }
+    cost = _charged(time_s, node_price, node_price, scn.device_price_jpy_per_s)
     return HybridResult(
         total_time_s=total,
         critical_user=crit,
