@@ -22,6 +22,11 @@ def write(tmp_path: Path, text: str, name: str = "v.toml") -> Path:
     return path
 
 
+def write_variant(tmp_path: Path, base: str, name: str, title: str, changes: str) -> Path:
+    """A variant of ``base`` called ``name``: the header, then ``changes`` (its changes and sources)."""
+    return write(tmp_path, f'base = "{base}"\nname = "{name}"\ntitle = "{title}"\n{changes}')
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_example_variants_load_and_cite_every_number(name):
     m = load_machine(name)
@@ -95,10 +100,7 @@ def test_variant_of_a_variant_with_relative_base_and_power_cap(tmp_path):
 
 
 def test_power_cap_below_the_tdp_limits_the_rate(tmp_path):
-    path = write(tmp_path, """
-base = "dgx-h100"
-name = "dgx-h100-capped"
-title = "DGX H100 capped at 6 kW"
+    path = write_variant(tmp_path, "dgx-h100", "dgx-h100-capped", "DGX H100 capped at 6 kW", """
 source = "cap"
 [[change]]
 power_cap = "6 kW"
@@ -114,10 +116,7 @@ title = "study knob"
 
 
 def test_set_nodes_and_quantities_with_sources(tmp_path):
-    path = write(tmp_path, """
-base = "fugaku"
-name = "fugaku-small"
-title = "Fugaku, one rack's worth of nodes, faster HBM"
+    path = write_variant(tmp_path, "fugaku", "fugaku-small", "Fugaku, one rack's worth of nodes, faster HBM", """
 [[change]]
 set = "system.nodes"
 value = 384
@@ -136,10 +135,7 @@ title = "study knob"
 
 
 def test_remove_a_level(tmp_path):
-    path = write(tmp_path, """
-base = "fugaku"
-name = "fugaku-no-l2"
-title = "Fugaku without L2"
+    path = write_variant(tmp_path, "fugaku", "fugaku-no-l2", "Fugaku without L2", """
 [[change]]
 remove = "node.processors[A64FX].memory[L2]"
 """)
