@@ -18,3 +18,18 @@ def data_dir() -> Path:
 def shared_specs() -> Path:
     """The example specs the loaders must accept unchanged."""
     return DATA / "specs"
+
+
+@pytest.fixture(scope="session")
+def machine_spec_problems():
+    """A function ``(raw, filename) -> (error, {field path: message})``: the SpecError that
+    ``validate_machine_dict`` raises for a bad raw machine spec (the test fails if it accepts it)."""
+    from archmodels.errors import SpecError
+    from archmodels.spec import validate_machine_dict
+
+    def problems(raw, filename):
+        with pytest.raises(SpecError) as info:
+            validate_machine_dict(raw, filename)
+        return info.value, dict(info.value.problems)
+
+    return problems
