@@ -63,21 +63,20 @@ def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        ex = DaskExecutor(cluster.scheduler_address)  # as --scheduler tcp://HOST:PORT does
-        try:
-            res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=ex)
-        finally:
-            ex.close()
-    pd.testing.assert_frame_equal(res.rows, serial_run.rows)
+        rows = _rows_with(DaskExecutor(cluster.scheduler_address), tmp_path)  # as --scheduler tcp://HOST:PORT does
+    pd.testing.assert_frame_equal(rows, serial_run.rows)
 
 
 def test_processes_give_identical_rows(serial_run, tmp_path):
-    ex = ProcessExecutor(2)
+    pd.testing.assert_frame_equal(_rows_with(ProcessExecutor(2), tmp_path), serial_run.rows)
+
+
+def _rows_with(executor, out_dir):
+    """The rows of the 12-sample study run on ``executor``, which is closed afterwards."""
     try:
-        res = run_study(STUDY, tmp_path, samples=12, chunk_size=4, executor=ex)
+        return run_study(STUDY, out_dir, samples=12, chunk_size=4, executor=executor).rows
     finally:
-        ex.close()
-    pd.testing.assert_frame_equal(res.rows, serial_run.rows)
+        executor.close()
 
 
 def test_interrupted_run_resumes_recomputing_only_missing_chunks(serial_run, tmp_path):
