@@ -98,6 +98,14 @@ class WorkloadSpec(_Strict):
         return self
 
 
+def fixed_or_scaled(fixed: float | None, per_unit: float, units: float, exponent: float) -> float:
+    """A workload quantity: ``fixed`` when the spec states it, else ``per_unit * units**exponent``
+    (a power law in the problem units) [the quantity's unit]."""
+    if fixed is not None:
+        return fixed
+    return per_unit * units ** exponent
+
+
 @dataclass(frozen=True)
 class TrafficPoint:
     working_set_bytes: float | None
@@ -106,9 +114,7 @@ class TrafficPoint:
     bytes_per_unit: float
 
     def working_set(self, units: float) -> float:
-        if self.working_set_bytes is not None:
-            return self.working_set_bytes
-        return self.working_set_per_unit * units ** self.exponent
+        return fixed_or_scaled(self.working_set_bytes, self.working_set_per_unit, units, self.exponent)
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,7 @@ class Communication:
     count: float
 
     def bytes_per_node(self, units_per_node: float) -> float:
-        if self.bytes_fixed is not None:
-            return self.bytes_fixed
-        return self.bytes_per_unit * units_per_node ** self.exponent
+        return fixed_or_scaled(self.bytes_fixed, self.bytes_per_unit, units_per_node, self.exponent)
 
 
 @dataclass(frozen=True)
