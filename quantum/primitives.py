@@ -67,14 +67,19 @@ class EmulatorOptions:
 _KERNEL_LOCK = threading.Lock()
 
 
-def _done_job(function, pubs) -> PrimitiveJob:
-    """Run ``function(pubs)`` now, in the calling thread, and wrap the result in a finished job.
+def _done_job(run_pub, options: EmulatorOptions, pubs) -> PrimitiveJob:
+    """Run ``run_pub(pub, rng)`` for every PUB now, in the calling thread, with one generator seeded
+    from ``options`` and its thread count, and wrap the result in a finished job.
 
     Qiskit's PrimitiveJob would run it in a worker thread; numba's parallel kernels must not be
     launched from several threads at once, so runs happen in the caller's thread, one at a time.
     """
     with _KERNEL_LOCK:
-        result = function(pubs)
+        seed = _seed(options.seed)
+        rng = np.random.default_rng(seed)
+        with _threads(options.threads):
+            results = [run_pub(pub, rng) for pub in pubs]
+        result = PrimitiveResult(results, metadata={"version": 2, "seed": seed, **_meta(options)})
     job = PrimitiveJob(lambda: result)
     job._submit()
     return job
@@ -133,14 +138,7 @@ class EmulatorSampler(BaseSamplerV2):
 
     def run(self, pubs: Iterable, *, shots: int | None = None) -> PrimitiveJob:
         coerced = [SamplerPub.coerce(pub, shots if shots is not None else self._default_shots) for pub in pubs]
-        return _done_job(self._run, coerced)
-
-    def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult:
-        seed = _seed(self.options.seed)
-        rng = np.random.default_rng(seed)
-        with _threads(self.options.threads):
-            results = [self._run_pub(pub, rng) for pub in pubs]
-        return PrimitiveResult(results, metadata={"version": 2, "seed": seed, **_meta(self.options)})
+        return _done_job(self._run_pub, self.options, coerced)
 
     def _run_pub(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
         t0 = time.perf_counter()
@@ -187,14 +185,7 @@ class EmulatorEstimator(BaseEstimatorV2):
     def run(self, pubs: Iterable, *, precision: float | None = None) -> PrimitiveJob:
         p = self._default_precision if precision is None else precision
         coerced = [EstimatorPub.coerce(pub, p) for pub in pubs]
-        return _done_job(self._run, coerced)
-
-    def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult:
-        seed = _seed(self.options.seed)
-        rng = np.random.default_rng(seed)
-        with _threads(self.options.threads):
-            results = [self._run_pub(pub, rng) for pub in pubs]
-        return PrimitiveResult(results, metadata={"version": 2, "seed": seed, **_meta(self.options)})
+        return _done_job(self._run_pub, self.options, coerced)
 
     def _run_pub(self, pub: EstimatorPub, rng: np.random.Generator) -> PubResult:
         t0 = time.perf_counter()
