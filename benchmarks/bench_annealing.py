@@ -29,8 +29,8 @@ class SimulatedAnnealingKernel:
     def _run(self, kernel):
         m = self.m
         if kernel == "int":
-            return kernels.anneal_int(m.h, m.indptr, m.indices, m.data, self.table, self.seeds)
-        return kernels.anneal_float(self.h, m.indptr, m.indices, self.data, self.betas, self.seeds)
+            return kernels.anneal(m.h, m.indptr, m.indices, m.data, self.table, self.seeds)
+        return kernels.anneal(self.h, m.indptr, m.indices, self.data, self.betas, self.seeds)
 
     def time_anneal(self, n, kernel):
         self._run(kernel)

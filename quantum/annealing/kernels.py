@@ -13,7 +13,7 @@ kernel and in the numpy references of :mod:`quantum.annealing.reference`:
 * beta*dE >= SKIP_EXPONENT: keep (exp(-40) < 2**-53, below the resolution of the uniform), none drawn;
 * otherwise draw u from the spin's read stream and flip if u < exp(-beta*dE).
 
-Integer models (integral h and J) run :func:`anneal_int`: integer dE and a per-beta table of
+Integer models (integral h and J) run :func:`anneal` with an acceptance table: integer dE and a per-beta table of
 exp(-beta*k) built with the same ``math.exp`` call, so they make exactly the decisions the
 float kernel makes, without an ``exp`` per update.
 
@@ -117,33 +117,28 @@ def acceptance_table(betas, max_cost):
 
 
 @njit(parallel=True, cache=True)
-def anneal_float(h, indptr, indices, data, betas, seeds):
-    """Simulated annealing, one sweep per beta, one read per seed; returns int8 spins (reads, n)."""
+def anneal(h, indptr, indices, data, schedule, seeds):
+    """Simulated annealing, one sweep per schedule row, one read per seed; returns int8 spins (reads, n).
+
+    A 1-D ``schedule`` holds betas: float dE, an ``exp`` per drawn update. A 2-D one holds the
+    acceptance-table rows of :func:`acceptance_table`: integer dE in ``data``'s dtype (see module).
+    Numba settles ``schedule.ndim`` when it compiles, so each kind gets its own loop.
+    """
     n = h.size
     reads = seeds.size
     out = np.empty((reads, n), np.int8)
     for r in prange(reads):
         s, state = initial_spins(n, seeds[r])
-        de = np.empty(n, np.float64)
+        if schedule.ndim == 1:
+            de = np.empty(n, np.float64)
+        else:
+            de = np.empty(n, data.dtype)
         flip_costs(h, indptr, indices, data, s, de)
-        for b in range(betas.size):
-            state, _ = sweep_float(s, de, indptr, indices, data, betas[b], state)
-        out[r, :] = s
-    return out
-
-
-@njit(parallel=True, cache=True)
-def anneal_int(h, indptr, indices, data, table, seeds):
-    """Integer-coupling simulated annealing with acceptance table rows per beta (see module)."""
-    n = h.size
-    reads = seeds.size
-    out = np.empty((reads, n), np.int8)
-    for r in prange(reads):
-        s, state = initial_spins(n, seeds[r])
-        de = np.empty(n, data.dtype)
-        flip_costs(h, indptr, indices, data, s, de)
-        for b in range(table.shape[0]):
-            state = sweep_int(s, de, indptr, indices, data, table[b], state)
+        for b in range(schedule.shape[0]):
+            if schedule.ndim == 1:
+                state, _ = sweep_float(s, de, indptr, indices, data, schedule[b], state)
+            else:
+                state = sweep_int(s, de, indptr, indices, data, schedule[b], state)
         out[r, :] = s
     return out
 

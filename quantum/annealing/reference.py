@@ -83,7 +83,7 @@ def sweep_ref(s, de, indptr, indices, data, betas, states):
 
 
 def anneal_ref(h, indptr, indices, data, betas, seeds) -> np.ndarray:
-    """Reference of :func:`~quantum.annealing.kernels.anneal_float` / ``anneal_int``."""
+    """Reference of :func:`~quantum.annealing.kernels.anneal` (betas or acceptance table)."""
     s, states = initial_spins_ref(h.size, np.asarray(seeds, np.uint64))
     de = flip_costs_ref(h, indptr, indices, data, s)
     for beta in betas:

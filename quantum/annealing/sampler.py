@@ -57,13 +57,13 @@ def run_anneal(model: IsingCSR, betas: np.ndarray, seeds: np.ndarray) -> tuple[n
         max_cost = int(model.max_flip_cost())
         if max_cost <= MAX_TABLE_COST and betas.size * (max_cost + 1) <= _MAX_TABLE_ENTRIES:
             table = kernels.acceptance_table(betas, max_cost)
-            spins = kernels.anneal_int(
+            spins = kernels.anneal(
                 model.h, model.indptr, model.indices, model.data, table, seeds
             )
             return spins, "int"
     h = model.h.astype(np.float64)
     data = model.data.astype(np.float64)
-    return kernels.anneal_float(h, model.indptr, model.indices, data, betas, seeds), "float"
+    return kernels.anneal(h, model.indptr, model.indices, data, betas, seeds), "float"
 
 
 class SimulatedAnnealingSampler(dimod.Sampler):

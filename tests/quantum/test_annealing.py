@@ -41,12 +41,12 @@ def test_integer_kernel_matches_reference_bit_for_bit():
     betas = beta_schedule(default_beta_range(m), 40, "linear")
     seeds = stream_seeds(11, 6)
     table = kernels.acceptance_table(betas, int(m.max_flip_cost()))
-    got = kernels.anneal_int(m.h, m.indptr, m.indices, m.data, table, seeds)
+    got = kernels.anneal(m.h, m.indptr, m.indices, m.data, table, seeds)
     want = reference.anneal_ref(m.h, m.indptr, m.indices, m.data, betas, seeds)
     np.testing.assert_array_equal(got, want)
     # the float kernel takes exactly the same decisions on the same integer model
     hf, df = m.h.astype(float), m.data.astype(float)
-    np.testing.assert_array_equal(kernels.anneal_float(hf, m.indptr, m.indices, df, betas, seeds), got)
+    np.testing.assert_array_equal(kernels.anneal(hf, m.indptr, m.indices, df, betas, seeds), got)
 
 
 def test_float_kernel_matches_reference_bit_for_bit():
@@ -54,7 +54,7 @@ def test_float_kernel_matches_reference_bit_for_bit():
     assert not m.integral
     betas = beta_schedule(default_beta_range(m), 30, "geometric")
     seeds = stream_seeds(3, 5)
-    got = kernels.anneal_float(m.h, m.indptr, m.indices, m.data, betas, seeds)
+    got = kernels.anneal(m.h, m.indptr, m.indices, m.data, betas, seeds)
     want = reference.anneal_ref(m.h, m.indptr, m.indices, m.data, betas, seeds)
     np.testing.assert_array_equal(got, want)
     # not a trivial agreement: different reads end in different states
