@@ -14,13 +14,16 @@ figure the job is never faster than its CLOPS rate allows: C S max(D2, 1) / CLOP
 "Quality, Speed, and Scale: three key attributes to measure the performance of near-term quantum
 computers", arXiv:2110.14108 (2021)), which carries the runtime's per-circuit software overheads.
 
-Every figure below says where it comes from; guesses are labelled ``assumption``.
+Every figure of the QPU catalog (``data/qpus.toml``) and below says where it comes from; guesses
+are labelled ``assumption``.
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import dataclass, replace
+from importlib import resources
 
 from archmodels.errors import InputError
 
@@ -54,107 +57,23 @@ class QPUSpec:
     sources: tuple[str, ...]
 
 
-#: IBM Heron r2 (156 qubits, heavy-hex; IBM Quantum, "Processor types",
-#: https://quantum.cloud.ibm.com/docs/guides/processor-types). CZ 68 ns and sx 32 ns: gate lengths
-#: of Heron r2 backends reported in their properties (ibm_fez, 2025; assumption-level, they vary
-#: by calibration). Readout 1.56 us: measure length in the same properties (assumption-level).
-#: Repetition delay 250 us: the default ``rep_delay`` of IBM dynamic-repetition-rate backends
-#: (IBM Quantum docs, "Execution options", https://quantum.cloud.ibm.com/docs/guides/runtime-options-overview).
-#: Median errors 2Q 3e-3, 1Q 2.5e-4, readout 1.5e-2 and CLOPS_h 195,000: QPU information cards of
-#: Heron r2 systems (https://quantum.cloud.ibm.com/computers, 2025; assumption-level medians).
-#: Circuit overhead 5 ms and job overhead 2 s (Qiskit Runtime validation, transpiled-circuit
-#: loading): assumption. Max 100,000 shots per circuit and 300 circuits per job: the
-#: ``max_shots``/``max_experiments`` limits IBM backends reported (assumption for current runtimes).
-#: Power 25 kW (dilution refrigerator, compressors and control electronics of a System One):
-#: assumption. Price 96 USD/min: IBM Quantum pay-as-you-go plan (https://www.ibm.com/quantum/pricing, 2024).
-HERON_R2 = QPUSpec(
-    name="heron-r2",
-    modality="superconducting",
-    qubits=156,
-    gate_1q_time_s=32e-9,
-    gate_2q_time_s=68e-9,
-    layer_overhead_s=0.0,
-    readout_time_s=1.56e-6,
-    shot_overhead_s=250e-6,
-    circuit_overhead_s=5e-3,
-    job_overhead_s=2.0,
-    error_1q=2.5e-4,
-    error_2q=3e-3,
-    error_readout=1.5e-2,
-    clops=195_000.0,
-    max_shots=100_000,
-    max_circuits_per_job=300,
-    power_w=25e3,
-    price_jpy_per_s=96.0 / 60.0 * JPY_PER_USD,
-    sources=(
-        "https://quantum.cloud.ibm.com/docs/guides/processor-types",
-        "https://quantum.cloud.ibm.com/computers",
-        "https://www.ibm.com/quantum/pricing",
-        "arXiv:2110.14108",
-    ),
-)
+def _catalog() -> dict[str, QPUSpec]:
+    """The QPUs of ``data/qpus.toml``, where each figure says where it comes from: one table a QPU,
+    the :class:`QPUSpec` fields in SI units, its price in USD/s [USD/s] and no ``clops`` without a
+    published CLOPS figure."""
+    text = (resources.files("quantum.hybrid") / "data" / "qpus.toml").read_text(encoding="utf-8")
+    qpus = {}
+    for name, fields in tomllib.loads(text).items():
+        fields = dict(fields)
+        price_jpy_per_s = fields.pop("price_usd_per_s") * JPY_PER_USD
+        sources = tuple(fields.pop("sources"))
+        qpus[name] = QPUSpec(name=name, clops=fields.pop("clops", None), price_jpy_per_s=price_jpy_per_s,
+                             sources=sources, **fields)
+    return qpus
 
-#: Quantinuum H2-like trapped-ion processor: 56 qubits, all-to-all; 2Q error 1e-3, 1Q 3e-5,
-#: SPAM 1e-3 (Quantinuum, "H2 product data sheet" and "System Model H2",
-#: https://www.quantinuum.com/hardware/h2, 2024). Gate times (MS gate 25 us, 1Q 5 us), transport and
-#: cooling per 2Q layer 300 us, readout 150 us, preparation and cooling per shot 5 ms: assumption,
-#: consistent with the millisecond-scale circuit layers of QCCD machines (Pino et al., "Demonstration
-#: of the trapped-ion quantum CCD computer architecture", Nature 592, 209 (2021)).
-#: No CLOPS figure published. Power 10 kW: assumption (no cryostat; lasers, vacuum and control).
-#: Price: HQC = 5 + (N1q + 10 N2q + 5 Nm) S / 5000 (Quantinuum, "H-Series quantum credits" user
-#: guide) is circuit-based; here a flat 2 USD/s equivalent (assumption).
-H2_IONS = QPUSpec(
-    name="h2-ions",
-    modality="trapped-ion",
-    qubits=56,
-    gate_1q_time_s=5e-6,
-    gate_2q_time_s=25e-6,
-    layer_overhead_s=300e-6,
-    readout_time_s=150e-6,
-    shot_overhead_s=5e-3,
-    circuit_overhead_s=0.5,
-    job_overhead_s=10.0,
-    error_1q=3e-5,
-    error_2q=1e-3,
-    error_readout=1e-3,
-    clops=None,
-    max_shots=10_000,
-    max_circuits_per_job=100,
-    power_w=10e3,
-    price_jpy_per_s=2.0 * JPY_PER_USD,
-    sources=("https://www.quantinuum.com/hardware/h2", "https://doi.org/10.1038/s41586-021-03318-4"),
-)
 
-#: Neutral-atom processor (Rydberg gates). CZ fidelity 99.5 % and ~250 ns gate: Evered et al.,
-#: "High-fidelity parallel entangling gates on a neutral-atom quantum computer", Nature 622, 268
-#: (2023), https://doi.org/10.1038/s41586-023-06481-y. Atom transport between zones ~200 us per
-#: layer: Bluvstein et al., "Logical quantum processor based on reconfigurable atom arrays",
-#: Nature 626, 58 (2024), https://doi.org/10.1038/s41586-023-06927-3. 256 qubits (QuEra Aquila,
-#: https://www.quera.com/aquila). 1Q gate 1 us, readout (imaging) 10 ms and array reload 200 ms per
-#: shot (a few Hz repetition rate): assumption. Power 15 kW and 1.5 USD/s: assumption.
-NEUTRAL_ATOM = QPUSpec(
-    name="neutral-atom",
-    modality="neutral-atom",
-    qubits=256,
-    gate_1q_time_s=1e-6,
-    gate_2q_time_s=250e-9,
-    layer_overhead_s=200e-6,
-    readout_time_s=10e-3,
-    shot_overhead_s=0.2,
-    circuit_overhead_s=1.0,
-    job_overhead_s=10.0,
-    error_1q=1e-3,
-    error_2q=5e-3,
-    error_readout=1e-2,
-    clops=None,
-    max_shots=1_000,
-    max_circuits_per_job=50,
-    power_w=15e3,
-    price_jpy_per_s=1.5 * JPY_PER_USD,
-    sources=("https://doi.org/10.1038/s41586-023-06481-y", "https://doi.org/10.1038/s41586-023-06927-3"),
-)
-
-QPUS = {q.name: q for q in (HERON_R2, H2_IONS, NEUTRAL_ATOM)}
+QPUS = _catalog()
+HERON_R2, H2_IONS, NEUTRAL_ATOM = QPUS["heron-r2"], QPUS["h2-ions"], QPUS["neutral-atom"]
 
 
 def get_qpu(name: str) -> QPUSpec:
