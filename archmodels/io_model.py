@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from archmodels.cost import tier_units
 from archmodels.errors import InputError
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
@@ -87,15 +88,6 @@ def node_mtbf_s(node_power_w, node_mtbf_years_at_reference=50.0, reference_power
     node fails once in 50 years; node power stands in for component count.
     """
     return node_mtbf_years_at_reference * SECONDS_PER_YEAR * reference_power_w / np.asarray(node_power_w, dtype=float)
-
-
-def job_units(scope: str, nodes_per_unit: int, job_nodes: int) -> int:
-    """Units of a tier a job of ``job_nodes`` reaches [-]."""
-    if scope == "node":
-        return int(job_nodes)
-    if scope == "group":
-        return int(math.ceil(job_nodes / nodes_per_unit))
-    return 1
 
 
 def job_write_bandwidth_bytes_per_s(scope, unit_bandwidth_bytes_per_s, units, job_nodes,
@@ -198,7 +190,7 @@ def job_io(machine, job_nodes: int, *, checkpoint_fraction: float = 1.0, concurr
     files = n * files_per_node
     rows = []
     for t in machine.storage.tiers:
-        units = job_units(t.scope, t.nodes_per_unit, n)
+        units = tier_units(t.scope, t.nodes_per_unit, n)  # the units a job of n nodes reaches
         shared = t.scope == "system"
         k = concurrent_jobs if shared else 1.0
         w = job_write_bandwidth_bytes_per_s(t.scope, t.write_bandwidth_bytes_per_s, units, n, inj, k)
@@ -239,8 +231,6 @@ def job_io(machine, job_nodes: int, *, checkpoint_fraction: float = 1.0, concurr
 
 def storage_power_w(machine, nodes: int | None = None) -> float:
     """Power of a system's storage at ``nodes`` (default its own) [W]: Σ units · power per unit."""
-    from archmodels.cost import tier_units
-
     n = int(machine.nodes if nodes is None else nodes)
     if machine.storage is None:
         return 0.0
