@@ -1,13 +1,7 @@
 """Roofline chart geometry: attainable rate and ridge point (SI units).
 
-The model itself (power-capped hierarchical energy roofline) is :mod:`archmodels.physics`.
-
-References
-----------
-S. Williams, A. Waterman, D. Patterson, "Roofline: an insightful visual performance model for
-multicore architectures", CACM 52(4), 2009, https://doi.org/10.1145/1498765.1498785.
-J. W. Choi, D. Bedard, R. Fowler, R. Vuduc, "A roofline model of energy", IPDPS 2013,
-https://doi.org/10.1109/IPDPS.2013.77.
+The model itself (power-capped hierarchical energy roofline) is :mod:`archmodels.physics`, which
+cites the roofline of Williams, Waterman and Patterson (CACM 2009) drawn here and its energy form.
 """
 
 from __future__ import annotations
