@@ -43,12 +43,21 @@ def simulate_json(summary: dict) -> dict:
 POLICY_HELP = "fcfs, easy, conservative, carbon-delay, price-delay, power-cap, carbon-cap."
 
 
-def _report_bad_lines(trace, limit: int = 10) -> None:
-    bad = trace.bad_lines
-    for b in bad[:limit]:
-        sys.stderr.write(f"warning: {trace.path}: line {b.line}: {b.message} (skipped)\n")
-    if len(bad) > limit:
-        sys.stderr.write(f"warning: {trace.path}: {len(bad) - limit} more bad lines skipped\n")
+def _read_trace(trace: str, strict: bool, plot: str | None = None, limit: int = 10):
+    """Check the figure path (before any work), read the trace and warn about its first ``limit``
+    bad lines on stderr."""
+    from ops.swf import read_swf
+
+    if plot:
+        from fs.figure_file import check_figure_path
+
+        check_figure_path(plot)
+    tr = read_swf(trace, strict=strict)
+    for b in tr.bad_lines[:limit]:
+        sys.stderr.write(f"warning: {tr.path}: line {b.line}: {b.message} (skipped)\n")
+    if len(tr.bad_lines) > limit:
+        sys.stderr.write(f"warning: {tr.path}: {len(tr.bad_lines) - limit} more bad lines skipped\n")
+    return tr
 
 
 def _report_assumptions(summary: dict, path: str, strict: bool) -> None:
@@ -125,16 +134,10 @@ def simulate_cmd(
     plot: Optional[str] = typer.Option(None, "--plot", help="Write queue, power and carbon over time (.png/.svg/.pdf)."),
 ) -> None:
     """Simulate a trace; print a summary (table, or --json with fixed keys)."""
-    if plot:
-        from fs.figure_file import check_figure_path
-
-        check_figure_path(plot)
+    tr = _read_trace(trace, strict, plot)
     from ops.output import write_table
     from ops.simulate import simulate
-    from ops.swf import read_swf
 
-    tr = read_swf(trace, strict=strict)
-    _report_bad_lines(tr)
     battery, onsite = _storage(battery_kwh, battery_kw, solar_kw, wind_kw)
     result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue, tariff=tariff,
                       off_after_s=off_after_s, battery=battery, onsite=onsite,
@@ -195,16 +198,10 @@ def compare_cmd(
     plot: Optional[str] = typer.Option(None, "--plot", help="Write queue, power and carbon over time, one line a policy (.png/.svg/.pdf)."),
 ) -> None:
     """What each policy saves against EASY (carbon, energy, cost) and what it costs in waiting."""
-    if plot:
-        from fs.figure_file import check_figure_path
-
-        check_figure_path(plot)
+    tr = _read_trace(trace, strict, plot)
     from ops.output import write_table
     from ops.savings import policy_runs, savings_table
-    from ops.swf import read_swf
 
-    tr = read_swf(trace, strict=strict)
-    _report_bad_lines(tr)
     names = [p.strip() for p in policies.split(",") if p.strip()]
     runs = policy_runs(tr, names, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s,
                        timeseries=plot is not None)
@@ -361,10 +358,8 @@ def federate_cmd(
     import archmodels
     from ops.federation import federate
     from ops.output import write_table
-    from ops.swf import read_swf
 
-    tr = read_swf(trace, strict=strict)
-    _report_bad_lines(tr)
+    tr = _read_trace(trace, strict)
     m = archmodels.load_machine(machine) if machine else None
     sites = [_parse_site(s, m, off_after_s) for s in site]
     res = federate(tr, sites, routing=routing)
