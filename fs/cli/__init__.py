@@ -18,15 +18,10 @@ _ownership.verify()  # fs/__init__.py may be another distribution's while fs.cli
 
 from fs.cli import anneal, bench, compare, cost, doctor, io, machines, ops, predict, quantum, roofline, scale
 from fs.cli import study, validate, workloads
+from fs.cli.options import command_group
 
-app = typer.Typer(
-    rich_markup_mode=None,  # plain help: rich markup would eat the units in brackets, [kWh] and [s]
-    name="fsw",
-    help="fs-workbench: feasibility studies of next-generation supercomputers.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+app = command_group("fs-workbench: feasibility studies of next-generation supercomputers.", name="fsw",
+                    add_completion=False, pretty_exceptions_enable=False)
 # One module a command, named as the command: `fsw NAME` is fs/cli/NAME.py, whose function NAME
 # is the command, or whose ``app`` is the group of `fsw NAME ...`.
 for _command in (roofline, predict, compare, validate, anneal, scale, cost, io, doctor):
@@ -97,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         if type(err).__name__ == "Abort":  # click's Ctrl-C at a prompt, either copy of click
             sys.stderr.write("interrupted: files already finished are kept; none is left half-written (every output is written to a temporary file, then renamed)\n")
             return 130
+        if type(err).__name__ == "NoArgsIsHelpError":  # `fsw` or `fsw GROUP` alone: its help, as help
+            sys.stdout.write(err.format_message() + "\n")  # type: ignore[attr-defined]
+            return 0
         if _is_click_error(err):  # usage and parameter errors: one line, exit 2, never a traceback
             sys.stderr.write(_usage_message(err))
             return 2

@@ -14,14 +14,10 @@ from typing import Optional
 
 import typer
 
-from fs.cli.options import JsonOption
+from fs.cli.options import command_group, JsonOption
 
-app = typer.Typer(
-    rich_markup_mode=None,  # plain help: rich markup would eat the units in brackets, [kWh] and [s]
-    help="Measure this host's empirical roofline and write it as a machine spec.",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
+app = command_group("Measure this host's empirical roofline and write it as a machine spec.",
+                    invoke_without_command=True, no_args_is_help=False)
 
 KERNEL_HELP = "One kernel only: triad, copy, scale, add, read, write, peak, latency, spmv, stencil, dgemm, fft."
 SIZE_HELP = (

@@ -6,10 +6,9 @@ from typing import List
 
 import typer
 
-from fs.cli.options import JsonOption
+from fs.cli.options import command_group, JsonOption
 
-app = typer.Typer(rich_markup_mode=None, help="The machine catalog: list, show (with sources), validate spec files.",
-                           no_args_is_help=True)
+app = command_group("The machine catalog: list, show (with sources), validate spec files.")
 
 
 @app.command("list")

@@ -13,10 +13,9 @@ from typing import Optional
 
 import typer
 
-from fs.cli.options import JsonOption, TraceOption, StrictOption, OffAfterOption, SchedulerOption
+from fs.cli.options import command_group, JsonOption, OffAfterOption, SchedulerOption, StrictOption, TraceOption
 
-app = typer.Typer(rich_markup_mode=None, help="Operations: scheduling simulation, energy, grid carbon and price.",
-                      no_args_is_help=True)
+app = command_group("Operations: scheduling simulation, energy, grid carbon and price.")
 
 #: The summary keys ``fsw ops simulate --json`` prints (and no others).
 SIMULATE_JSON_KEYS = ("jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node",

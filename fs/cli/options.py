@@ -10,6 +10,15 @@ from typing import Annotated, Optional
 
 import typer
 
+def command_group(help: str, **settings) -> typer.Typer:
+    """A `fsw` command group (``fsw NAME ...``) that prints its help when called bare.
+
+    Help is plain text (``rich_markup_mode=None``): rich markup would read the units in brackets,
+    ``[kWh]`` and ``[s]``, as style tags and drop them. ``settings`` pass on to :class:`typer.Typer`.
+    """
+    return typer.Typer(**{"rich_markup_mode": None, "help": help, "no_args_is_help": True, **settings})
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of the table (NaN and infinities as null).")]
 
 TRACE_HELP = "SWF trace file (.swf or .swf.gz) or a shipped trace name: theta_argonne, lublin_256, cqsim_test."

@@ -13,9 +13,9 @@ import typer
 
 from fs.cli.output import console as table_console
 from fs.cli.output import emit_json
-from fs.cli.options import JsonOption
+from fs.cli.options import command_group, JsonOption
 
-app = typer.Typer(rich_markup_mode=None, help="Quantum: run circuits, cost of emulation on a machine, hybrid workflows, VQE, crossover.", no_args_is_help=True)
+app = command_group("Quantum: run circuits, cost of emulation on a machine, hybrid workflows, VQE, crossover.")
 
 
 class Precision(str, Enum):

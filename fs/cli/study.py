@@ -6,9 +6,9 @@ import typer
 
 from fs.cli.output import console as table_console
 from fs.cli.output import emit_json
-from fs.cli.options import JsonOption, SchedulerOption, ProcessesOption
+from fs.cli.options import command_group, JsonOption, ProcessesOption, SchedulerOption
 
-app = typer.Typer(rich_markup_mode=None, help="Feasibility studies: run, report, list.", no_args_is_help=True)
+app = command_group("Feasibility studies: run, report, list.")
 
 
 def _print_scorecard(result: dict) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from fs.cli.options import JsonOption
+from fs.cli.options import command_group, JsonOption
 
-app = typer.Typer(rich_markup_mode=None, help="The workload portfolio: list, show (every field with its source).",
-                            no_args_is_help=True)
+app = command_group("The workload portfolio: list, show (every field with its source).")
 
 
 @app.command("list")

@@ -23,6 +23,15 @@ def test_help_lists_the_commands():
         assert cmd in r.stdout
 
 
+@pytest.mark.parametrize("group", [(), ("machines",), ("ops",), ("quantum",), ("study",), ("workloads",)])
+def test_a_bare_group_prints_its_help_as_help(group):
+    """`fsw` or `fsw GROUP` alone: the group's help, several lines on stdout, exit 0 (not a one-line error)."""
+    r = fsw(*group)
+    assert r.returncode == 0 and r.stderr == ""
+    assert r.stdout.startswith(f"Usage: fsw{' ' if group else ''}{' '.join(group)} ") and "Commands:" in r.stdout
+    assert len(r.stdout.splitlines()) > 5
+
+
 @pytest.mark.parametrize("command, unit", [
     (("ops", "simulate"), "Battery capacity [kWh]"),
     (("ops", "simulate"), "longest hold [s]"),
