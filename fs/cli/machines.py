@@ -42,7 +42,7 @@ def machines_show(machine: str = typer.Argument(..., help="Catalog name or spec 
                   json_out: JsonOption = False) -> None:
     """Show a machine with the source of every number."""
     from archmodels.describe import describe_machine
-    from fs.cli.output import emit_json, print_table
+    from fs.cli.output import emit_json, print_sources, print_table
 
     info = describe_machine(machine)
     if json_out:
@@ -50,8 +50,7 @@ def machines_show(machine: str = typer.Argument(..., help="Catalog name or spec 
         return
     print_table(f"{info['name']}: {info['title']} ({info['nodes']} nodes)", ["field", "value", "source"],
                 [[q["field"], q["text"], q["source"] or "-"] for q in info["quantities"]])
-    print_table("sources", ["id", "title", "url"],
-                [[k, s["title"], s.get("url") or ""] for k, s in sorted(info["sources"].items())])
+    print_sources(info["sources"])
 
 
 @app.command("validate")

@@ -47,6 +47,12 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]
     console().print(table)
 
 
+def print_sources(sources: dict) -> None:
+    """Print the table of cited sources (``{id: {title, url}}``), sorted by id."""
+    print_table("sources", ["id", "title", "url"],
+                [[k, s["title"], s.get("url") or ""] for k, s in sorted(sources.items())])
+
+
 def si(value: float | None, unit: str) -> str:
     """Short human string of an SI value ("3.35 TB/s"); durations of a minute or more in min, h, d
     or years ("27 h", not "97.2 ks")."""
