@@ -11,7 +11,7 @@ https://doi.org/10.1177/1094342005051521 (cited below as *TRG05*), with the redu
 
 Congestion. A step in which every node exchanges with a partner ``d`` ranks away loads the
 bisection of each block of 2d ranks; if that block's bisection fraction is f (see
-:func:`archmodels.network.bisection_fraction`) its bytes move at f·B, so the step's β term is
+:func:`archmodels.topology.bisection_fraction`) its bytes move at f·B, so the step's β term is
 multiplied by max(1, 1/f). Ring and neighbour (halo) traffic embed in every topology here and see
 no congestion. An explicit ``bisection_fraction`` applies at every scale (a uniformly tapered tree).
 
@@ -24,8 +24,8 @@ from __future__ import annotations
 import math
 
 from archmodels.errors import InputError
-from archmodels.network import bisection_fraction as _topology_bisection_fraction
-from archmodels.network import canonical_topology
+from archmodels.topology import bisection_fraction as _topology_bisection_fraction
+from archmodels.topology import canonical_topology
 
 ALGORITHMS = {
     "halo": ("dimension-exchange",),

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from archmodels.errors import InputError
 from archmodels.memtech import GB, memory_cost_jpy, memory_technology
-from archmodels.network import link_technology, topology_metrics
+from archmodels.links import link_technology
+from archmodels.topology import topology_metrics
 from archmodels.quantities import parse_quantity
 
 _TABLE = Path(__file__).parent / "data" / "cost.toml"

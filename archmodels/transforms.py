@@ -12,7 +12,7 @@ Rules stated once:
   the old part and is dropped;
 * **link technology swap** (:func:`link_swap_figures`): every link of the network in the new
   technology, counted for the machine's topology and size — hops and switch-to-switch links count
-  (:func:`archmodels.network.network_power`: ``P_static = Σ_links P_link / N`` per node and
+  (:func:`archmodels.links.network_power`: ``P_static = Σ_links P_link / N`` per node and
   ``e_inj = P_dyn(u = 1) / (8·N·B_inj)`` per injected bit). A technology whose reach is shorter
   than the longest cable of the machine room (:func:`longest_cable_m`) is refused: an all-copper
   11,000-node fat tree cannot be cabled;
@@ -133,7 +133,7 @@ def check_reach(technology: str, nodes: int) -> None:
     InputError
         The technology's ``reach_m`` is shorter than :func:`longest_cable_m`.
     """
-    from archmodels.network import link_technology
+    from archmodels.links import link_technology
 
     tech = link_technology(technology)
     need = longest_cable_m(nodes)
@@ -148,7 +148,8 @@ def link_swap_figures(technology: str, topology: str, nodes: int, injection_band
                       dimensions: int | None = None) -> tuple[float, float]:
     """(energy per injected bit [J], static link power per node [W]) of a network built with
     ``technology`` (module docstring), after :func:`check_reach`."""
-    from archmodels.network import canonical_topology, network_power
+    from archmodels.links import network_power
+    from archmodels.topology import canonical_topology
 
     check_reach(technology, nodes)
     power = network_power(canonical_topology(topology), nodes, injection_bandwidth_bytes_per_s, technology, 1.0,

@@ -91,7 +91,7 @@ def validate(systems: list[str] | None = None, metrics: list[str] | None = None)
     """Recompute every published figure (optionally only some systems or metrics).
 
     System figures come from ``published.toml``; network figures (NCCL bus bandwidth, Tofu-D
-    injection) from :func:`archmodels.network.network_validation`; capital cost against contract
+    injection) from :func:`archmodels.network_validation.network_validation`; capital cost against contract
     figures (metric ``capital``, in JPY at the default exchange rates) from
     :func:`archmodels.cost.cost_validation`.
     """
@@ -114,7 +114,7 @@ def validate(systems: list[str] | None = None, metrics: list[str] | None = None)
         out.append(Check(fig["system"], fig["metric"], model, published, model / published - 1.0,
                          fig.get("list", ""), fig["source"], src.get("title", ""), src.get("url"),
                          bool(reason), reason))
-    from archmodels.network import network_validation
+    from archmodels.network_validation import network_validation
 
     for row in network_validation():
         if (systems and row["system"] not in systems) or (metrics and row["metric"] not in metrics):

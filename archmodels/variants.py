@@ -11,7 +11,7 @@ list of ``[[change]]`` tables, each of one kind:
     or ``capacity``, given in the change) and takes capacity, bandwidth and energy per bit from
     :mod:`archmodels.memtech`: ``C = u·c``, ``B = u·b`` (⌈C/c⌉ units when ``capacity`` is given);
   - ``network.technology`` — per-node static link power and energy per injected bit from the link
-    table of :mod:`archmodels.network` for the machine's topology and size:
+    table of :mod:`archmodels.links` for the machine's topology and size:
     ``P_static = Σ_links P_link / N`` and ``e_inj = P_dyn(u=1) / (8·N·B_inj)`` (every link of the
     network in the new technology);
 
@@ -374,7 +374,7 @@ class _Expansion:
     def finish_link_swap(self) -> None:
         if self.link_swap is None:
             return
-        from archmodels.network import link_technology
+        from archmodels.links import link_technology
         from archmodels.transforms import link_swap_figures
 
         index, where, name = self.link_swap

@@ -6,12 +6,9 @@ shows up in asv's history.
 """
 
 from archmodels.collectives import algorithm_times_s, communication_time_s
-from archmodels.network import (
-    network_power,
-    network_validation,
-    technology_breakeven_utilisation,
-    topology_metrics,
-)
+from archmodels.links import network_power, technology_breakeven_utilisation
+from archmodels.network_validation import network_validation
+from archmodels.topology import topology_metrics
 
 TOFU = dict(injection_bandwidth_bytes_per_s=38.1e9, latency_s=0.49e-6, topology="torus", dimensions=6)
 

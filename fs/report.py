@@ -55,7 +55,7 @@ def _technology_sources(machines, with_sweep: bool) -> dict[str, dict]:
 
     from archmodels.errors import InputError
     from archmodels.memtech import memory_technology
-    from archmodels.network import link_technology
+    from archmodels.links import link_technology
 
     from fs.sweep import link_options, memory_options
 

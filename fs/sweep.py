@@ -180,7 +180,7 @@ class DesignEvaluator:
 
     def __init__(self, study: Study, template: str | None = None, technology=None):
         import archmodels
-        from archmodels.network import link_technology
+        from archmodels.links import link_technology
         from archmodels.physics import network_step
         from archmodels.prediction import communications, network_step_arguments
         from archmodels.technology import default_technology

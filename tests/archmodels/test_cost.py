@@ -24,7 +24,7 @@ from archmodels.cost import (
 )
 from archmodels.errors import InputError
 from archmodels.memtech import memory_technology
-from archmodels.network import link_technology
+from archmodels.links import link_technology
 
 
 def test_generic_prices_convert_at_the_exchange_rate_and_unknown_type_is_refused():

@@ -8,7 +8,7 @@ from archmodels.validation import validate
 
 BOUNDS = {"hpl": 0.15, "hpcg": 0.30, "hpl_power": 0.20, "gflops_per_w": 0.20, "dgemm": 0.15,
           # network rows: line-rate model against NCCL ring bus bandwidth (NCCL loses ~20% to protocol
-          # overhead, not modelled) and Tofu-D injection (tests/archmodels/test_network.py pins each case)
+          # overhead, not modelled) and Tofu-D injection (tests/archmodels/test_network_validation.py pins each case)
           "nccl_allreduce_ring_busbw": 0.25, "injection_bandwidth": 0.10,
           # capital against contract figures (tests/archmodels/test_cost.py pins each system)
           "capital": 0.35}

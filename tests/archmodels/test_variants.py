@@ -8,7 +8,7 @@ from archmodels import load_machine, predict
 from archmodels.errors import InputError, SpecError
 from archmodels.loaders import CATALOG_DIR
 from archmodels.memtech import memory_technology
-from archmodels.network import link_technology, network_power
+from archmodels.links import link_technology, network_power
 from archmodels.spec import read_toml
 from archmodels.variants import expand_variant
 
