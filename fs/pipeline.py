@@ -62,7 +62,8 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
     """
     from archmodels.atomic import write_text_atomic
     from fs.executors import make_executor
-    from fs.report import run_metadata, write_report
+    from fs.provenance import run_metadata
+    from fs.report import write_report
     from fs.runner import run_study, summarise
     from fs.sweep import run_sweep
 
