@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.quantities import read_quantity
+from archmodels.quantities import read_cited_quantities
 from archmodels.topology import topology_metrics
 
 _DATA = Path(__file__).parent / "data"
@@ -76,12 +76,10 @@ def _link_table() -> dict[str, LinkTechnology]:
     sources = raw.get("sources", {})
     out = {}
     for name, entry in raw["technologies"].items():
-        values, cited = {}, []
-        for key, (field, kind) in _LINK_FIELDS.items():
-            values[field] = read_quantity(entry[key]["value"], kind, file=file, location=f"technologies.{name}.{key}")
-            cited.append((key, sources[entry[key]["source"]]["title"]))
+        values, cited = read_cited_quantities(entry, _LINK_FIELDS, sources, location=f"technologies.{name}",
+                                              file=file)
         out[name] = LinkTechnology(name=name, title=entry["title"], reach_m=float(entry["reach_m"]),
-                                   sources=tuple(cited), **values)
+                                   sources=cited, **values)
     return out
 
 def link_technologies() -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.quantities import read_quantity
+from archmodels.quantities import read_cited_quantities
 
 _TABLE = Path(__file__).parent / "data" / "memory_technologies.toml"
 
@@ -95,19 +95,13 @@ def _load() -> dict[str, MemoryTechnology]:
     sources = raw.get("sources", {})
     out = {}
     for name, entry in raw["technologies"].items():
-        values, cited = {}, []
-        for key, (field, kind) in _FIELDS.items():
-            item = entry[key]
-            location = f"technologies.{name}.{key}"
-            values[field] = read_quantity(item["value"], kind, location=location, file=str(_TABLE))
-            if item["source"] not in sources:
-                raise InputError(f"source {item['source']!r} is not in [sources]", file=str(_TABLE), location=location)
-            cited.append((key, sources[item["source"]]["title"]))
+        values, cited = read_cited_quantities(entry, _FIELDS, sources, location=f"technologies.{name}",
+                                              file=str(_TABLE))
         if entry.get("placement") not in PLACEMENTS:
             raise InputError(f"placement must be one of {', '.join(PLACEMENTS)}, got {entry.get('placement')!r}",
                              file=str(_TABLE), location=f"technologies.{name}.placement")
         out[name] = MemoryTechnology(name=name, title=entry["title"], kind=entry["kind"], unit=entry["unit"],
-                                     placement=entry["placement"], sources=tuple(cited), **values)
+                                     placement=entry["placement"], sources=cited, **values)
     return out
 
 

@@ -184,6 +184,27 @@ def read_quantity(text: str | float | int, kind: str, *, location: str, file: st
         raise SpecError(file, [(location, str(err))]) from None
 
 
+def read_cited_quantities(entry: dict, fields: dict, sources: dict, *, location: str,
+                          file: str | None = None) -> tuple[dict, tuple]:
+    """The quantities of one table entry and what cites each: ``({attribute: SI value}, ((key, source
+    title), ...))``.
+
+    ``fields`` maps a key of ``entry`` (``{value = "3.9 pJ", source = "id"}``) to ``(attribute, kind)``;
+    ``sources`` is the table's ``[sources]``. A bad quantity or a source id not in ``sources`` is a
+    :class:`~archmodels.errors.SpecError` naming ``file`` and ``location.key``.
+    """
+    from archmodels.errors import SpecError
+
+    values, cited = {}, []
+    for key, (attribute, kind) in fields.items():
+        item, where = entry[key], f"{location}.{key}"
+        values[attribute] = read_quantity(item["value"], kind, location=where, file=file)
+        if item["source"] not in sources:
+            raise SpecError(file, [(where, f"source {item['source']!r} is not in [sources]")])
+        cited.append((key, sources[item["source"]]["title"]))
+    return values, tuple(cited)
+
+
 def format_quantity(value: float, kind: str) -> str:
     """Format an SI value with a readable decimal prefix (``3.35e12, "bytes_per_s"`` → ``"3.35 TB/s"``)."""
     unit = {"bytes": "B", "bytes_per_s": "B/s", "flop_per_s": "FLOP/s", "time_s": "s",
