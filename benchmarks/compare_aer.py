@@ -24,20 +24,6 @@ import time
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 
-def layered_circuit(n_qubits: int, layers: int, seed: int):
-    import numpy as np
-    from qiskit import QuantumCircuit
-
-    rng = np.random.default_rng(seed)
-    qc = QuantumCircuit(n_qubits)
-    for layer in range(layers):
-        for q in range(n_qubits):
-            qc.u(*rng.uniform(0, 2 * np.pi, 3), q)
-        for q in range(layer % 2, n_qubits - 1, 2):
-            qc.cx(q, q + 1)
-    return qc
-
-
 def z_sum(n_qubits: int):
     from qiskit.quantum_info import SparsePauliOp
 
@@ -50,6 +36,7 @@ def compare(n_qubits: int = 24, layers: int = 10, threads: int = 2, seed: int = 
 
     from archmodels.bench.apps import run_triad
     from quantum import EmulatorEstimator
+    from quantum.emulation_validation import layered_circuit
 
     qc = layered_circuit(n_qubits, layers, seed)
     obs = z_sum(n_qubits)

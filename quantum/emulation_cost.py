@@ -16,17 +16,21 @@ arXiv:2203.16044, https://arxiv.org/abs/2203.16044):
 * a gate that mixes amplitudes across a global qubit needs a pairwise exchange of half the local
   slice with the partner node: ``t_x = latency + (S / N / 2) / B_inj`` per global qubit and gate
   (diagonal gates on global qubits need none);
-* passes come from this package's own planner (:mod:`quantum.fusion`): dense fusion into gates of
-  <= k qubits, then cache blocking of the local gates;
+* passes come from the emulator's own planner (:func:`quantum.fusion.fusion_groups`,
+  :func:`quantum.engine.pass_count`): dense fusion into gates of <= k qubits, then cache blocking of
+  the local gates;
 * energy ``E = N * P_node_max * T + 8 * bytes_exchanged * e_bit`` (assumption: emulation keeps
   memory saturated, so nodes draw their maximum power; network energy where the spec has it).
+
+Its checks against published runs and the host are in :mod:`quantum.emulation_validation`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from quantum.fusion import PAD_QUBITS, greedy_blocks
+from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, pass_count
+from quantum.fusion import fusion_groups
 from quantum.memory import USABLE_FRACTION, nodes_to_hold
 
 DIAGONAL_GATES = frozenset(
@@ -100,6 +104,14 @@ class CircuitShape:
             diag.append(name in DIAGONAL_GATES)
         return cls(circuit.num_qubits, tuple(gates), tuple(diag))
 
+    @classmethod
+    def from_file(cls, path: str) -> CircuitShape:
+        """From an OpenQASM 2 or 3 file, prepared as the emulator runs it."""
+        from quantum.circuit_files import load_circuit
+        from quantum.circuits import prepare_circuit
+
+        return cls.from_circuit(prepare_circuit(load_circuit(path), where=path))
+
 
 @dataclass(frozen=True)
 class PassCount:
@@ -112,17 +124,17 @@ class PassCount:
     flops_per_amplitude: float
 
 
-def count_passes(shape: CircuitShape, local_qubits: int, fused_qubits: int = 2, chunk_qubits: int = 15) -> PassCount:
-    """Fuse, cache-block and count exchanges with :mod:`quantum.fusion`'s greedy planner.
+def count_passes(shape: CircuitShape, local_qubits: int, fused_qubits: int = DEFAULT_FUSED_QUBITS,
+                 chunk_qubits: int = DEFAULT_CHUNK_QUBITS) -> PassCount:
+    """Fuse, cache-block and count exchanges with the emulator's own planner.
 
-    Fused gates that touch only local qubits are grouped into cache blocks of ``chunk_qubits``
-    (less the pad qubits the emulator keeps free, as :func:`quantum.fusion.cache_blocks` does;
-    one pass each); a fused gate that touches a global qubit is its own pass and costs one
-    exchange per global qubit on which it is not diagonal.
+    Gates are fused as :func:`quantum.fusion.fuse_gates` fuses them; fused gates that touch only
+    local qubits take the passes :func:`quantum.engine.plan_gates` makes on a state of
+    ``local_qubits`` (:func:`quantum.engine.pass_count`); a fused gate that touches a global qubit
+    is its own pass and costs one exchange per global qubit on which it is not diagonal.
     """
-    biggest = max((len(q) for q in shape.gate_qubits), default=1)
-    blocks = greedy_blocks(shape.gate_qubits, max(fused_qubits, biggest))
     local_sets, n_global_passes, exchanges, flops = [], 0, 0, 0.0
+    blocks = fusion_groups(shape.gate_qubits, fused_qubits)
     for block in blocks:
         qubits = sorted({q for g in block for q in shape.gate_qubits[g]})
         flops += 8.0 * 2 ** len(qubits)
@@ -132,11 +144,7 @@ def count_passes(shape: CircuitShape, local_qubits: int, fused_qubits: int = 2, 
             exchanges += len(mixing)
         else:
             local_sets.append(tuple(qubits))
-    widest = max((len(s) for s in local_sets), default=1)
-    m = max(min(chunk_qubits, local_qubits - 3), widest)  # as quantum.engine.plan_gates
-    if m - PAD_QUBITS >= max(widest, 8):  # the emulator keeps pad qubits free of gates
-        m -= PAD_QUBITS
-    local_passes = len(greedy_blocks(local_sets, max(m, widest))) if local_sets else 0
+    local_passes = pass_count(local_sets, local_qubits, chunk_qubits=chunk_qubits)
     return PassCount(len(shape.gate_qubits), len(blocks), local_passes + n_global_passes, exchanges, flops)
 
 
@@ -184,8 +192,8 @@ def emulation_cost(
     *,
     precision: str = "double",
     nodes: int | None = None,
-    fused_qubits: int = 2,
-    chunk_qubits: int = 15,
+    fused_qubits: int = DEFAULT_FUSED_QUBITS,
+    chunk_qubits: int = DEFAULT_CHUNK_QUBITS,
     usable_fraction: float = USABLE_FRACTION,
 ) -> EmulationCost:
     """Bytes, nodes, passes, time and energy of emulating ``shape`` on ``machine``.
@@ -261,36 +269,6 @@ def emulation_cost(
     )
 
 
-def cost_for(
-    machine: str,
-    n_qubits: int,
-    *,
-    depth: int | None = None,
-    circuit_file: str | None = None,
-    precision: str = "double",
-    nodes: int | None = None,
-) -> EmulationCost:
-    """What ``fsw quantum cost`` computes: a layered circuit of ``depth`` or a circuit file."""
-    from archmodels import load_machine
-    from archmodels.errors import InputError
-
-    if (depth is None) == (circuit_file is None):
-        raise InputError("give exactly one of --depth or --circuit", location="--depth/--circuit")
-    m = load_machine(machine)
-    if circuit_file is not None:
-        from quantum.circuit_files import load_circuit
-        from quantum.circuits import prepare_circuit
-
-        shape = CircuitShape.from_circuit(prepare_circuit(load_circuit(circuit_file), where=circuit_file))
-        if n_qubits and n_qubits != shape.n_qubits:
-            raise InputError(f"--qubits {n_qubits} but the circuit has {shape.n_qubits}", file=circuit_file)
-    else:
-        if depth < 1 or n_qubits < 1:
-            raise InputError("--qubits and --depth must be >= 1", location="--qubits/--depth")
-        shape = CircuitShape.layered(n_qubits, depth)
-    return emulation_cost(m, shape, precision=precision, nodes=nodes)
-
-
 def max_qubits(machine, precision: str = "double", usable_fraction: float = USABLE_FRACTION) -> int:
     """Most qubits whose state fits in the whole machine's usable memory."""
     cap = machine.nodes * machine.node.memory_bytes * usable_fraction
@@ -301,127 +279,3 @@ def max_qubits(machine, precision: str = "double", usable_fraction: float = USAB
     ):
         n += 1
     return n
-
-
-@dataclass(frozen=True)
-class PublishedRun:
-    """A published distributed state-vector run: qubits, amplitude encoding and nodes used."""
-
-    name: str
-    machine: str
-    n_qubits: int
-    precision: str
-    nodes: int
-    source: str
-
-
-PUBLISHED_RUNS = (
-    PublishedRun(
-        "mpiQulacs, 36 qubits on 64 A64FX nodes (Todoroki)",
-        "a64fx",
-        36,
-        "double",
-        64,
-        "S. Imamura et al., mpiQulacs: A Distributed Quantum Computer Simulator for A64FX-based Cluster "
-        "Systems, arXiv:2203.16044 (2022), https://arxiv.org/abs/2203.16044",
-    ),
-    PublishedRun(
-        "JUQCS-50, 50 qubits, byte-encoded, on 16,384 GH200 (4,096 JUPITER nodes of 4)",
-        "jupiter-booster",
-        50,
-        "byte",
-        4096,
-        "H. De Raedt et al., Universal Quantum Simulation of 50 Qubits on Europe's First Exascale "
-        "Supercomputer Harnessing Its Heterogeneous CPU-GPU Architecture, arXiv:2511.03359 (2025), "
-        "https://arxiv.org/abs/2511.03359",
-    ),
-)
-"""Published runs whose node counts the capacity model must reproduce. (The papers' timings
-depend on circuits and code paths we do not model gate by gate; they are not pinned here.)"""
-
-
-def validate_published(runs=PUBLISHED_RUNS):
-    """Predicted vs published node counts, one row per run (pandas DataFrame)."""
-    import pandas as pd
-    from archmodels import load_machine
-
-    rows = []
-    for run in runs:
-        m = load_machine(run.machine)
-        predicted = nodes_to_hold(state_vector_bytes(run.n_qubits, BYTES_PER_AMPLITUDE[run.precision]), m.node.memory_bytes)
-        rows.append(
-            {
-                "run": run.name,
-                "machine": run.machine,
-                "n_qubits": run.n_qubits,
-                "published_nodes": run.nodes,
-                "predicted_nodes": predicted,
-                "error": predicted / run.nodes - 1.0,
-                "source": run.source,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def validate_on_host(n_qubits: int = 22, depth: int = 4, threads: int | None = None, seed: int = 0) -> dict:
-    """Measure this emulator on the host and compare with the model fed the host's measured profile.
-
-    The host "machine" is one node with the STREAM-triad bandwidth and the fp64 FMA peak measured
-    now (:func:`archmodels.bench.apps.run_triad`, :func:`archmodels.bench.peak.measure_peak`); the
-    modelled time is ``passes * max(2 S / B_triad, F_pass / P_peak)`` with ``F`` the flops of the
-    fused dense gates. Timings are noisy on a shared host; the result records them.
-    """
-    import time
-
-    import numba
-    import numpy as np
-    from qiskit import QuantumCircuit
-
-    from archmodels.bench.apps import run_triad
-    from archmodels.bench.peak import measure_peak
-    from quantum.circuits import compile_circuit
-    from quantum.engine import apply_plan, zero_state
-    from quantum.memory import check_state_memory
-
-    threads = threads or numba.get_num_threads()
-    rng = np.random.default_rng(seed)
-    qc = QuantumCircuit(n_qubits)
-    for layer in range(depth):
-        for q in range(n_qubits):
-            qc.u(*rng.uniform(0, 2 * np.pi, 3), q)
-        for q in range(layer % 2, n_qubits - 1, 2):
-            qc.cx(q, q + 1)
-    check_state_memory(n_qubits)
-    program = compile_circuit(qc)
-    state = zero_state(n_qubits)
-    for plan in program.body:  # warm-up compiles the kernels
-        apply_plan(state, plan)
-    state = zero_state(n_qubits)
-    t0 = time.perf_counter()
-    for plan in program.body:
-        apply_plan(state, plan)
-    measured = time.perf_counter() - t0
-    triad = run_triad(1 << 24, threads)
-    bw = triad.bytes / triad.spread.min_s
-    flop, spread, _ = measure_peak(threads)
-    peak = flop / spread.min_s
-    flops_per_amplitude = sum(
-        (6.0 if g.diagonal else 8.0 * 2 ** len(g.qubits)) for plan in program.body for b in plan.blocks for g in b.gates
-    )
-    flops = flops_per_amplitude * 2**n_qubits
-    modelled = program.passes * pass_time_s(state_vector_bytes(n_qubits, 16), bw, flops / program.passes, peak)
-    return {
-        "n_qubits": n_qubits,
-        "depth": depth,
-        "threads": threads,
-        "passes": program.passes,
-        "measured_time_s": measured,
-        "triad_bandwidth_bytes_per_s": bw,
-        "peak_flop_per_s": peak,
-        "flops": flops,
-        "achieved_flop_per_s": flops / measured,
-        "modelled_time_s": modelled,
-        "error": modelled / measured - 1.0,
-        "achieved_bandwidth_bytes_per_s": program.passes * 2 * state_vector_bytes(n_qubits, 16) / measured,
-        "seed": seed,
-    }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quantum import kernels
-from quantum.fusion import CacheBlock, cache_blocks, fuse_gates
+from quantum.fusion import CacheBlock, cache_blocks, cache_groups, fuse_gates
 
 DTYPES = {"double": np.complex128, "single": np.complex64}
 """State dtype by precision name."""
@@ -118,10 +118,33 @@ def plan_gates(
             CacheBlock((g,), 0, tuple(sorted(g.qubits))) for g in fused
         ]
     else:
-        # keep at least a few chunks per thread on small states so the pass still runs in parallel
-        m = max(min(chunk_qubits, n_qubits - 3), max((len(g.qubits) for g in fused), default=1))
-        blocks = cache_blocks(fused, n_qubits, min(m, n_qubits))
+        blocks = cache_blocks(fused, n_qubits, _chunk_qubits([g.qubits for g in fused], n_qubits, chunk_qubits))
     return Plan(n_qubits, len(gates), len(fused), len(blocks), tuple(blocks))
+
+
+def _chunk_qubits(gate_qubits: Sequence[Sequence[int]], n_qubits: int, chunk_qubits: int) -> int:
+    """Qubits of the cache chunks :func:`plan_gates` uses for fused gates on these qubits."""
+    # keep at least a few chunks per thread on small states so the pass still runs in parallel
+    m = max(min(chunk_qubits, n_qubits - 3), max((len(q) for q in gate_qubits), default=1))
+    return min(m, n_qubits)
+
+
+def pass_count(gate_qubits: Sequence[Sequence[int]], n_qubits: int, *,
+               chunk_qubits: int = DEFAULT_CHUNK_QUBITS) -> int:
+    """Passes over memory :func:`plan_gates` makes for fused gates on these qubits (no matrices needed).
+
+    Parameters
+    ----------
+    gate_qubits : sequence of sequence of int
+        Each fused gate's qubits, in order (:func:`quantum.fusion.fusion_groups` of a circuit).
+    n_qubits : int
+        Qubits of the state the passes run over.
+    chunk_qubits : int
+        As in :func:`plan_gates`; 0 = no cache blocking, one pass per fused gate.
+    """
+    if chunk_qubits <= 0:
+        return len(gate_qubits)
+    return len(cache_groups(gate_qubits, n_qubits, _chunk_qubits(gate_qubits, n_qubits, chunk_qubits))[0])
 
 
 def apply_plan(state: np.ndarray, plan: Plan) -> None:

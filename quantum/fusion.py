@@ -203,10 +203,22 @@ def fuse_gates(
     max_qubits : int
         Largest fused gate, 1 to 5.
     """
+    return [fuse_matrices(gates, b) for b in fusion_groups([g[0] for g in gates], max_qubits)]
+
+
+def fusion_groups(gate_qubits: Sequence[Sequence[int]], max_qubits: int = 2) -> list[list[int]]:
+    """Which gates (indices, in order) :func:`fuse_gates` merges into each dense gate.
+
+    Parameters
+    ----------
+    gate_qubits : sequence of sequence of int
+        Each gate's qubits, in circuit order.
+    max_qubits : int
+        Largest fused gate, 1 to 5; a gate wider than that stays a gate of its own.
+    """
     if not 1 <= max_qubits <= MAX_DENSE_QUBITS:
         raise ValueError(f"max_qubits must be 1..{MAX_DENSE_QUBITS}, got {max_qubits}")
-    blocks = greedy_blocks([g[0] for g in gates], max(max_qubits, max((len(g[0]) for g in gates), default=1)))
-    return [fuse_matrices(gates, b) for b in blocks]
+    return greedy_blocks(gate_qubits, max(max_qubits, max((len(q) for q in gate_qubits), default=1)))
 
 
 @dataclass(frozen=True)
@@ -237,9 +249,7 @@ def cache_blocks(gates: Sequence[FusedGate], n_qubits: int, chunk_qubits: int) -
     first ``PAD_QUBITS`` of them become pads, the rest high qubits.
     """
     m = min(chunk_qubits, n_qubits)
-    biggest = max((len(g.qubits) for g in gates), default=1)
-    pads = PAD_QUBITS if m - PAD_QUBITS >= max(biggest, 8) else 0
-    groups = greedy_blocks([g.qubits for g in gates], m - pads)
+    groups, pads = cache_groups([g.qubits for g in gates], n_qubits, chunk_qubits)
     out = []
     for grp in groups:
         used = {q for i in grp for q in gates[i].qubits}
@@ -251,3 +261,16 @@ def cache_blocks(gates: Sequence[FusedGate], n_qubits: int, chunk_qubits: int) -
         high = tuple(sorted((used - set(range(low))) | set(free[pads:])))
         out.append(CacheBlock(tuple(gates[i] for i in grp), low, high, pad))
     return out
+
+
+def cache_groups(gate_qubits: Sequence[Sequence[int]], n_qubits: int, chunk_qubits: int) -> tuple[list[list[int]], int]:
+    """Which fused gates (indices, in order) :func:`cache_blocks` applies in each pass, and the pad
+    qubits of every chunk.
+
+    Gates of a group touch at most ``m - PAD_QUBITS`` qubits, with ``m = min(chunk_qubits, n_qubits)``,
+    when ``m - PAD_QUBITS`` still holds the widest gate and at least 8 qubits; otherwise ``m`` and no pads.
+    """
+    m = min(chunk_qubits, n_qubits)
+    biggest = max((len(q) for q in gate_qubits), default=1)
+    pads = PAD_QUBITS if m - PAD_QUBITS >= max(biggest, 8) else 0
+    return greedy_blocks(gate_qubits, m - pads), pads

@@ -75,9 +75,22 @@ def cost(
     json_out: JsonOption = False,
 ) -> None:
     """Memory, nodes, passes, time and energy of emulating a circuit on a machine."""
-    from quantum.emulation_cost import cost_for
+    from archmodels import load_machine
+    from archmodels.errors import InputError
+    from quantum.emulation_cost import CircuitShape, emulation_cost
 
-    result = cost_for(machine, qubits, depth=depth, circuit_file=circuit, precision=precision.value, nodes=nodes)
+    if (depth is None) == (circuit is None):
+        raise InputError("give exactly one of --depth or --circuit", location="--depth/--circuit")
+    m = load_machine(machine)
+    if circuit is not None:
+        shape = CircuitShape.from_file(circuit)
+        if qubits and qubits != shape.n_qubits:
+            raise InputError(f"--qubits {qubits} but the circuit has {shape.n_qubits}", file=circuit)
+    else:
+        if depth < 1 or qubits < 1:
+            raise InputError("--qubits and --depth must be >= 1", location="--qubits/--depth")
+        shape = CircuitShape.layered(qubits, depth)
+    result = emulation_cost(m, shape, precision=precision.value, nodes=nodes)
     data = result.as_dict()
     if json_out:
         emit_json(data)
