@@ -9,7 +9,6 @@ import time
 
 import numpy as np
 
-from quantum import kernels
 from quantum.engine import apply_plan, plan_gates, zero_state
 
 
@@ -55,28 +54,6 @@ class LayeredCircuit:
         t0 = time.perf_counter()
         apply_plan(self.state, self.plan)
         return self.plan.passes / (time.perf_counter() - t0)
-
-    track_passes_per_second.unit = "passes/s"
-
-
-class SingleGatePass:
-    """One whole-vector pass of the 1-qubit kernel (no fusion): the memory-bound unit of work."""
-
-    params = ([16, 20, 22], [0, 10])
-    param_names = ["n_qubits", "qubit"]
-
-    def setup(self, n, qubit):
-        self.state = zero_state(n)
-        self.u = np.array([[0, 1], [1, 0]], dtype=np.complex128)
-        kernels.apply_1q(self.state, qubit, self.u)
-
-    def time_apply_1q(self, n, qubit):
-        kernels.apply_1q(self.state, qubit, self.u)
-
-    def track_passes_per_second(self, n, qubit):
-        t0 = time.perf_counter()
-        kernels.apply_1q(self.state, qubit, self.u)
-        return 1.0 / (time.perf_counter() - t0)
 
     track_passes_per_second.unit = "passes/s"
 

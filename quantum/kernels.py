@@ -28,10 +28,7 @@ from numba import njit, prange
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 MAX_DENSE_QUBITS = 5
-"""Largest dense gate the generic kernel applies (32 x 32 matrix)."""
-
-_CHUNK_MIN = 1 << 12
-"""Fewest amplitude groups a parallel chunk gets (keeps scheduling overhead small)."""
+"""Largest dense gate the cache-block kernel applies (32 x 32 matrix)."""
 
 
 @njit(cache=True, inline="always")
@@ -41,101 +38,6 @@ def _insert_zero_bits(index, sorted_qubits):
         low = index & ((1 << q) - 1)
         index = ((index >> q) << (q + 1)) | low
     return index
-
-
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
-def apply_1q(state, qubit, matrix):
-    """Apply a 2 x 2 unitary to ``qubit`` in place. ``matrix`` has the dtype of ``state``."""
-    m00 = matrix[0, 0]
-    m01 = matrix[0, 1]
-    m10 = matrix[1, 0]
-    m11 = matrix[1, 1]
-    stride = 1 << qubit
-    low_mask = stride - 1
-    n_groups = state.size >> 1
-    for g in prange(n_groups):
-        i0 = ((g >> qubit) << (qubit + 1)) | (g & low_mask)
-        i1 = i0 | stride
-        a0 = state[i0]
-        a1 = state[i1]
-        state[i0] = m00 * a0 + m01 * a1
-        state[i1] = m10 * a0 + m11 * a1
-
-
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
-def apply_2q(state, q0, q1, matrix):
-    """Apply a 4 x 4 unitary on qubits ``(q0, q1)`` (matrix index bit 0 is ``q0``) in place."""
-    lo = min(q0, q1)
-    hi = max(q0, q1)
-    s0 = 1 << q0
-    s1 = 1 << q1
-    m = matrix
-    n_groups = state.size >> 2
-    for g in prange(n_groups):
-        b = ((g >> lo) << (lo + 1)) | (g & ((1 << lo) - 1))
-        b = ((b >> hi) << (hi + 1)) | (b & ((1 << hi) - 1))
-        a0 = state[b]
-        a1 = state[b | s0]
-        a2 = state[b | s1]
-        a3 = state[b | s0 | s1]
-        state[b] = m[0, 0] * a0 + m[0, 1] * a1 + m[0, 2] * a2 + m[0, 3] * a3
-        state[b | s0] = m[1, 0] * a0 + m[1, 1] * a1 + m[1, 2] * a2 + m[1, 3] * a3
-        state[b | s1] = m[2, 0] * a0 + m[2, 1] * a1 + m[2, 2] * a2 + m[2, 3] * a3
-        state[b | s0 | s1] = m[3, 0] * a0 + m[3, 1] * a1 + m[3, 2] * a2 + m[3, 3] * a3
-
-
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
-def apply_kq(state, sorted_qubits, offsets, matrix):
-    """Apply a dense 2**k x 2**k unitary in place.
-
-    Parameters
-    ----------
-    state : ndarray of complex
-        State vector, 2**n amplitudes.
-    sorted_qubits : ndarray of int64
-        The k target qubits in ascending order.
-    offsets : ndarray of int64
-        ``offsets[j] = sum_i bit_i(j) << q_i`` in the gate's own qubit order.
-    matrix : ndarray of complex, shape (2**k, 2**k)
-        The unitary, same dtype as ``state``.
-    """
-    dim = offsets.size
-    k = sorted_qubits.size
-    n_groups = state.size >> k
-    n_chunks = max(1, min(n_groups // _CHUNK_MIN, 1024))
-    per_chunk = (n_groups + n_chunks - 1) // n_chunks
-    mt = matrix.T.copy()  # mt[c, r]: column c of the matrix is contiguous
-    for c in prange(n_chunks):
-        buf = np.empty(dim, dtype=state.dtype)
-        out = np.empty(dim, dtype=state.dtype)
-        stop = min(n_groups, (c + 1) * per_chunk)
-        for g in range(c * per_chunk, stop):
-            base = _insert_zero_bits(np.int64(g), sorted_qubits)
-            for j in range(dim):
-                buf[j] = state[base + offsets[j]]
-            for r in range(dim):
-                out[r] = 0
-            for col in range(dim):
-                a = buf[col]
-                for r in range(dim):
-                    out[r] += mt[col, r] * a
-            for r in range(dim):
-                state[base + offsets[r]] = out[r]
-
-
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
-def apply_diagonal(state, qubits, diagonal):
-    """Multiply amplitude i by ``diagonal[j(i)]`` in place, ``j(i) = sum_b bit_{q_b}(i) << b``.
-
-    ``qubits`` are the gate's qubits in its own order. A diagonal gate needs no gather, so every
-    amplitude is visited once in index order.
-    """
-    k = qubits.size
-    for i in prange(state.size):
-        j = 0
-        for b in range(k):
-            j |= ((i >> qubits[b]) & 1) << b
-        state[i] *= diagonal[j]
 
 
 @njit(cache=True, inline="always")

@@ -24,15 +24,6 @@ def apply_unitary(state, qubits, matrix):
     return np.ascontiguousarray(out).reshape(-1)
 
 
-def apply_diagonal(state, qubits, diagonal):
-    """Return ``D|psi>`` for a diagonal gate given by its ``2**k`` diagonal entries."""
-    index = np.arange(state.size)
-    j = np.zeros(state.size, dtype=np.int64)
-    for b, q in enumerate(qubits):
-        j |= ((index >> q) & 1) << b
-    return state * np.asarray(diagonal, dtype=state.dtype)[j]
-
-
 def pauli_expectation(state, x_mask, z_mask, n_y):
     """``<psi|P|psi>`` for the Pauli string with X/Y at ``x_mask``, Z/Y at ``z_mask``, ``n_y`` Ys.
 

@@ -21,45 +21,7 @@ def random_state(n, dtype=np.complex128, rng=RNG):
     return (psi / np.linalg.norm(psi)).astype(dtype)
 
 
-def offsets(qubits):
-    return np.array(
-        [sum(((j >> i) & 1) << q for i, q in enumerate(qubits)) for j in range(2 ** len(qubits))], dtype=np.int64
-    )
-
-
 TOL = {np.complex128: 1e-12, np.complex64: 2e-6}
-
-
-@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
-def test_dense_kernels_match_reference(k, dtype):
-    n = 9
-    psi = random_state(n, dtype)
-    qubits = [int(q) for q in RNG.choice(n, k, replace=False)]
-    u = random_unitary(k)
-    expected = reference.apply_unitary(psi, qubits, u)
-    got = psi.copy()
-    kernels.apply_kq(got, np.array(sorted(qubits), dtype=np.int64), offsets(qubits), u.astype(dtype))
-    assert np.abs(got - expected).max() < TOL[dtype]
-    if k == 1:
-        got = psi.copy()
-        kernels.apply_1q(got, qubits[0], u.astype(dtype))
-        assert np.abs(got - expected).max() < TOL[dtype]
-    if k == 2:
-        got = psi.copy()
-        kernels.apply_2q(got, qubits[0], qubits[1], u.astype(dtype))
-        assert np.abs(got - expected).max() < TOL[dtype]
-
-
-@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
-def test_diagonal_kernel_matches_reference(dtype):
-    psi = random_state(8, dtype)
-    qubits = [5, 1, 3]
-    diag = np.exp(1j * RNG.uniform(0, 2 * np.pi, 8))
-    expected = reference.apply_diagonal(psi, qubits, diag)
-    got = psi.copy()
-    kernels.apply_diagonal(got, np.array(qubits, dtype=np.int64), diag.astype(dtype))
-    assert np.abs(got - expected).max() < TOL[dtype]
 
 
 def test_reference_matches_qiskit_operator():
