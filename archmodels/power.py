@@ -44,11 +44,37 @@ def _vector_tdp_w(proc: Processor, tech: Technology) -> float:
 def node_power(node: Node, technology: Technology | None = None) -> NodePower:
     """TDP, static, rest-of-node, idle and maximum power of a node [W] (see module docstring).
 
+    ``P_static = f_s · TDP``; a processor without a TDP gets ``(P_max / (1 + f_o) − Σ TDP_known)``
+    shared by ``ε_flop · peak`` weights, or ``TDP = ε_flop · peak / (1 − f_s)`` with no ``P_max``;
+    ``P_other = P_max − Σ TDP`` (else ``f_o · Σ TDP``); ``P_idle = P_other + Σ P_static`` unless the
+    spec gives it. The TDP caps the energy roofline (J. W. Choi et al., "A roofline model of
+    energy", IPDPS 2013, https://doi.org/10.1109/IPDPS.2013.77).
+
     Parameters
     ----------
     node : Node
+        Its processors' ``tdp_w`` [W] and peaks [FLOP/s], and ``power_max_w``, ``power_idle_w`` [W]
+        when the spec gives them.
     technology : Technology, optional
-        Static share and rest-of-node share (default: the shipped tables).
+        Static share ``f_s`` [-], rest-of-node share ``f_o`` [-] and FLOP energy floor ``ε_flop`` [J]
+        (default: the shipped tables, archmodels/data/energy.toml).
+
+    Returns
+    -------
+    NodePower
+        TDP and static power per processor name [W], rest of node, idle and maximum [W].
+
+    Examples
+    --------
+    Two 100 W CPUs in a 260 W node: the rest of the node is 260 − 200 = 60 W, idle is
+    60 + 2 · 0.3 · 100 = 120 W.
+
+    >>> from archmodels.machine import MemoryLevel, Node, Processor
+    >>> hbm = (MemoryLevel("HBM", "hbm3e", 2**35, 1e12),)
+    >>> cpu = Processor("cpu", "cpu", 2, {"fp64": 1e12}, {}, hbm, tdp_w=100.0)
+    >>> p = node_power(Node((cpu,), power_max_w=260.0))
+    >>> p.static_w, round(p.other_w, 6), round(p.idle_w, 6), p.max_w
+    ({'cpu': 30.0}, 60.0, 120.0, 260.0)
     """
     return _node_power(node, technology or default_technology())
 
@@ -82,6 +108,12 @@ def _node_power(node: Node, tech: Technology) -> NodePower:
 
 
 def node_power_range_w(machine: Machine) -> tuple[float, float]:
-    """(idle, maximum) power of one node of ``machine`` [W]; defaults are the cited assumptions above."""
+    """(idle, maximum) power of one node of ``machine`` [W]; defaults are the cited assumptions above.
+
+    Parameters
+    ----------
+    machine : Machine
+        Its ``node`` is passed to :func:`node_power` with the shipped technology tables.
+    """
     p = node_power(machine.node)
     return p.idle_w, p.max_w
