@@ -148,7 +148,7 @@ def network_cost_per_node_jpy(topology: str, nodes: int, injection_bandwidth_byt
     """Network capital cost per node [JPY]: NICs, links and switch ports.
 
     Links per node = links_per_node · (link/injection) · B_inj / line rate (topology metrics of
-    :mod:`archmodels.network`). Indirect networks (fat tree, dragonfly, optical) add ⌈B_inj / NIC
+    :mod:`archmodels.topology`). Indirect networks (fat tree, dragonfly, optical) add ⌈B_inj / NIC
     rate⌉ NICs and a switch port at each switch end of a link (2 per link, less the node end of the
     terminal links); a torus routes inside the node, so it pays for links only.
 
