@@ -49,6 +49,18 @@ FALLBACK_LLC_BYTES = 32 * 2**20
 LOW_CPU_SHARE = 0.8
 
 
+#: Extra peak runs when a kernel reads above the peak on an idle host, before it counts as refused.
+PEAK_REMEASUREMENTS = 2
+#: The plausibility checks that say the peak itself was under-measured.
+PEAK_UNDER_MEASURED = ("kernel-above-peak", "fp64-above-fp32")
+
+
+def best_peak_rates(peak_df, threads: int) -> dict[str, float]:
+    """The best FLOP rate of each precision over the peak runs at ``threads`` (re-measurements included) [FLOP/s]."""
+    top = peak_df[peak_df["threads"] == threads]
+    return {prec: float(rate) for prec, rate in top.groupby("precision", sort=False)["flop_per_s"].max().items()}
+
+
 def low_cpu_share(peak_df, app_df, threads: int) -> float | None:
     """The lowest CPU share of the peak runs at ``threads`` and of the application kernels, when
     it is below :data:`LOW_CPU_SHARE` (None otherwise, or when no share could be measured)."""
@@ -476,13 +488,14 @@ def run_suite(
             lat_rows.append({"working_set_bytes": ws, "steps": s, "latency_s": spread.min_s / s,
                              "latency_median_s": spread.median_s / s, "seed": seed})
         steps.append((f"latency {ws / 2**10:,.0f} KiB", lat_step))
+    def peak_step(prec: str, t: int, budget_s: float, attempt: int = 0) -> None:
+        flop, spread, it = peak.measure_peak(t, dtype=PRECISIONS[prec], budget_s=budget_s)
+        peak_rows.append({"precision": prec, "threads": t, "iterations": it, "attempt": attempt, **spread.time_keys(),
+                          **spread.rate_keys("flop", "per_s", flop), "cpu_share": spread.cpu_share(t)})
+
     for prec in PRECISIONS:
         for t in settings.thread_counts:
-            def peak_step(prec=prec, t=t):
-                flop, spread, it = peak.measure_peak(t, dtype=PRECISIONS[prec], budget_s=settings.peak_budget_s)
-                peak_rows.append({"precision": prec, "threads": t, "iterations": it, **spread.time_keys(),
-                                  **spread.rate_keys("flop", "per_s", flop), "cpu_share": spread.cpu_share(t)})
-            steps.append((f"peak {prec} {t} thr", peak_step))
+            steps.append((f"peak {prec} {t} thr", lambda prec=prec, t=t: peak_step(prec, t, settings.peak_budget_s)))
     ceilings: list[Ceiling | None] = []
     steps.append(("clock and ceiling", lambda: ceilings.append(host_ceiling(threads))))  # cores warm from the peaks
     for name, size in settings.app_sizes.items():
@@ -508,14 +521,33 @@ def run_suite(
     triad = bw_df[(bw_df["kernel"] == "triad") & (bw_df["threads"] == threads)].sort_values("working_set_bytes")
     plateaus = tuple(bandwidth.monotone_plateaus(
         bandwidth.detect_plateaus(triad["working_set_bytes"], triad["bandwidth_bytes_per_s"])))
-    top = peak_df[peak_df["threads"] == threads]
-    peak_rates = {row["precision"]: float(row["flop_per_s"]) for _, row in top.iterrows()}
     date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
     version = bench_version()
     stream = app_df[app_df["kernel"] == "stream-triad"]
     dram_bw = float(stream["bandwidth_bytes_per_s"].iloc[0]) if len(stream) and max_working_set_bytes is None else None
     info = host_info()  # again: the threading layer is known once a parallel region has run
-    share = low_cpu_share(peak_df, app_df, threads)
+    ceiling = ceilings[0] if ceilings else None
+    for attempt in range(1 + PEAK_REMEASUREMENTS):
+        peak_df = pd.DataFrame(peak_rows)
+        share = low_cpu_share(peak_df, app_df, threads)
+        busy = share is not None
+        profile = build_profile(info, threads, plateaus, best_peak_rates(peak_df, threads), lat_df, version, date,
+                                dram_bw, "")
+        summary = checked_summary(profile, ceiling, info, threads, app_df)
+        findings = tuple(plausibility.check_profile(summary, busy=busy))
+        if busy or attempt == PEAK_REMEASUREMENTS or not any(f.check in PEAK_UNDER_MEASURED for f in findings):
+            break
+        # a kernel above the peak (or fp64 above fp32) on an idle host: one peak run that lost part
+        # of its time (a descheduled thread) reads like an impossible host; measure the peak again
+        for k, prec in enumerate(PRECISIONS):
+            peak_step(prec, threads, 2 * settings.peak_budget_s, attempt + 1)
+            if progress is not None:
+                progress(f"peak {prec} {threads} thr again", len(steps) + len(PRECISIONS) * attempt + k + 1)
+    if attempt:
+        first = peak_df[(peak_df["threads"] == threads) & (peak_df["attempt"] == 0)]
+        notes.append(f"peak measured {attempt + 1} times (a kernel read above the first peak): first "
+                     + ", ".join(f"{r.precision} {r.flop_per_s / 1e9:.4g}" for r in first.itertuples())
+                     + " GFLOP/s, the best kept")
     if share is not None:
         notes.append(f"busy host: CPU share {share:.2f} of {threads} threads (below {LOW_CPU_SHARE}); "
                      "rates are lower than this host can reach")
@@ -524,11 +556,7 @@ def run_suite(
         f"NUMBA_NUM_THREADS {info.numba_num_threads}, threading layer {info.numba_threading_layer}, "
         f"{info.vector_width_bits}-bit vectors; " + "; ".join(notes)
     ).rstrip("; ")
-    profile = build_profile(info, threads, plateaus, peak_rates, lat_df, version, date, dram_bw, conditions)
-    ceiling = ceilings[0] if ceilings else None
-    summary = checked_summary(profile, ceiling, info, threads, app_df)
-    busy = share is not None
-    findings = tuple(plausibility.check_profile(summary, busy=busy))
+    profile = dataclasses.replace(profile, notes=conditions)
     cache_rows, _ = plausibility.cache_agreement(summary)
     if busy or findings:
         reasons = (["busy host"] if busy else []) + [f.message for f in findings]

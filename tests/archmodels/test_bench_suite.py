@@ -250,3 +250,32 @@ def test_low_cpu_share_is_reported_and_full_share_is_not():
     assert low_cpu_share(peak_df, apps_df, 2) == pytest.approx(0.38)  # the 1-thread row is not counted
     assert low_cpu_share(peak_df, apps_df.assign(cpu_share=[0.9, 1.0]), 2) is None
     assert low_cpu_share(peak_df.iloc[:0], apps_df.iloc[:0], 2) is None
+
+
+def test_a_peak_run_that_lost_half_its_time_is_measured_again(monkeypatch):
+    # Fault injection around the real kernel: the first fp64 and fp32 peak runs report half the
+    # FLOP they did (what a run with one thread descheduled half the time reads). DGEMM and the
+    # other kernels then read above that peak, so the suite measures the peak again and keeps the best.
+    from archmodels.bench import peak, suite
+
+    real = peak.measure_peak
+    first = {}
+
+    def loses_half_the_first_time(threads, *, dtype, **kw):
+        flop, spread, iterations = real(threads, dtype=dtype, **kw)
+        if dtype not in first:
+            first[dtype] = flop / 2 / spread.min_s
+            return flop / 2, spread, iterations
+        return flop, spread, iterations
+
+    monkeypatch.setattr(peak, "measure_peak", loses_half_the_first_time)
+    result = suite.run_suite(quick=True, threads=1, max_working_set_bytes=2 * 2**20)
+    rows = result.peak[result.peak["threads"] == 1]
+    assert set(rows["attempt"]) >= {0, 1}  # measured again
+    for prec in ("fp64", "fp32"):
+        mine = rows[rows["precision"] == prec]
+        assert mine.loc[mine["attempt"] == 0, "flop_per_s"].iloc[0] == pytest.approx(first[suite.PRECISIONS[prec]])
+        assert result.profile.peak_flop_per_s[prec] == pytest.approx(mine["flop_per_s"].max())
+        assert result.profile.peak_flop_per_s[prec] > 1.5 * mine.loc[mine["attempt"] == 0, "flop_per_s"].iloc[0]
+    assert any(n.startswith("peak measured") for n in result.notes)
+    assert "peak measured" in result.profile.notes
