@@ -100,9 +100,10 @@ def _node_power(node: Node, tech: Technology) -> NodePower:
     proc_total = sum(tdp[p.name] * p.count for p in node.processors)
     static = {name: fs * value for name, value in tdp.items()}
     static_total = sum(static[p.name] * p.count for p in node.processors)
-    p_max = node.power_max_w or (1.0 + tech.node_other_fraction) * proc_total  # no maximum: the cited share
-    other, max_w, idle = (float(x) for x in node_power_split_w(p_max, proc_total, static_total,
-                                                                node.power_idle_w or np.nan))
+    p_max = ((1.0 + tech.node_other_fraction) * proc_total if node.power_max_w is None  # no maximum: the cited share
+             else node.power_max_w)
+    idle_w = np.nan if node.power_idle_w is None else node.power_idle_w  # NaN: derive it from the split
+    other, max_w, idle = (float(x) for x in node_power_split_w(p_max, proc_total, static_total, idle_w))
     counts = {p.name: p.count for p in node.processors}
     return NodePower(tdp, static, counts, other, idle, max_w)
 

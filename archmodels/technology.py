@@ -18,6 +18,7 @@ from pathlib import Path
 from archmodels.errors import InputError
 from archmodels.memtech import memory_technologies, memory_technology
 from archmodels.quantities import parse_quantity
+from archmodels.references import check_name
 
 _DATA = Path(__file__).parent / "data"
 
@@ -71,6 +72,10 @@ class Technology:
         """Fractions of peak compute and memory bandwidth a workload class sustains on a processor type."""
         key = ("eff", processor_type, workload_class)
         if key not in self._cache:
+            classes = [k for k, v in self._efficiency.items() if k != "sources" and isinstance(v, dict)]
+            check_name("workload class", workload_class, classes, "efficiency table")
+            check_name("processor type", processor_type, list(self._efficiency[workload_class]),
+                       f"efficiency table's {workload_class!r} rows")
             entry = self._efficiency[workload_class][processor_type]
             self._cache[key] = Efficiency(float(entry["compute"]), float(entry["memory"]), entry["source"])
         return self._cache[key]
@@ -79,6 +84,9 @@ class Technology:
         """Technology floor of the dynamic energy of one FLOP [J], by processor type and precision."""
         key = ("eps", processor_type, precision)
         if key not in self._cache:
+            check_name("processor type", processor_type, list(self._energy["energy_per_flop_fp64"]), "energy table")
+            check_name("precision", precision, [k for k in self._energy["precision_scale"] if k != "source"],
+                       "energy table")
             fp64 = parse_quantity(self._energy["energy_per_flop_fp64"][processor_type]["value"], "energy_j")
             self._cache[key] = fp64 * float(self._energy["precision_scale"][precision])
         return self._cache[key]
