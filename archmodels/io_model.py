@@ -151,7 +151,7 @@ class JobIO:
 
 
 def job_io(machine, job_nodes: int, *, checkpoint_fraction: float = 1.0, concurrent_jobs: float | None = None,
-           files_per_node: int = 4, node_mtbf: float | None = None) -> JobIO:
+           files_per_node: int = 4, node_mtbf: float | None = None, node_memory_bytes: float | None = None) -> JobIO:
     """Checkpoint write, drain and restart of a ``job_nodes``-node job on ``machine``, and its waste.
 
     Parameters
@@ -168,6 +168,8 @@ def job_io(machine, job_nodes: int, *, checkpoint_fraction: float = 1.0, concurr
         Checkpoint files per node (one per rank) [-].
     node_mtbf : float, optional
         MTBF of one node [s]; default :func:`node_mtbf_s` of the node's maximum power.
+    node_memory_bytes : float, optional
+        Memory of one node [B]; default the machine's (a design sweep changes it without a new Machine).
     """
     from archmodels.power import node_power_range_w
     from archmodels.cost import storage_failure_rate_per_year
@@ -185,7 +187,8 @@ def job_io(machine, job_nodes: int, *, checkpoint_fraction: float = 1.0, concurr
         concurrent_jobs = machine.nodes / n
     if not concurrent_jobs >= 1:
         raise InputError(f"concurrent jobs must be >= 1, got {concurrent_jobs}", location="--concurrent-jobs")
-    size = checkpoint_fraction * n * machine.node.memory_bytes
+    memory = machine.node.memory_bytes if node_memory_bytes is None else float(node_memory_bytes)
+    size = checkpoint_fraction * n * memory
     inj = machine.network.injection_bandwidth_bytes_per_s if machine.network is not None else math.inf
     files = n * files_per_node
     rows = []

@@ -38,6 +38,47 @@ class NodeProfile:
     embodied_per_node_g: float
     productivity: float
     commercial_reach: float
+    checkpoint: "JobCheckpoint | None" = None  #: a JOB_NODES-node job's checkpoint; None without [storage]
+
+
+@dataclass(frozen=True)
+class JobCheckpoint:
+    """A job's checkpoint of all its nodes' memory on a machine's own storage (from
+    :func:`archmodels.io_model.job_io`), split as :class:`fs.scoring.CheckpointInputs` wants it."""
+
+    job_nodes: int
+    write_transfer_s: float
+    write_metadata_s: float
+    read_transfer_s: float
+    read_metadata_s: float
+    storage_failures_per_s: float
+    fits: bool
+    tier: str | None
+
+
+def job_checkpoint(machine, job_nodes: int, storage_nodes: int | None = None,
+                   node_memory_bytes: float | None = None) -> JobCheckpoint | None:
+    """The checkpoint of a ``job_nodes``-node job on ``machine``'s ``[storage]`` (None without one).
+
+    The storage is the spec's, for the node count it was specified for (``storage_nodes``, default
+    the machine's): shared tiers are split among ``storage_nodes / job_nodes`` such jobs writing at
+    once. A candidate sized to another node count is taken to keep each node's share of its shared
+    tiers (assumption), so the job's checkpoint does not depend on the sized count.
+    """
+    from archmodels.io_model import job_io
+
+    if machine.storage is None:
+        return None
+    nodes = max(int(storage_nodes or machine.nodes), int(job_nodes))
+    io = job_io(machine.with_nodes(nodes), int(job_nodes), node_memory_bytes=node_memory_bytes)
+    rows = {t.tier: t for t in io.tiers}
+    if not io.feasible and io.checkpoint_tier is None:
+        return JobCheckpoint(int(job_nodes), math.inf, 0.0, math.inf, 0.0, 0.0, False, None)
+    write = rows[io.checkpoint_tier]
+    read = rows[io.drain_tier] if io.drain_tier is not None else write
+    return JobCheckpoint(int(job_nodes), write.write_s - write.metadata_s, write.metadata_s,
+                         read.read_s - read.metadata_s, read.metadata_s, io.storage_failures_per_s, True,
+                         io.checkpoint_tier)
 
 
 def _part_shares(machine) -> tuple[list[str], list[str], list[float]]:
@@ -88,14 +129,15 @@ def system_nodes_estimate(study: Study, machine, nodes: int | None) -> int:
     return max(int(n), 1) if np.isfinite(n) else int(machine.nodes)
 
 
-def node_profile(study: Study, label: str, machine) -> NodeProfile:
+def node_profile(study: Study, label: str, machine, storage_nodes: int | None = None) -> NodeProfile:
     """Predict what one node of ``machine`` does on each workload of the study's portfolio.
 
     Throughput, not time, is compared across machines: a node with more memory runs a larger
     problem, so the per-node rate (units of work per second, ``units_per_s / nodes``) of a
     ``JOB_NODES``-node job is what the speedup uses. Capital and embodied carbon per node are
     archmodels.cost and archmodels.carbon on ``machine`` at its ``nodes`` (see
-    :func:`system_nodes_estimate`).
+    :func:`system_nodes_estimate`). The checkpoint is the same job's (:func:`job_checkpoint`, on
+    the storage as specified for ``storage_nodes`` nodes, default the machine's).
     """
     import archmodels
     from archmodels.carbon import node_embodied_carbon_g
@@ -124,6 +166,7 @@ def node_profile(study: Study, label: str, machine) -> NodeProfile:
         embodied_per_node_g=float(node_embodied_carbon_g(machine)),
         productivity=stated_score(machine, study.productivity),
         commercial_reach=stated_score(machine, study.commercial_reach),
+        checkpoint=job_checkpoint(machine, job_nodes, storage_nodes),
     )
 
 
@@ -142,7 +185,7 @@ def node_profiles(study: Study, multipliers: Mapping[str, float] | None = None) 
         if cached is None or cached[0] is not study:
             if len(_PROFILE_CACHE) > 4096:
                 _PROFILE_CACHE.clear()
-            cached = _PROFILE_CACHE[key] = (study, node_profile(study, c.label, m))
+            cached = _PROFILE_CACHE[key] = (study, node_profile(study, c.label, m, storage_nodes=c.machine.nodes))
         out.append(cached[1])
     return out[0], out[1:], hit
 
@@ -176,7 +219,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         Inputs, sizing, every axis's raw value (``<axis>``), its normalised score (``score_<axis>``),
         the weighted ``score``, ``feasible``, ``violations`` and ``rank`` (1 = best; NaN if infeasible).
     """
-    from fs.scoring import SystemInputs, score_systems, violation_text
+    from fs.scoring import CheckpointInputs, SystemInputs, score_systems, violation_text
 
     ops = operations or {}
     nan = float("nan")
@@ -197,7 +240,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         busy_power_w=col("busy_power_w"), idle_power_w=col("idle_power_w"), max_power_w=col("max_power_w"),
         memory_bytes=col("memory_bytes"), capital_per_node_jpy=col("capital_per_node_jpy"),
         embodied_per_node_g=col("embodied_per_node_g"), nodes=np.array(given),
-        utilisation=np.array([ops.get(p.label, {}).get("utilisation", study.utilisation) for p in profiles], dtype=float))
+        utilisation=np.array([ops.get(p.label, {}).get("utilisation", study.utilisation) for p in profiles], dtype=float),
+        checkpoint=CheckpointInputs.stack([p.checkpoint for p in profiles]))
     out = score_systems(study, reference, systems, multipliers,
                         reference_utilisation=ops.get(reference.label, {}).get("utilisation", study.utilisation))
     rows = []
@@ -214,7 +258,10 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "sized_by": sized_by,
             **{name: float(v[name]) for name in ("power_w", "average_power_w", "energy_j", "capital_cost_jpy",
                                                   "total_cost_jpy", "embodied_carbon_g", "carbon_g", "checkpoint_s",
-                                                  "system_mtbf_s", "checkpoint_waste", "utilisation")},
+                                                  "system_mtbf_s", "checkpoint_mtbf_s", "checkpoint_waste",
+                                                  "utilisation")},
+            "checkpoint_tier": (p.checkpoint.tier if p.checkpoint is not None else f"study: {study.storage.tier}"),
+            "checkpoint_job_nodes": (p.checkpoint.job_nodes if p.checkpoint is not None else int(v["nodes"])),
             "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),
             "operability": float(v["operability"]),
             "performance": float(v["performance"]),

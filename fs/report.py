@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from archmodels.atomic import write_text_atomic
+from fs.evaluate import JOB_NODES
 from fs.report_figures import FIGURES, report_figures
 from fs.runner import summarise, tornado
 
@@ -115,7 +116,8 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         ["capital budget", f"{(st['capital_budget_jpy'] or float('nan')) / 1e9:.1f}e9 JPY"],
         ["lifetime, PUE", f"{st['lifetime_years']} years, {st['pue']}"],
         ["grid", f"{st['grid']}: {st['carbon_intensity_g_per_kwh']} g CO2e/kWh, {st['price_jpy_per_kwh']} JPY/kWh"],
-        ["checkpoint tier", st["storage_tier"]],
+        ["checkpoint", f"a {JOB_NODES}-node job's memory on each machine's own storage tiers (archmodels.io_model); "
+                       f"the study's {st['storage_tier']} tier for a machine without [storage]"],
         ["axis weights", ", ".join(f"{k} {v:g}" for k, v in st["axis_weights"].items())],
         ["portfolio", ", ".join(f"{k} {v:g}" for k, v in st["portfolio"].items())],
         ["Monte Carlo", f"{meta['samples']} samples, seed {st['seed']} (SeedSequence, one stream per sample)"],

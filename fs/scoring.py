@@ -12,10 +12,15 @@ Per system of ``N`` nodes (equations in :mod:`fs.metrics`):
 * power ``N · P_max · PUE``; mean power ``N · (u·P_busy + (1 − u)·P_idle) · PUE``; lifetime energy;
 * capital ``N · C_node``; total cost = capital + energy at the grid price; carbon = embodied +
   energy at the grid's intensity;
-* I/O: checkpoint time of the node's memory to the study's tier, system MTBF, Young/Daly waste,
-  operability ``u · (1 − waste)``;
+* I/O: the checkpoint of a job of the performance axis's size (``JOB_NODES`` nodes, all their
+  memory) on the machine's own storage tiers (:func:`archmodels.io_model.job_io`: the fastest tier
+  that holds it, shared tiers at the fair share of a machine full of such jobs, metadata time), its
+  restart, the job's MTBF ``1 / (n / M_node + λ_storage)`` with the drives it writes to, Young/Daly
+  waste with the restart, operability ``u · (1 − waste)``. A machine without a ``[storage]``
+  section falls back to the study's ``[storage]`` tier for the whole system (time of the node's
+  memory to node-local flash or of all memory to the parallel file system, system MTBF);
 * feasibility: every workload runs, ``N ≥ 1``, power and capital within budget, and a checkpoint
-  fits the tier (node-local flash per node, or the parallel file system for the whole system).
+  fits a tier (the job's on the machine's tiers; else the study tier's capacity).
 """
 
 from __future__ import annotations
@@ -47,6 +52,35 @@ class SystemInputs:
     nodes: np.ndarray             #: given node count, NaN to size to the budgets
     runs: np.ndarray | bool = True  #: every workload of the portfolio runs on the node
     utilisation: np.ndarray | float | None = None  #: from a scheduling simulation; the study's otherwise
+    checkpoint: "CheckpointInputs | None" = None  #: the job-scale checkpoint; None: the study's tier
+
+
+@dataclass(frozen=True)
+class CheckpointInputs:
+    """A job's checkpoint on each system's own storage (arrays of length n; NaN where a system has
+    no ``[storage]`` section, which then takes the study's tier). Times split into transfer and
+    metadata parts so that a ``storage:*:bandwidth`` multiplier scales only the transfer."""
+
+    job_nodes: np.ndarray           #: nodes of the job [-]
+    write_transfer_s: np.ndarray    #: checkpoint bytes / write bandwidth of the tier it goes to [s]
+    write_metadata_s: np.ndarray    #: metadata time of the write [s]
+    read_transfer_s: np.ndarray     #: restart: bytes / read bandwidth of the tier it reads from [s]
+    read_metadata_s: np.ndarray     #: [s]
+    storage_failures_per_s: np.ndarray  #: failure rate of the drives the checkpoint lands on [1/s]
+    fits: np.ndarray                #: some tier holds the checkpoint [bool]
+
+    @classmethod
+    def stack(cls, items) -> "CheckpointInputs":
+        """One array per field from per-system records with the same fields (None: no storage)."""
+        nan = float("nan")
+        names = [f for f in cls.__dataclass_fields__]
+        rows = [[nan] * (len(names) - 1) + [True] if it is None else [getattr(it, f) for f in names] for it in items]
+        cols = {f: np.array([r[k] for r in rows], dtype=bool if f == "fits" else float) for k, f in enumerate(names)}
+        return cls(**cols)
+
+    def take(self, index) -> "CheckpointInputs":
+        """The records at ``index`` (a design sweep's memory option per point)."""
+        return CheckpointInputs(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
 
 
 def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str) -> float:
@@ -59,7 +93,8 @@ def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str) -
     return f
 
 
-def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodied_node, util, mult):
+def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodied_node, util, mult,
+            checkpoint: CheckpointInputs | None = None):
     f_cap = factor(mult, "cost", "capital")
     f_emb = factor(mult, "cost", "embodied_carbon")
     f_store = factor(mult, "storage", "bandwidth")
@@ -68,15 +103,30 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
     energy = M.lifetime_energy_j(avg_w, study.lifetime_years)
     capital = nodes * capital_node * f_cap
     embodied = nodes * embodied_node * f_emb
-    ckpt = M.checkpoint_time_s(memory, nodes, study.storage.tier,
-                               study.storage.node_flash_bandwidth_bytes_per_s * f_store,
-                               study.storage.pfs_bandwidth_bytes_per_s * f_store)
+    study_ckpt = M.checkpoint_time_s(memory, nodes, study.storage.tier,
+                                     study.storage.node_flash_bandwidth_bytes_per_s * f_store,
+                                     study.storage.pfs_bandwidth_bytes_per_s * f_store)
     if study.node_mtbf_s is not None:
-        mtbf = study.node_mtbf_s * f_mtbf / nodes
+        node_mtbf = np.broadcast_to(study.node_mtbf_s * f_mtbf, np.shape(pmax)).astype(float)
     else:
-        mtbf = M.system_mtbf_s(nodes, pmax, study.node_mtbf_years_at_reference * SECONDS_PER_YEAR * f_mtbf,
-                               study.mtbf_reference_power_w)
-    waste = M.checkpoint_waste(ckpt, mtbf)
+        node_mtbf = M.system_mtbf_s(1.0, pmax, study.node_mtbf_years_at_reference * SECONDS_PER_YEAR * f_mtbf,
+                                    study.mtbf_reference_power_w)
+    system_mtbf = node_mtbf / nodes
+    study_waste = M.checkpoint_waste(study_ckpt, system_mtbf)
+    if checkpoint is None:
+        ckpt, mtbf, waste, own = study_ckpt, system_mtbf, study_waste, False
+    else:
+        c = checkpoint
+        own = ~np.isnan(c.job_nodes)
+        job_ckpt = c.write_transfer_s / f_store + c.write_metadata_s
+        restart = c.read_transfer_s / f_store + c.read_metadata_s
+        job_mtbf = 1.0 / (c.job_nodes / node_mtbf + c.storage_failures_per_s)
+        ckpt = np.where(own, job_ckpt, study_ckpt)
+        mtbf = np.where(own, job_mtbf, system_mtbf)
+        held = own & c.fits  # a checkpoint no tier holds loses everything (waste 1, as job_io says)
+        job_waste = M.checkpoint_waste(np.where(held, job_ckpt, 1.0), np.where(held, job_mtbf, 1.0),
+                                       np.where(held, restart, 1.0))
+        waste = np.where(own, np.where(held, job_waste, 1.0), study_waste)
     price = study.grid.price_jpy_per_kwh * factor(mult, "grid", "price")
     intensity = study.grid.carbon_intensity_g_per_kwh * factor(mult, "grid", "carbon_intensity")
     return {
@@ -88,7 +138,9 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
         "embodied_carbon_g": embodied,
         "carbon_g": M.total_carbon_g(embodied, energy, intensity),
         "checkpoint_s": ckpt,
-        "system_mtbf_s": mtbf,
+        "system_mtbf_s": system_mtbf,
+        "checkpoint_mtbf_s": mtbf,
+        "own_storage": np.broadcast_to(own, np.shape(ckpt)),
         "checkpoint_waste": waste,
         "utilisation": np.broadcast_to(np.asarray(util, dtype=float), np.shape(nodes)),
         "operability": M.operability(util, waste),
@@ -140,12 +192,13 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     idle = np.asarray(systems.idle_power_w, dtype=float) * f_power
     pmax = np.asarray(systems.max_power_w, dtype=float) * f_power
     out = _system(study, nodes, busy, idle, pmax, systems.memory_bytes, systems.capital_per_node_jpy,
-                  systems.embodied_per_node_g, util, multipliers)
+                  systems.embodied_per_node_g, util, multipliers, systems.checkpoint)
     ref_nodes = float(reference.machine_nodes)
     ref = _system(study, ref_nodes, reference.busy_power_w * f_power, reference.idle_power_w * f_power,
                   reference.max_power_w * f_power, reference.memory_bytes, reference.capital_per_node_jpy,
                   reference.embodied_per_node_g,
-                  study.utilisation if reference_utilisation is None else reference_utilisation, multipliers)
+                  study.utilisation if reference_utilisation is None else reference_utilisation, multipliers,
+                  CheckpointInputs.stack([reference.checkpoint]))
     speed = M.portfolio_speedup(systems.time_per_unit_s, reference.time_per_unit_s, nodes, ref_nodes,
                                 study.workload_weights)
     runs = np.broadcast_to(np.asarray(systems.runs, dtype=bool), nodes.shape)
@@ -160,6 +213,8 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
         no_room = memory * nodes > store.pfs_capacity_bytes
     else:
         no_room = np.zeros(nodes.shape, dtype=bool)
+    if systems.checkpoint is not None:
+        no_room = np.where(out["own_storage"], ~systems.checkpoint.fits, no_room)
     bad = [~runs, ~(nodes_raw >= 1), out["power_w"] > power_budget * (1 + 1e-9),
            out["capital_cost_jpy"] > capital_budget * (1 + 1e-9), np.broadcast_to(no_room, nodes.shape)]
     bits = np.zeros(nodes.shape, dtype=np.int64)
@@ -177,6 +232,8 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
         "feasible": bits == 0,
         "violation_bits": bits,
         "reference_average_power_w": ref["average_power_w"],
+        "checkpoint_job_nodes": (np.full(nodes.shape, np.nan) if systems.checkpoint is None
+                                 else np.broadcast_to(systems.checkpoint.job_nodes, nodes.shape)),
     })
     return out
 
@@ -195,7 +252,10 @@ def violation_text(study: Study, row: Mapping) -> str:
         out.append(f"capital {row['capital_cost_jpy'] / 1e9:.1f}e9 JPY > budget {study.capital_budget_jpy / 1e9:.1f}e9 JPY")
     if bits & 16:
         store = study.storage
-        if store.tier == "node-local-flash":
+        if row.get("own_storage", False):
+            out.append(f"no storage tier of the machine holds a {int(row['checkpoint_job_nodes'])}-node job's "
+                       "checkpoint of all its memory")
+        elif store.tier == "node-local-flash":
             out.append(f"a node's memory ({row['memory_bytes'] / 1e12:.2f} TB) exceeds its flash "
                        f"({store.node_flash_capacity_bytes / 1e12:.2f} TB): no room for a checkpoint")
         else:

@@ -212,6 +212,7 @@ class DesignEvaluator:
         self.link_e, self.link_static = links.T
         self.idle_w = self.template.node.power_idle_w  # None: other + static, per design
         self.tables = []
+        self._checkpoints = None
         for name in study.workloads:
             wl = archmodels.load_workload(name)
             prec = proc.precision_for(wl.precision, wl.matrix)
@@ -388,6 +389,18 @@ class DesignEvaluator:
                     out_t[idx, i] = step_t / (self.count * w.units[m])
         return out_t, out_p, ok
 
+    def checkpoints(self):
+        """The job-scale checkpoint of the template with each memory option's node memory
+        (:func:`fs.evaluate.job_checkpoint`, as the scorecard takes it), one record per option."""
+        if self._checkpoints is None:
+            from fs.evaluate import JOB_NODES, job_checkpoint
+            from fs.scoring import CheckpointInputs
+
+            job_nodes = JOB_NODES if self.template.network is not None else 1
+            self._checkpoints = CheckpointInputs.stack(
+                [job_checkpoint(self.template, job_nodes, node_memory_bytes=self.count * cap) for cap in self.mem_cap])
+        return self._checkpoints
+
     def evaluate(self, designs: pd.DataFrame) -> pd.DataFrame:
         """Tidy rows: the design variables, sizing and every study axis, one row per design point
         (:func:`fs.scoring.score_systems`, the scorecard's own scoring)."""
@@ -406,7 +419,8 @@ class DesignEvaluator:
         inputs = SystemInputs(
             time_per_unit_s=t_unit, busy_power_w=np.minimum(p_node @ np.asarray(st.workload_weights), power["max_w"]),
             idle_power_w=power["idle_w"], max_power_w=power["max_w"], memory_bytes=memory_bytes,
-            capital_per_node_jpy=capital_node, embodied_per_node_g=embodied_node, nodes=nodes, runs=ok)
+            capital_per_node_jpy=capital_node, embodied_per_node_g=embodied_node, nodes=nodes, runs=ok,
+            checkpoint=self.checkpoints().take(g))
         axes = score_systems(st, self.reference, inputs)
         out = pd.DataFrame({
             "sram_bytes": s,

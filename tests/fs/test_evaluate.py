@@ -120,3 +120,64 @@ def test_a_checkpoint_that_does_not_fit_the_storage_tier_is_flagged(study):
     df = score_case(small, ref, cands).set_index("candidate")
     assert list(df["feasible"]) == [True, False, False]
     assert "no room for a checkpoint" in df.loc["dgx-h100", "violations"]
+
+
+def test_the_io_axis_is_the_job_checkpoint_on_the_machines_own_tiers(study):
+    # DGX H100: one node-scope tier (8 internal NVMe drives per node). A 256-node job writes
+    # S = 256 m at 256 b_write, plus 256 nodes x 4 files x 3 operations at 256 x the metadata rate.
+    from archmodels.io_model import checkpoint_waste
+    from fs.evaluate import JOB_NODES, job_checkpoint, node_profiles
+
+    m = archmodels.load_machine("dgx-h100")
+    (tier,) = m.storage.tiers
+    assert tier.scope == "node"
+    n = JOB_NODES
+    transfer = n * m.node.memory_bytes / (n * tier.write_bandwidth_bytes_per_s)
+    md = n * 4 * 3 / (n * tier.metadata_ops_per_s) if tier.metadata_ops_per_s else 0.0
+    c = job_checkpoint(m, n)
+    assert c.tier == tier.name and c.fits
+    assert c.write_transfer_s == pytest.approx(transfer, rel=1e-12) and c.write_metadata_s == pytest.approx(md, rel=1e-12)
+    assert c.read_transfer_s == pytest.approx(n * m.node.memory_bytes / (n * tier.read_bandwidth_bytes_per_s), rel=1e-12)
+    builtin = load_study("fugakunext")  # catalog machines, with their [storage]
+    ref, profs, _ = node_profiles(builtin)
+    df = score_case(builtin, ref, profs).set_index("candidate")
+    row = df.loc["dgx-h100"]
+    assert row["io"] == row["checkpoint_s"] == pytest.approx(transfer + md, rel=1e-12)
+    assert row["checkpoint_tier"] == tier.name and row["checkpoint_job_nodes"] == n
+    # the waste is the job's: its MTBF from 256 nodes and the drives it writes to, not the system's
+    restart = c.read_transfer_s + c.read_metadata_s
+    job_mtbf = 1.0 / (n / (row["system_mtbf_s"] * row["nodes"]) + c.storage_failures_per_s)
+    assert row["checkpoint_mtbf_s"] == pytest.approx(job_mtbf, rel=1e-12)
+    assert row["checkpoint_waste"] == pytest.approx(float(checkpoint_waste(transfer + md, job_mtbf, restart)), rel=1e-12)
+
+
+def test_a_machine_without_storage_takes_the_studys_tier_and_an_unheld_checkpoint_is_flagged(study):
+    from fs.evaluate import job_checkpoint, node_profile
+    from fs.scoring import CheckpointInputs, SystemInputs, score_systems, violation_text
+
+    m = archmodels.load_machine("dgx-h100")
+    assert job_checkpoint(dataclasses.replace(m, storage=None), 256) is None
+    huge = job_checkpoint(m, 256, node_memory_bytes=1e15)  # 1 PB per node: no drive holds it
+    assert not huge.fits and huge.tier is None
+    ref, _, _ = node_profiles_once(study)
+    prof = node_profile(study, "dgx", m)
+    one = np.array
+    base = dict(time_per_unit_s=one([prof.time_per_unit_s]), busy_power_w=one([prof.busy_power_w]),
+                idle_power_w=one([prof.idle_power_w]), max_power_w=one([prof.max_power_w]),
+                memory_bytes=one([prof.memory_bytes]), capital_per_node_jpy=one([prof.capital_per_node_jpy]),
+                embodied_per_node_g=one([prof.embodied_per_node_g]), nodes=one([100.0]))
+    study_tier = score_systems(study, ref, SystemInputs(**base, checkpoint=CheckpointInputs.stack([None])))
+    # the study's node-local flash: t = M_node / B_flash
+    assert study_tier["checkpoint_s"][0] == pytest.approx(
+        prof.memory_bytes / study.storage.node_flash_bandwidth_bytes_per_s, rel=1e-12)
+    unheld = score_systems(study, ref, SystemInputs(**base, checkpoint=CheckpointInputs.stack([huge])))
+    assert not unheld["feasible"][0] and unheld["violation_bits"][0] & 16
+    assert unheld["checkpoint_waste"][0] == 1.0
+    row = {k: (v[0] if np.ndim(v) else v) for k, v in unheld.items()}
+    assert "no storage tier of the machine holds a 256-node job's checkpoint" in violation_text(study, row)
+
+
+def node_profiles_once(study):
+    from fs.evaluate import node_profiles
+
+    return node_profiles(study)

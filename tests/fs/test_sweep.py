@@ -88,7 +88,7 @@ def test_sweep_and_scorecard_score_the_same_machine_alike(evaluators, data):
     """The sweep's row of a design equals the scorecard's scoring of its machine: sizing, every
     axis, idle power, cost and carbon, and feasibility (given node counts make some infeasible)."""
     from fs.evaluate import node_profile
-    from fs.scoring import SystemInputs, score_systems
+    from fs.scoring import CheckpointInputs, SystemInputs, score_systems
 
     ev = evaluators[data.draw(st.sampled_from(sorted(TEMPLATES)), label="template")]
     s, memory, link, cap = _design(ev, data)
@@ -101,12 +101,13 @@ def test_sweep_and_scorecard_score_the_same_machine_alike(evaluators, data):
         time_per_unit_s=one([prof.time_per_unit_s]), busy_power_w=one([prof.busy_power_w]),
         idle_power_w=one([prof.idle_power_w]), max_power_w=one([prof.max_power_w]), memory_bytes=one([prof.memory_bytes]),
         capital_per_node_jpy=one([prof.capital_per_node_jpy]), embodied_per_node_g=one([prof.embodied_per_node_g]),
-        nodes=one([nodes])))
+        nodes=one([nodes]), checkpoint=CheckpointInputs.stack([prof.checkpoint])))
     assert bool(row["feasible"]) == bool(ref["feasible"][0])
     for col, key in (("nodes", "nodes"), ("performance", "performance"), ("performance_per_watt", "performance_per_watt"),
                      ("power_w", "power_w"), ("average_power_w", "average_power_w"),
                      ("capital_cost_jpy", "capital_cost_jpy"), ("cost_jpy", "total_cost_jpy"), ("carbon_g", "carbon_g"),
-                     ("checkpoint_s", "checkpoint_s"), ("operability", "operability")):
+                     ("checkpoint_s", "checkpoint_s"), ("checkpoint_waste", "checkpoint_waste"),
+                     ("operability", "operability")):
         assert row[col] == pytest.approx(ref[key][0], rel=1e-12, abs=0), col
 
 
