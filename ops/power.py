@@ -75,8 +75,8 @@ class PowerModel:
         dynamic = self.max_w - self.idle_w
         if dynamic <= 0:
             return nodes if cap_w >= nodes * self.idle_w else 0
-        k = int(np.floor((cap_w - nodes * self.idle_w) / dynamic))
-        return max(0, min(nodes, k))
+        k = np.floor((cap_w - nodes * self.idle_w) / dynamic)  # +inf without a cap
+        return int(max(0, min(nodes, k)))
 
 
 def power_model_for_machine(machine, *, pue: float = DEFAULT_PUE, off_after_s: float | None = None) -> PowerModel:
