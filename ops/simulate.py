@@ -169,8 +169,9 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         Processors (the trace's unit of job size) per node; default MaxProcs / MaxNodes from the
         header, else 1. Power is charged per node: a processor draws 1/procs_per_node of a node.
     policy : str or Policy
-        ``fcfs``, ``easy``, ``conservative``, ``carbon-delay``, ``price-delay``, ``power-cap``,
-        ``carbon-cap`` (see :mod:`ops.policies`), or a Policy object.
+        ``fcfs``, ``easy``, ``conservative``, ``carbon-delay``, ``price-delay``,
+        ``carbon-queue-delay``, ``price-queue-delay``, ``power-cap``, ``dvfs-cap``, ``carbon-cap``
+        (see :mod:`ops.policies`), or a Policy object.
     machine : str, Machine, optional
         archmodels machine (catalog name or TOML path) for node idle and maximum power.
     power : PowerModel, optional
@@ -236,7 +237,10 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         origin = float(origin_s)
     else:
         origin = float(jobs.submit_s.min()) if len(jobs) else 0.0
-    ctx = Context(nodes=capacity, power=model, grid=grid, origin_s=origin, offset_s=grid_offset_s)
+    ctx = Context(nodes=capacity, power=model, grid=grid, origin_s=origin, offset_s=grid_offset_s,
+                  machine=machine)
+    nominal_run_s = jobs.run_s
+    jobs, model = policy.execution(jobs, ctx)  # run times and power as the machine runs them
     release, start = run_policy(jobs, policy, ctx)
     started = ~np.isnan(start)
     if not started.all():
@@ -249,8 +253,11 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     per_job = {
         "id": jobs.id, "submit_s": jobs.submit_s, "start_s": start, "end_s": end, "procs": jobs.procs,
         "wait_s": wait, "run_s": jobs.run_s, "estimate_s": jobs.estimate_s,
-        "bounded_slowdown": bounded_slowdown(wait, jobs.run_s), "energy_j": job_it_j * model.pue,
+        "bounded_slowdown": bounded_slowdown(wait, jobs.run_s, nominal_run_s=nominal_run_s),
+        "energy_j": job_it_j * model.pue,
     }
+    if np.any(jobs.run_s != nominal_run_s):
+        per_job["nominal_run_s"] = nominal_run_s
     if np.any(release != jobs.submit_s):
         per_job["release_s"] = release
     if grid is not None:
@@ -283,7 +290,7 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         "node_max_w": node_model.max_w,
         "pue": model.pue,
         "grid": grid.name if grid is not None else None,
-        **schedule_metrics(jobs.submit_s, start, jobs.run_s, jobs.procs, capacity),
+        **schedule_metrics(jobs.submit_s, start, jobs.run_s, jobs.procs, capacity, nominal_run_s=nominal_run_s),
         **totals,
     }
     summary["simulation_wall_s"] = time.perf_counter() - t_wall

@@ -39,7 +39,11 @@ def simulate_json(summary: dict) -> dict:
     doc["battery"] = (None if summary["battery_charged_j"] is None else
                       {k: summary[f"battery_{k}"] for k in BATTERY_JSON_KEYS})
     return doc
-POLICY_HELP = "fcfs, easy, conservative, carbon-delay, price-delay, power-cap, carbon-cap."
+POLICY_HELP = ("fcfs, easy, conservative, carbon-delay, price-delay, carbon-queue-delay, price-queue-delay, "
+               "power-cap, dvfs-cap (both need --power-cap-w), carbon-cap.")
+#: Policies that take --max-delay-s (DELAY_POLICIES) and --power-cap-w (CAP_POLICIES).
+DELAY_POLICIES = ("carbon-delay", "price-delay", "carbon-queue-delay", "price-queue-delay")
+CAP_POLICIES = ("power-cap", "dvfs-cap")
 
 
 def _read_trace(trace: str, strict: bool, plot: str | None = None, limit: int = 10):
@@ -94,13 +98,13 @@ def _storage(battery_kwh, battery_kw, solar_kw, wind_kw):
 def _policy_params(policy: str, max_delay_s: Optional[float], power_cap_w: Optional[float],
                    cap_fraction: Optional[float]) -> dict:
     params: dict = {}
-    if max_delay_s is not None and policy in ("carbon-delay", "price-delay"):
+    if max_delay_s is not None and policy in DELAY_POLICIES:
         params["max_delay_s"] = max_delay_s
-    if policy == "power-cap":
+    if policy in CAP_POLICIES:
         if power_cap_w is None:
             from archmodels.errors import InputError
 
-            raise InputError("--policy power-cap needs --power-cap-w")
+            raise InputError(f"--policy {policy} needs --power-cap-w")
         params["cap_w"] = power_cap_w
     if cap_fraction is not None and policy == "carbon-cap":
         params["cap_fraction"] = cap_fraction
@@ -123,8 +127,8 @@ def simulate_cmd(
     json_out: JsonOption = False,
     pue: float = typer.Option(1.2, "--pue", help="Facility PUE (assumption 1.2)."),
     off_after_s: OffAfterOption = None,
-    max_delay_s: Optional[float] = typer.Option(None, "--max-delay-s", help="carbon-/price-delay: longest hold [s]."),
-    power_cap_w: Optional[float] = typer.Option(None, "--power-cap-w", help="power-cap: whole-machine IT cap [W]."),
+    max_delay_s: Optional[float] = typer.Option(None, "--max-delay-s", help="carbon-/price-(queue-)delay: longest delay [s]."),
+    power_cap_w: Optional[float] = typer.Option(None, "--power-cap-w", help="power-cap, dvfs-cap: whole-machine IT cap [W]."),
     cap_fraction: Optional[float] = typer.Option(None, "--cap-fraction", help="carbon-cap: busy fraction in high-carbon slots."),
     battery_kwh: float = typer.Option(0.0, "--battery-kwh", help="Battery capacity [kWh] (needs --grid)."),
     battery_kw: float = typer.Option(0.0, "--battery-kw", help="Battery power [kW] (default capacity/4 h)."),
@@ -191,6 +195,8 @@ def compare_cmd(
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML."),
     grid: str = typer.Option("tokyo-2025", "--grid", help="Grid for carbon and price."),
     off_after_s: OffAfterOption = None,
+    max_delay_s: Optional[float] = typer.Option(None, "--max-delay-s", help="carbon-/price-(queue-)delay: longest delay [s]."),
+    power_cap_w: Optional[float] = typer.Option(None, "--power-cap-w", help="power-cap, dvfs-cap: whole-machine IT cap [W]."),
     strict: StrictOption = False,
     out: Optional[str] = typer.Option(None, "--out", help="Write the table (.csv or .parquet)."),
     json_out: JsonOption = False,
@@ -199,10 +205,12 @@ def compare_cmd(
     """What each policy saves against EASY (carbon, energy, cost) and what it costs in waiting."""
     tr = _read_trace(trace, strict, plot)
     from ops.output import write_table
+    from ops.policies import make_policy
     from ops.savings import policy_runs, savings_table
 
     names = [p.strip() for p in policies.split(",") if p.strip()]
-    runs = policy_runs(tr, names, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s,
+    chosen = [make_policy(n, **_policy_params(n, max_delay_s, power_cap_w, None)) for n in names]
+    runs = policy_runs(tr, chosen, nodes=nodes, machine=machine, grid=grid, off_after_s=off_after_s,
                        timeseries=plot is not None)
     df = savings_table(runs)
     if plot:

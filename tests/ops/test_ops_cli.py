@@ -242,3 +242,26 @@ def test_bad_trace_and_huge_span_exit_2_with_one_line(tmp_path, capsys):
                   + "2 9e10 -1 100 2 -1 -1 2 200 -1 1 -1 -1 -1 -1 -1 -1 -1\n")
     status, _, err = run_cli(["ops", "simulate", "--trace", span, "--grid", "tokyo-2025"], capsys)
     assert status == 2 and "slots" in err and "Traceback" not in err
+
+
+def test_queue_aware_and_dvfs_policies_on_the_command_line(capsys):
+    trace = str(trace_path("cqsim_test.swf"))
+    status, out, err = run_cli(["ops", "simulate", "--trace", trace, "--grid", "tokyo-2025", "--policy",
+                                "carbon-queue-delay", "--max-delay-s", "3600", "--json"], capsys)
+    assert status == 0, err
+    procs = json.loads(out)["procs"]
+    full_w = procs * 188.0  # every Fugaku node at its nominal maximum power
+    status, out, err = run_cli(["ops", "simulate", "--trace", trace, "--machine", "fugaku", "--policy", "dvfs-cap",
+                                "--power-cap-w", str(0.8 * full_w), "--json"], capsys)
+    assert status == 0, err
+    status, out, err = run_cli(["ops", "compare", "--trace", trace, "--machine", "fugaku", "--policies",
+                                "carbon-queue-delay,dvfs-cap", "--power-cap-w", str(0.8 * full_w), "--json"], capsys)
+    assert status == 0, err
+    rows = {r["policy"]: r for r in json.loads(out)}
+    assert set(rows) == {"easy", "carbon-queue-delay", "dvfs-cap"}
+    assert rows["dvfs-cap"]["energy_saving_j"] > 0 and rows["dvfs-cap"]["peak_demand_w"] <= 1.2 * 0.8 * full_w
+    status, _, err = run_cli(["ops", "simulate", "--trace", trace, "--machine", "fugaku", "--policy", "dvfs-cap"], capsys)
+    assert status == 2 and "--power-cap-w" in err
+    status, _, err = run_cli(["ops", "simulate", "--trace", trace, "--machine", "fugaku", "--policy", "dvfs-cap",
+                              "--power-cap-w", "-5"], capsys)
+    assert status == 2 and "cap_w" in err
