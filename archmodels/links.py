@@ -10,13 +10,13 @@ the load at which two technologies (copper against optics, say) draw the same po
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.quantities import read_cited_quantities
+from archmodels.quantities import read_cited_table
+from archmodels.references import table_entry
 from archmodels.topology import topology_metrics
 
 _DATA = Path(__file__).parent / "data"
@@ -71,16 +71,10 @@ _LINK_FIELDS = {
 
 @lru_cache(maxsize=1)
 def _link_table() -> dict[str, LinkTechnology]:
-    file = "link_technologies.toml"
-    raw = tomllib.loads((_DATA / file).read_text(encoding="utf-8"))
-    sources = raw.get("sources", {})
-    out = {}
-    for name, entry in raw["technologies"].items():
-        values, cited = read_cited_quantities(entry, _LINK_FIELDS, sources, location=f"technologies.{name}",
-                                              file=file)
-        out[name] = LinkTechnology(name=name, title=entry["title"], reach_m=float(entry["reach_m"]),
-                                   sources=cited, **values)
-    return out
+    return {name: LinkTechnology(name=name, title=entry["title"], reach_m=float(entry["reach_m"]), sources=cited,
+                                 **values)
+            for name, entry, values, cited in read_cited_table(_DATA / "link_technologies.toml", _LINK_FIELDS)}
+
 
 def link_technologies() -> tuple[str, ...]:
     """Names of the link technologies in ``archmodels/data/link_technologies.toml``."""
@@ -89,12 +83,7 @@ def link_technologies() -> tuple[str, ...]:
 
 def link_technology(name: str) -> LinkTechnology:
     """The link technology ``name`` (``electrical``, ``pluggable-optics``, ``co-packaged-optics``...)."""
-    table = _link_table()
-    key = str(name).strip().lower()
-    if key not in table:
-        raise InputError(f"unknown link technology {name!r}; expected one of {', '.join(table)}",
-                         location="network.technology")
-    return table[key]
+    return table_entry(_link_table(), name, what="link technology", location="network.technology")
 
 
 def link_power_w(static_power_w, energy_per_bit_j, carried_bytes_per_s):

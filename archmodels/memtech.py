@@ -11,13 +11,13 @@ and bandwidth b has ⌈C/c⌉ units and ⌈C/c⌉·b of bandwidth.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.quantities import read_cited_quantities
+from archmodels.quantities import read_cited_table
+from archmodels.references import table_entry
 
 _TABLE = Path(__file__).parent / "data" / "memory_technologies.toml"
 
@@ -90,13 +90,8 @@ _FIELDS = {
 
 @lru_cache(maxsize=1)
 def _load() -> dict[str, MemoryTechnology]:
-    with _TABLE.open("rb") as fh:
-        raw = tomllib.load(fh)
-    sources = raw.get("sources", {})
     out = {}
-    for name, entry in raw["technologies"].items():
-        values, cited = read_cited_quantities(entry, _FIELDS, sources, location=f"technologies.{name}",
-                                              file=str(_TABLE))
+    for name, entry, values, cited in read_cited_table(_TABLE, _FIELDS):
         if entry.get("placement") not in PLACEMENTS:
             raise InputError(f"placement must be one of {', '.join(PLACEMENTS)}, got {entry.get('placement')!r}",
                              file=str(_TABLE), location=f"technologies.{name}.placement")
@@ -118,12 +113,7 @@ def memory_technology(name: str) -> MemoryTechnology:
     InputError
         For a name not in the table; the message lists the known ones.
     """
-    table = _load()
-    key = str(name).strip().lower()
-    if key not in table:
-        raise InputError(f"unknown memory technology {name!r}; expected one of {', '.join(table)}",
-                         location="memory.technology")
-    return table[key]
+    return table_entry(_load(), name, what="memory technology", location="memory.technology")
 
 
 def units_for_capacity(capacity_bytes: float, capacity_per_unit_bytes: float) -> int:

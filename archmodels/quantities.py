@@ -14,7 +14,9 @@ mass [g]); a watt is J/s. Each expected kind names its dimension, and a quantity
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 
 # dimension vector order: data, flop, time, energy, currency, mass
 _DIMS = ("B", "FLOP", "s", "J", "JPY", "g")
@@ -203,6 +205,20 @@ def read_cited_quantities(entry: dict, fields: dict, sources: dict, *, location:
             raise SpecError(file, [(where, f"source {item['source']!r} is not in [sources]")])
         cited.append((key, sources[item["source"]]["title"]))
     return values, tuple(cited)
+
+
+def read_cited_table(path: Path, fields: dict) -> Iterator[tuple[str, dict, dict, tuple]]:
+    """The rows of a TOML table of cited quantities (``[technologies.<name>]`` rows citing its
+    ``[sources]``, as ``archmodels/data/link_technologies.toml``): ``(name, entry, values, cited)`` for
+    each, with ``values, cited`` from :func:`read_cited_quantities` and errors naming ``path``."""
+    import tomllib
+
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    sources = raw.get("sources", {})
+    for name, entry in raw["technologies"].items():
+        values, cited = read_cited_quantities(entry, fields, sources, location=f"technologies.{name}",
+                                              file=str(path))
+        yield name, entry, values, cited
 
 
 def format_quantity(value: float, kind: str) -> str:

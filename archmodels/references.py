@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from archmodels.errors import InputError, did_you_mean
+
+_Entry = TypeVar("_Entry")
 
 
 def _names(name: str, known: list[str], listing: str) -> str:
@@ -35,6 +38,31 @@ def check_name(what: str, name: str, known: list[str], listing: str) -> str:
     if name not in known:
         raise InputError(f"unknown {what} {name!r}.{_names(name, sorted(known), listing)}")
     return name
+
+
+def table_entry(table: Mapping[str, _Entry], name: str, *, what: str, location: str) -> _Entry:
+    """The entry of a shipped table for ``name`` in any case and spacing (``" HBM3e"`` is ``hbm3e``).
+
+    Parameters
+    ----------
+    table : mapping of str to entry
+        The table, keyed by lower-case names.
+    name : str
+        The name as the user or a spec wrote it.
+    what : str
+        What the name names, for the message: ``"memory technology"``.
+    location : str
+        Where the name was written, for the message: ``"memory.technology"``.
+
+    Raises
+    ------
+    archmodels.errors.InputError
+        For a name not in the table; the message lists the names there are.
+    """
+    key = str(name).strip().lower()
+    if key not in table:
+        raise InputError(f"unknown {what} {name!r}; expected one of {', '.join(table)}", location=location)
+    return table[key]
 
 
 def resolve_reference(ref: str | os.PathLike, *, what: str, shipped: Mapping[str, Path], listing: str,
