@@ -10,9 +10,10 @@ floats (:mod:`archmodels.quantities`) and checked for dimension and sign. Unknow
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -20,6 +21,8 @@ from archmodels.errors import SpecError, validation_problems
 from archmodels.quantities import KINDS, QuantityError, parse_quantity
 
 MACHINE_SCHEMA = "fs-workbench/machine/1"
+
+_Spec = TypeVar("_Spec", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -234,20 +237,28 @@ def read_toml(path: str | Path) -> dict:
         raise SpecError(str(path), [("", f"invalid TOML: {err}")]) from None
 
 
-def validate_machine_dict(raw: dict, file: str | None = None) -> MachineSpec:
-    """Validate a machine spec already read from TOML; raise SpecError listing every problem."""
+def validate_spec_dict(model: type[_Spec], raw: dict, file: str | None,
+                       checks: Callable[[_Spec], list[tuple[str, str]]]) -> _Spec:
+    """Validate a spec already read from TOML against the schema ``model``; raise SpecError listing
+    every problem: the schema's, each ``source`` not in ``[sources]``, then ``checks(spec)`` (the
+    checks across fields, run when the schema holds)."""
     problems: list[tuple[str, str]] = []
     spec = None
     try:
-        spec = MachineSpec.model_validate(raw)
+        spec = model.model_validate(raw)
     except ValidationError as err:
         problems.extend(validation_problems(err))
     problems.extend(_source_problems(raw))
     if spec is not None:
-        problems.extend(_cross_checks(spec))
+        problems.extend(checks(spec))
     if problems:
         raise SpecError(file, problems)
     return spec
+
+
+def validate_machine_dict(raw: dict, file: str | None = None) -> MachineSpec:
+    """Validate a machine spec already read from TOML; raise SpecError listing every problem."""
+    return validate_spec_dict(MachineSpec, raw, file, _cross_checks)
 
 
 def _cross_checks(spec: MachineSpec) -> list[tuple[str, str]]:

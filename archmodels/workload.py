@@ -21,12 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from archmodels.errors import SpecError, validation_problems
 from archmodels.loaders import WORKLOAD_DIR
 from archmodels.references import resolve_reference
-from archmodels.spec import Q, SourceSpec, SpecQuantity, _source_problems, read_toml
+from archmodels.spec import Q, SourceSpec, SpecQuantity, read_toml, validate_spec_dict
 
 WORKLOAD_SCHEMA = "fs-workbench/workload/1"
 WORKLOAD_CLASSES = ("stream", "dense", "hpl", "sparse", "stencil", "fft", "particle", "graph",
@@ -196,26 +195,21 @@ def workload_from_spec(spec: WorkloadSpec, path: str | None = None) -> Workload:
 
 
 def validate_workload_dict(raw: dict, file: str | None = None) -> WorkloadSpec:
-    problems: list[tuple[str, str]] = []
-    spec = None
-    try:
-        spec = WorkloadSpec.model_validate(raw)
-    except ValidationError as err:
-        problems.extend(validation_problems(err))
-    problems.extend(_source_problems(raw))
-    if spec is not None and spec.traffic[0].working_set is None and spec.traffic[0].working_set_per_unit != 0:
+    """Validate a workload spec already read from TOML; raise SpecError listing every problem."""
+    return validate_spec_dict(WorkloadSpec, raw, file, _traffic_checks)
+
+
+def _traffic_checks(spec: WorkloadSpec) -> list[tuple[str, str]]:
+    problems = []
+    if spec.traffic[0].working_set is None and spec.traffic[0].working_set_per_unit != 0:
         problems.append(("traffic[0]", "the first traffic point must have a zero working set "
                                        "(the traffic with no cache at all)"))
-    if spec is not None:
-        last = None
-        for i, t in enumerate(spec.traffic):
-            if last is not None and t.bytes_per_unit > last:
-                problems.append((f"traffic[{i}].bytes_per_unit",
-                                 "traffic must not rise as the working set grows"))
-            last = t.bytes_per_unit
-    if problems:
-        raise SpecError(file, problems)
-    return spec
+    last = None
+    for i, t in enumerate(spec.traffic):
+        if last is not None and t.bytes_per_unit > last:
+            problems.append((f"traffic[{i}].bytes_per_unit", "traffic must not rise as the working set grows"))
+        last = t.bytes_per_unit
+    return problems
 
 
 @lru_cache(maxsize=128)
