@@ -42,15 +42,12 @@ def machines_show(machine: str = typer.Argument(..., help="Catalog name or spec 
                   json_out: JsonOption = False) -> None:
     """Show a machine with the source of every number."""
     from archmodels.describe import describe_machine
-    from fs.cli.output import emit_json, print_sources, print_table
+    from fs.cli.output import emit_described
 
     info = describe_machine(machine)
-    if json_out:
-        emit_json(info)
-        return
-    print_table(f"{info['name']}: {info['title']} ({info['nodes']} nodes)", ["field", "value", "source"],
-                [[q["field"], q["text"], q["source"] or "-"] for q in info["quantities"]])
-    print_sources(info["sources"])
+    emit_described(info, json_out, f"{info['name']}: {info['title']} ({info['nodes']} nodes)",
+                   ["field", "value", "source"],
+                   [[q["field"], q["text"], q["source"] or "-"] for q in info["quantities"]])
 
 
 @app.command("validate")

@@ -53,6 +53,17 @@ def print_sources(sources: dict) -> None:
                 [[k, s["title"], s.get("url") or ""] for k, s in sorted(sources.items())])
 
 
+def emit_described(info: dict, json_out: bool, title: str, columns: Iterable[str],
+                   rows: Iterable[Iterable[Any]]) -> None:
+    """What ``fsw machines show`` and ``fsw workloads show`` print: the description ``info`` as JSON,
+    else the table of its fields (``title``, ``columns``, ``rows``) and the sources they cite."""
+    if json_out:
+        emit_json(info)
+        return
+    print_table(title, columns, rows)
+    print_sources(info["sources"])
+
+
 def si(value: float | None, unit: str) -> str:
     """Short human string of an SI value ("3.35 TB/s"); durations of a minute or more in min, h, d
     or years ("27 h", not "97.2 ks")."""

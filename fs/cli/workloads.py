@@ -48,12 +48,8 @@ def workloads_show(workload: str = typer.Argument(..., help="Portfolio name or w
                    json_out: JsonOption = False) -> None:
     """Show a workload: every field as written, its SI value, its source and the note beside it."""
     from archmodels.describe import describe_workload
-    from fs.cli.output import emit_json, print_sources, print_table
+    from fs.cli.output import emit_described
 
     info = describe_workload(workload)
-    if json_out:
-        emit_json(info)
-        return
-    print_table(f"{info['name']}: {info['title']}", ["field", "value", "source", "note"],
-                [[f["field"], f["text"], f["source"] or "-", f["note"] or ""] for f in info["fields"]])
-    print_sources(info["sources"])
+    emit_described(info, json_out, f"{info['name']}: {info['title']}", ["field", "value", "source", "note"],
+                   [[f["field"], f["text"], f["source"] or "-", f["note"] or ""] for f in info["fields"]])
