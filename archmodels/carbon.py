@@ -26,13 +26,11 @@ import numpy as np
 
 from archmodels.errors import InputError
 from archmodels.memtech import memory_technologies, memory_technology
-from archmodels.quantities import parse_quantity
+from archmodels.quantities import GB, GIB, parse_quantity
 
 _TABLE = Path(__file__).parent / "data" / "carbon.toml"
 
 J_PER_KWH = 3.6e6
-GB = 1e9
-GIB = 2.0**30
 
 
 @lru_cache(maxsize=1)

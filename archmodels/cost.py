@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.memtech import GB, memory_cost_jpy, memory_technology
+from archmodels.memtech import memory_cost_jpy, memory_technology
 from archmodels.links import link_technology
 from archmodels.topology import topology_metrics
 from archmodels.quantities import parse_quantity

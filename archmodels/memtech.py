@@ -16,13 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from archmodels.errors import InputError
-from archmodels.quantities import read_cited_table
+from archmodels.quantities import GB, read_cited_table
 from archmodels.references import table_entry
 
 _TABLE = Path(__file__).parent / "data" / "memory_technologies.toml"
-
-GB = 1e9
-"""Bytes in a GB (decimal, as prices are quoted)."""
 
 
 @dataclass(frozen=True)

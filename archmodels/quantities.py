@@ -18,6 +18,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+GB = 1e9
+"""Bytes in a GB [B] (decimal, as prices and bandwidths are quoted)."""
+GIB = 2.0**30
+"""Bytes in a GiB [B] (binary)."""
+
 # dimension vector order: data, flop, time, energy, currency, mass
 _DIMS = ("B", "FLOP", "s", "J", "JPY", "g")
 

@@ -30,10 +30,9 @@ import numpy as np
 import pandas as pd
 
 from archmodels.errors import InputError
+from archmodels.quantities import GIB
 from fs.evaluate import JOB_NODES, node_profile
 from fs.study import Study
-
-GIB = 2.0**30
 
 #: Design variables and their default ranges (continuous) or options (categorical).
 DEFAULT_RANGES = {"sram_bytes": (0.0, 16 * GIB), "power_cap_w": (1200.0, 3200.0)}
