@@ -21,7 +21,7 @@ rate, power and efficiency (:func:`green500_check`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable
 
 from archmodels.errors import InputError
@@ -99,9 +99,6 @@ class MatrixEngineView:
     dram_bandwidth_bytes_per_s: float
     dram_bytes_per_flop: float
     on_chip_bytes_per_flop: float
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def matrix_engine_view(machine: Machine | str, precision: str = "fp64") -> MatrixEngineView:
