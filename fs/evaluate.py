@@ -39,6 +39,8 @@ class NodeProfile:
     productivity: float
     commercial_reach: float
     checkpoint: "JobCheckpoint | None" = None  #: a JOB_NODES-node job's checkpoint; None without [storage]
+    storage_power_w: float = 0.0      #: the node's share of the storage's power [W]
+    storage_capital_jpy: float = 0.0  #: the node's share of the shared storage tiers' price [JPY]
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,22 @@ def job_checkpoint(machine, job_nodes: int, storage_nodes: int | None = None,
     return JobCheckpoint(int(job_nodes), write.write_s - write.metadata_s, write.metadata_s,
                          read.read_s - read.metadata_s, read.metadata_s, io.storage_failures_per_s, True,
                          io.checkpoint_tier)
+
+
+def storage_share_per_node(machine, storage_nodes: int | None = None) -> tuple[float, float]:
+    """Each node's share of the machine's storage: (power [W], capital of the shared tiers [JPY]).
+
+    Power is every tier's (``archmodels.io_model.storage_power_w``: node-local and per-group units
+    and the shared tiers) over the node count the storage was specified for; capital is the shared
+    tiers' price (``archmodels.cost.system_storage_cost_jpy``) over that count, the node-local and
+    per-group tiers being in the node's own price already (``archmodels.cost.node_cost``). A
+    candidate sized to another node count keeps these shares (the assumption of :func:`job_checkpoint`).
+    """
+    from archmodels.cost import system_storage_cost_jpy
+    from archmodels.io_model import storage_power_w
+
+    n = int(storage_nodes or machine.nodes)
+    return storage_power_w(machine, n) / n, system_storage_cost_jpy(machine) / n
 
 
 def _part_shares(machine) -> tuple[list[str], list[str], list[float]]:
@@ -136,7 +154,8 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
     problem, so the per-node rate (units of work per second, ``units_per_s / nodes``) of a
     ``JOB_NODES``-node job is what the speedup uses. Capital and embodied carbon per node are
     archmodels.cost and archmodels.carbon on ``machine`` at its ``nodes`` (see
-    :func:`system_nodes_estimate`). The checkpoint is the same job's (:func:`job_checkpoint`, on
+    :func:`system_nodes_estimate`). Power and capital include the node's share of the storage
+    (:func:`storage_share_per_node`), so sizing to a budget sizes the storage with the nodes. The checkpoint is the same job's (:func:`job_checkpoint`, on
     the storage as specified for ``storage_nodes`` nodes, default the machine's).
     """
     import archmodels
@@ -152,6 +171,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         powers.append(float(p.power_w) / job_nodes)
     idle_w, max_w = node_power_range_w(machine)
     busy = float(np.dot(study.workload_weights, powers))
+    store_w, store_jpy = storage_share_per_node(machine, storage_nodes)
     return NodeProfile(
         label=label,
         machine=machine.name,
@@ -163,6 +183,8 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         max_power_w=float(max_w),
         memory_bytes=float(machine.node.memory_bytes),
         capital_per_node_jpy=float(node_capital_cost_jpy(machine)),
+        storage_power_w=store_w,
+        storage_capital_jpy=store_jpy,
         embodied_per_node_g=float(node_embodied_carbon_g(machine)),
         productivity=stated_score(machine, study.productivity),
         commercial_reach=stated_score(machine, study.commercial_reach),
@@ -241,7 +263,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         memory_bytes=col("memory_bytes"), capital_per_node_jpy=col("capital_per_node_jpy"),
         embodied_per_node_g=col("embodied_per_node_g"), nodes=np.array(given),
         utilisation=np.array([ops.get(p.label, {}).get("utilisation", study.utilisation) for p in profiles], dtype=float),
-        checkpoint=CheckpointInputs.stack([p.checkpoint for p in profiles]))
+        checkpoint=CheckpointInputs.stack([p.checkpoint for p in profiles]),
+        storage_power_w=col("storage_power_w"), storage_capital_jpy=col("storage_capital_jpy"))
     out = score_systems(study, reference, systems, multipliers,
                         reference_utilisation=ops.get(reference.label, {}).get("utilisation", study.utilisation))
     rows = []

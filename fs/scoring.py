@@ -9,8 +9,9 @@ Per system of ``N`` nodes (equations in :mod:`fs.metrics`):
 * sizing: ``N = ⌊min(P_budget / (P_max · PUE), C_budget / C_node)⌋`` unless given;
 * performance: portfolio speedup over the reference (weighted geometric mean of per-node
   throughput ratios, times ``N / N_ref``); performance per watt against the reference;
-* power ``N · P_max · PUE``; mean power ``N · (u·P_busy + (1 − u)·P_idle) · PUE``; lifetime energy;
-* capital ``N · C_node``; total cost = capital + energy at the grid price; carbon = embodied +
+* power ``N · (P_max + P_store) · PUE``; mean power ``N · (u·P_busy + (1 − u)·P_idle + P_store) · PUE``
+  with ``P_store`` each node's share of the storage's power; lifetime energy;
+* capital ``N · (C_node + C_store)``, ``C_store`` each node's share of the shared storage tiers; total cost = capital + energy at the grid price; carbon = embodied +
   energy at the grid's intensity;
 * I/O: the checkpoint of a job of the performance axis's size (``JOB_NODES`` nodes, all their
   memory) on the machine's own storage tiers (:func:`archmodels.io_model.job_io`: the fastest tier
@@ -53,6 +54,8 @@ class SystemInputs:
     runs: np.ndarray | bool = True  #: every workload of the portfolio runs on the node
     utilisation: np.ndarray | float | None = None  #: from a scheduling simulation; the study's otherwise
     checkpoint: "CheckpointInputs | None" = None  #: the job-scale checkpoint; None: the study's tier
+    storage_power_w: np.ndarray | float = 0.0      #: each node's share of the storage's power [W]
+    storage_capital_jpy: np.ndarray | float = 0.0  #: each node's share of the shared storage tiers' price [JPY]
 
 
 @dataclass(frozen=True)
@@ -94,14 +97,14 @@ def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str) -
 
 
 def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodied_node, util, mult,
-            checkpoint: CheckpointInputs | None = None):
+            checkpoint: CheckpointInputs | None = None, storage_w=0.0, storage_jpy=0.0):
     f_cap = factor(mult, "cost", "capital")
     f_emb = factor(mult, "cost", "embodied_carbon")
     f_store = factor(mult, "storage", "bandwidth")
     f_mtbf = factor(mult, "reliability", "node_mtbf")
-    avg_w = M.facility_power_w(nodes, M.average_node_power_w(busy, idle, util), study.pue)
+    avg_w = M.facility_power_w(nodes, M.average_node_power_w(busy, idle, util) + storage_w, study.pue)
     energy = M.lifetime_energy_j(avg_w, study.lifetime_years)
-    capital = nodes * capital_node * f_cap
+    capital = nodes * (capital_node + storage_jpy) * f_cap
     embodied = nodes * embodied_node * f_emb
     study_ckpt = M.checkpoint_time_s(memory, nodes, study.storage.tier,
                                      study.storage.node_flash_bandwidth_bytes_per_s * f_store,
@@ -130,7 +133,7 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
     price = study.grid.price_jpy_per_kwh * factor(mult, "grid", "price")
     intensity = study.grid.carbon_intensity_g_per_kwh * factor(mult, "grid", "carbon_intensity")
     return {
-        "power_w": M.facility_power_w(nodes, pmax, study.pue),
+        "power_w": M.facility_power_w(nodes, pmax + storage_w, study.pue),
         "average_power_w": avg_w,
         "energy_j": energy,
         "capital_cost_jpy": capital,
@@ -147,13 +150,15 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
     }
 
 
-def size_nodes(study: Study, max_power_w, capital_per_node_jpy, multipliers=None):
-    """Nodes that fit the power and capital budgets, and which budget binds (``power``/``capital``)."""
+def size_nodes(study: Study, max_power_w, capital_per_node_jpy, multipliers=None, storage_power_w=0.0,
+               storage_capital_jpy=0.0):
+    """Nodes that fit the power and capital budgets, and which budget binds (``power``/``capital``);
+    each node brings its share of the storage (power [W], capital [JPY])."""
     nan = float("nan")
     power_budget = study.power_budget_w if study.power_budget_w is not None else nan
     capital_budget = study.capital_budget_jpy if study.capital_budget_jpy is not None else nan
-    pmax = np.asarray(max_power_w, dtype=float) * factor(multipliers, "node", "power")
-    cnode = np.asarray(capital_per_node_jpy, dtype=float) * factor(multipliers, "cost", "capital")
+    pmax = np.asarray(max_power_w, dtype=float) * factor(multipliers, "node", "power") + storage_power_w
+    cnode = (np.asarray(capital_per_node_jpy, dtype=float) + storage_capital_jpy) * factor(multipliers, "cost", "capital")
     nodes = M.fit_nodes(power_budget, pmax, study.pue, capital_budget, cnode)
     by_power = power_budget / (pmax * study.pue)
     by_cost = capital_budget / cnode
@@ -184,7 +189,8 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     """
     f_power = factor(multipliers, "node", "power")
     given = np.asarray(systems.nodes, dtype=float)
-    sized, binding = size_nodes(study, systems.max_power_w, systems.capital_per_node_jpy, multipliers)
+    sized, binding = size_nodes(study, systems.max_power_w, systems.capital_per_node_jpy, multipliers,
+                                systems.storage_power_w, systems.storage_capital_jpy)
     nodes_raw = np.where(np.isnan(given), sized, given)
     nodes = np.maximum(nodes_raw, 1.0)
     util = study.utilisation if systems.utilisation is None else systems.utilisation
@@ -192,13 +198,15 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     idle = np.asarray(systems.idle_power_w, dtype=float) * f_power
     pmax = np.asarray(systems.max_power_w, dtype=float) * f_power
     out = _system(study, nodes, busy, idle, pmax, systems.memory_bytes, systems.capital_per_node_jpy,
-                  systems.embodied_per_node_g, util, multipliers, systems.checkpoint)
+                  systems.embodied_per_node_g, util, multipliers, systems.checkpoint, systems.storage_power_w,
+                  systems.storage_capital_jpy)
     ref_nodes = float(reference.machine_nodes)
     ref = _system(study, ref_nodes, reference.busy_power_w * f_power, reference.idle_power_w * f_power,
                   reference.max_power_w * f_power, reference.memory_bytes, reference.capital_per_node_jpy,
                   reference.embodied_per_node_g,
                   study.utilisation if reference_utilisation is None else reference_utilisation, multipliers,
-                  CheckpointInputs.stack([reference.checkpoint]))
+                  CheckpointInputs.stack([reference.checkpoint]), reference.storage_power_w,
+                  reference.storage_capital_jpy)
     speed = M.portfolio_speedup(systems.time_per_unit_s, reference.time_per_unit_s, nodes, ref_nodes,
                                 study.workload_weights)
     runs = np.broadcast_to(np.asarray(systems.runs, dtype=bool), nodes.shape)

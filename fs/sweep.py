@@ -403,6 +403,7 @@ class DesignEvaluator:
     def evaluate(self, designs: pd.DataFrame) -> pd.DataFrame:
         """Tidy rows: the design variables, sizing and every study axis, one row per design point
         (:func:`fs.scoring.score_systems`, the scorecard's own scoring)."""
+        from fs.evaluate import storage_share_per_node
         from fs.scoring import SystemInputs, score_systems
 
         st = self.study
@@ -419,6 +420,7 @@ class DesignEvaluator:
             time_per_unit_s=t_unit, busy_power_w=np.minimum(p_node @ np.asarray(st.workload_weights), power["max_w"]),
             idle_power_w=power["idle_w"], max_power_w=power["max_w"], memory_bytes=memory_bytes,
             capital_per_node_jpy=capital_node, embodied_per_node_g=embodied_node, nodes=nodes, runs=ok,
+            **dict(zip(("storage_power_w", "storage_capital_jpy"), storage_share_per_node(self.template))),
             checkpoint=self.checkpoints().take(g))
         axes = score_systems(st, self.reference, inputs)
         out = pd.DataFrame({

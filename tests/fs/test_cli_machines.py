@@ -34,7 +34,7 @@ def test_a_bare_group_prints_its_help_as_help(group):
 
 @pytest.mark.parametrize("command, unit", [
     (("ops", "simulate"), "Battery capacity [kWh]"),
-    (("ops", "simulate"), "longest hold [s]"),
+    (("ops", "simulate"), "longest delay [s]"),
     (("ops", "compare"), "off after this long [s]"),
     (("ops", "generate"), "Machine size [processors]"),
 ])

@@ -181,3 +181,26 @@ def node_profiles_once(study):
     from fs.evaluate import node_profiles
 
     return node_profiles(study)
+
+
+def test_storage_is_sized_priced_and_powered_with_the_nodes():
+    # Fugaku: LLIO (one SSD unit per 16 nodes) and FEFS (one shared tier). Each node carries
+    # (158976/16 x P_LLIO + P_FEFS) / 158976 of power and P_FEFS-price / 158976 of capital.
+    from fs.evaluate import node_profiles, storage_share_per_node
+
+    m = archmodels.load_machine("fugaku")
+    llio, fefs = m.storage.tiers
+    assert (llio.scope, fefs.scope) == ("group", "system")
+    units = -(-m.nodes // llio.nodes_per_unit)
+    watts, jpy = storage_share_per_node(m)
+    assert watts == pytest.approx((units * llio.power_w + fefs.power_w) / m.nodes, rel=1e-12)
+    from archmodels.cost import tier_price_jpy
+
+    assert jpy == pytest.approx(tier_price_jpy(fefs) / m.nodes, rel=1e-12)
+    builtin = load_study("fugakunext")
+    ref, profs, _ = node_profiles(builtin)
+    df = score_case(builtin, ref, profs).set_index("candidate")
+    row, prof = df.loc["fugaku-rebuilt"], next(p for p in profs if p.label == "fugaku-rebuilt")
+    assert prof.storage_power_w == pytest.approx(watts, rel=1e-9)
+    assert row["power_w"] == pytest.approx(row["nodes"] * (prof.max_power_w + watts) * builtin.pue, rel=1e-12)
+    assert row["capital_cost_jpy"] == pytest.approx(row["nodes"] * (prof.capital_per_node_jpy + jpy), rel=1e-12)

@@ -101,7 +101,8 @@ def test_sweep_and_scorecard_score_the_same_machine_alike(evaluators, data):
         time_per_unit_s=one([prof.time_per_unit_s]), busy_power_w=one([prof.busy_power_w]),
         idle_power_w=one([prof.idle_power_w]), max_power_w=one([prof.max_power_w]), memory_bytes=one([prof.memory_bytes]),
         capital_per_node_jpy=one([prof.capital_per_node_jpy]), embodied_per_node_g=one([prof.embodied_per_node_g]),
-        nodes=one([nodes]), checkpoint=CheckpointInputs.stack([prof.checkpoint])))
+        nodes=one([nodes]), checkpoint=CheckpointInputs.stack([prof.checkpoint]),
+        storage_power_w=one([prof.storage_power_w]), storage_capital_jpy=one([prof.storage_capital_jpy])))
     assert bool(row["feasible"]) == bool(ref["feasible"][0])
     for col, key in (("nodes", "nodes"), ("performance", "performance"), ("performance_per_watt", "performance_per_watt"),
                      ("power_w", "power_w"), ("average_power_w", "average_power_w"),
