@@ -204,3 +204,15 @@ def test_storage_is_sized_priced_and_powered_with_the_nodes():
     assert prof.storage_power_w == pytest.approx(watts, rel=1e-9)
     assert row["power_w"] == pytest.approx(row["nodes"] * (prof.max_power_w + watts) * builtin.pue, rel=1e-12)
     assert row["capital_cost_jpy"] == pytest.approx(row["nodes"] * (prof.capital_per_node_jpy + jpy), rel=1e-12)
+
+
+def test_a_dgx_b200_checkpoints_to_its_shipped_nvme_in_a_study():
+    # 8 x 3.84 TB NVMe per node against its node memory: the study's old one-drive tier refused it
+    from fs.evaluate import job_checkpoint
+
+    m = archmodels.load_machine("dgx-b200")
+    (tier,) = m.storage.tiers
+    assert tier.capacity_bytes >= m.node.memory_bytes > 3.84e12
+    c = job_checkpoint(m, 256)
+    assert c.fits and c.tier == tier.name
+    assert c.write_transfer_s == pytest.approx(m.node.memory_bytes / tier.write_bandwidth_bytes_per_s, rel=1e-12)
