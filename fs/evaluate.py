@@ -320,3 +320,32 @@ def add_scores(df: pd.DataFrame, axis_weights: Mapping[str, float]) -> pd.DataFr
     ranks = pd.Series(order).rank(method="min").to_numpy()
     df["rank"] = np.where(feasible, ranks, np.nan)
     return df
+
+
+def rebuilt_at_budget(study: Study, machine, capital_budget_jpy: float) -> dict:
+    """``machine`` rebuilt by the study's sizing at a capital budget, against itself as built.
+
+    The study's settings with ``machine`` as both reference (its own node count) and the one
+    candidate, sized to ``capital_budget_jpy`` alone (no power budget). Given the machine's
+    published contract value, the ratio of the rebuilt performance to the machine's is the cost
+    model's error seen through the study: 1 when capital per node (storage share included) times
+    the real node count is the contract.
+
+    Returns
+    -------
+    dict
+        ``nodes`` (rebuilt), ``reference_nodes``, ``performance`` (rebuilt / as built [-]),
+        ``capital_cost_jpy`` (rebuilt) and ``sized_by``.
+    """
+    import dataclasses
+
+    from fs.study import Candidate
+
+    ref = Candidate(machine.name, machine, None, machine.name)
+    rebuilt = Candidate(f"{machine.name}-rebuilt", machine, None, machine.name)
+    s = dataclasses.replace(study, reference=ref, candidates=(rebuilt,), power_budget_w=None,
+                            capital_budget_jpy=float(capital_budget_jpy), scale_mode="fit-budget")
+    reference, profiles, _ = node_profiles(s)
+    row = score_case(s, reference, profiles).iloc[0]
+    return {"nodes": int(row["nodes"]), "reference_nodes": int(machine.nodes), "performance": float(row["performance"]),
+            "capital_cost_jpy": float(row["capital_cost_jpy"]), "sized_by": str(row["sized_by"])}

@@ -160,9 +160,9 @@ def size_nodes(study: Study, max_power_w, capital_per_node_jpy, multipliers=None
     pmax = np.asarray(max_power_w, dtype=float) * factor(multipliers, "node", "power") + storage_power_w
     cnode = (np.asarray(capital_per_node_jpy, dtype=float) + storage_capital_jpy) * factor(multipliers, "cost", "capital")
     nodes = M.fit_nodes(power_budget, pmax, study.pue, capital_budget, cnode)
-    by_power = power_budget / (pmax * study.pue)
-    by_cost = capital_budget / cnode
-    return nodes, np.where(by_cost <= by_power, "capital", "power")
+    by_power = power_budget / (pmax * study.pue) if study.power_budget_w is not None else np.inf
+    by_cost = capital_budget / cnode if study.capital_budget_jpy is not None else np.inf
+    return nodes, np.where(by_cost <= by_power, "capital", "power")  # the one budget there is binds
 
 
 def score_systems(study: Study, reference, systems: SystemInputs, multipliers: Mapping[str, float] | None = None,

@@ -216,3 +216,24 @@ def test_a_dgx_b200_checkpoints_to_its_shipped_nvme_in_a_study():
     c = job_checkpoint(m, 256)
     assert c.fits and c.tier == tier.name
     assert c.write_transfer_s == pytest.approx(m.node.memory_bytes / tier.write_bandwidth_bytes_per_s, rel=1e-12)
+
+
+def test_fugaku_rebuilt_at_its_published_budget_is_fugaku_within_the_issues_band():
+    # Out of sample for the cost model's one fitted constant (the procurement factor is fitted to
+    # LUMI and Alps): Fugaku's ~130 billion JPY (Nikkei 2020) rebuys 0.8-1.25x of Fugaku.
+    import math
+
+    from archmodels.cost import cost_validation
+    from fs.evaluate import node_profiles, rebuilt_at_budget
+
+    (row,) = [r for r in cost_validation() if r.system == "fugaku"]
+    assert not row.in_sample and row.currency == "JPY"
+    st = load_study("fugakunext")
+    m = archmodels.load_machine("fugaku")
+    out = rebuilt_at_budget(st, m, row.published)
+    assert out["sized_by"] == "capital" and out["reference_nodes"] == 158976
+    _, profs, _ = node_profiles(st)
+    prof = next(p for p in profs if p.label == "fugaku-rebuilt")  # the same machine in the built-in study
+    assert out["nodes"] == math.floor(row.published / (prof.capital_per_node_jpy + prof.storage_capital_jpy))
+    assert out["performance"] == pytest.approx(out["nodes"] / 158976, rel=1e-9)  # same node, same throughput
+    assert 0.8 <= out["performance"] <= 1.25
