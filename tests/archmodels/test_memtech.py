@@ -72,23 +72,6 @@ def test_unknown_technology_names_the_known_ones():
         units_for_capacity(0.0, 1.0)
 
 
-def test_one_table_per_fact_the_roofline_energy_comes_from_the_memory_table():
-    """A memory technology's energy per bit lives in memory_technologies.toml only: the roofline's
-    technology tables read it, specs accept exactly its names, and a technology added to it (with a
-    changed energy) reaches predict through ``Technology.replaced`` without another table."""
-    from archmodels.technology import default_technology
-
-    tech = default_technology()
-    for name in memory_technologies():
-        assert tech.memory_energy_per_bit_j(name) == memory_technology(name).energy_per_bit_j
-    assert tech.memory_energy_per_bit_j(None) == pytest.approx(0.5e-12)  # a level with no technology
-    changed = tech.replaced(memory_energy_per_bit_j={"hbm3e": 1e-12})
-    assert changed.memory_energy_per_bit_j("hbm3e") == 1e-12
-    assert tech.memory_energy_per_bit_j("hbm3e") == memory_technology("hbm3e").energy_per_bit_j
-    energy = (Path(archmodels.__file__).parent / "data" / "energy.toml").read_text()
-    assert "hbm" not in energy.lower() and "ddr" not in energy.lower()
-
-
 def test_placement_drives_what_a_part_price_covers():
     assert {n for n in memory_technologies() if memory_technology(n).placement == "package"} >= {"hbm3e", "lpddr5x"}
     assert memory_technology("sram").placement == "die"
