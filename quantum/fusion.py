@@ -53,6 +53,22 @@ def greedy_blocks(gate_qubits: Sequence[Sequence[int]], max_qubits: int) -> list
     -------
     list of list of int
         Gate indices of each block, in an order that applies them legally.
+
+    Examples
+    --------
+    Gates 0 and 1 on qubits 0 and 1 ride with gate 2 on both; gate 3 on qubit 2 rides with gate 4
+    on qubits 1 and 2. Within two qubits that is two blocks; within three, one:
+
+    >>> gates = [[0], [1], [0, 1], [2], [1, 2]]
+    >>> greedy_blocks(gates, 2)
+    [[0, 1, 2], [3, 4]]
+    >>> greedy_blocks(gates, 3)
+    [[0, 1, 2, 3, 4]]
+
+    Gates on (0, 1), (2, 3), then (1, 2): no two fit in two qubits, so each is a block.
+
+    >>> greedy_blocks([[0, 1], [2, 3], [1, 2]], 2)
+    [[0], [1], [2]]
     """
     n_gates = len(gate_qubits)
     for i, qs in enumerate(gate_qubits):
