@@ -1,9 +1,6 @@
-"""Running a study: rows, serial/process/Dask identity, resumption, reports, CLI exit codes."""
+"""Running a study: rows, serial/process/Dask identity, resumption, CLI JSON and exit codes."""
 
-import base64
-import io
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -105,7 +102,7 @@ def _cli(args, capsys):
 
 
 @pytest.mark.slow
-def test_cli_run_json_and_self_contained_html(tmp_path, capsys):
+def test_cli_run_json(tmp_path, capsys):
     study_dir = tmp_path / "spec"
     shutil.copytree(DATA, study_dir)
     status, out, _ = _cli(["study", "run", str(study_dir / "study-fugakunext.toml"), "--out", str(tmp_path / "run"),
@@ -119,23 +116,7 @@ def test_cli_run_json_and_self_contained_html(tmp_path, capsys):
         assert set(c["metrics"]) == {"performance", "performance_per_watt", "io", "cost", "operability",
                                      "productivity", "commercial_reach", "carbon"}
         assert c["power_w"] <= 40e6 and c["capital_cost_jpy"] <= 110e9
-    page = Path(result["report_html"]).read_text()
-    imgs = re.findall(r'<img[^>]*src="([^"]+)"', page)
-    assert len(imgs) == 6
-    from PIL import Image
-
-    for src in imgs:
-        assert src.startswith("data:image/png;base64,")
-        data = base64.b64decode(src.split(",", 1)[1])
-        with Image.open(io.BytesIO(data)) as im:  # a whole, decodable image of real size
-            im.load()
-            assert im.size[0] > 300 and im.size[1] > 200
-    assert not re.search(r'(src|href)="https?:', page)
-    assert "Provenance" in page and "TOP500" in page
-    # the report rebuilds from the folder alone
-    Path(result["report_html"]).unlink()
-    status, out, _ = _cli(["study", "report", str(tmp_path / "run"), "--json"], capsys)
-    assert status == 0 and Path(json.loads(out)["report_html"]).is_file()
+    assert Path(result["report_html"]).is_file()   # what the report holds: tests/fs/test_report.py
 
 
 def _bad_study(tmp_path, edit):
