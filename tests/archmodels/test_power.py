@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from archmodels.errors import InputError
 from archmodels.machine import Machine, MemoryLevel, Node, Processor
 from archmodels.power import NodePower, node_power, node_power_range_w
 from archmodels.technology import default_technology
@@ -93,18 +92,6 @@ def test_zero_idle_power_is_a_value_not_a_missing_one():
     assert p.idle_w == 0.0 and p.max_w == 200.0
     # without a published idle it is the static 30 W plus the rest of the node 100 W
     assert node_power(Node((proc(tdp_w=100.0),), power_max_w=200.0)).idle_w == pytest.approx(130.0)
-
-
-def test_unknown_table_keys_name_the_key_and_the_choices():
-    tech = default_technology()
-    with pytest.raises(InputError, match=r"unknown workload class 'dens'.*'dense'"):
-        tech.efficiency("cpu", "dens")
-    with pytest.raises(InputError, match=r"unknown processor type 'fpga'.*accelerator, cpu, gpu"):
-        tech.efficiency("fpga", "dense")
-    with pytest.raises(InputError, match=r"unknown processor type 'fpga'"):
-        tech.energy_per_flop_floor_j("fpga", "fp64")
-    with pytest.raises(InputError, match=r"unknown precision 'fp5'"):
-        tech.energy_per_flop_floor_j("cpu", "fp5")
 
 
 def test_a_changed_technology_changes_static_and_other_shares():

@@ -68,3 +68,15 @@ def test_replaced_changes_only_what_it_names_and_leaves_the_shipped_tables_alone
 def test_unknown_memory_technology_names_the_known_ones():
     with pytest.raises(InputError, match="unknown memory technology 'hbm9'; expected one of .*hbm3e"):
         default_technology().memory_energy_per_bit_j("hbm9")
+
+
+def test_unknown_table_keys_name_the_key_and_the_choices():
+    tech = default_technology()
+    with pytest.raises(InputError, match=r"unknown workload class 'dens'.*'dense'"):
+        tech.efficiency("cpu", "dens")
+    with pytest.raises(InputError, match=r"unknown processor type 'fpga'.*accelerator, cpu, gpu"):
+        tech.efficiency("fpga", "dense")
+    with pytest.raises(InputError, match=r"unknown processor type 'fpga'"):
+        tech.energy_per_flop_floor_j("fpga", "fp64")
+    with pytest.raises(InputError, match=r"unknown precision 'fp5'"):
+        tech.energy_per_flop_floor_j("cpu", "fp5")
