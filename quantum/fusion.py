@@ -217,7 +217,8 @@ def fuse_gates(
     gates : sequence of (qubits, matrix)
         Gates in circuit order; ``matrix`` is 2**k x 2**k in Qiskit's order for ``qubits``.
     max_qubits : int
-        Largest fused gate, 1 to 5.
+        Largest fused gate, 1 to 5, or the widest gate's width when that is more
+        (:func:`fusion_groups`).
     """
     return [fuse_matrices(gates, b) for b in fusion_groups([g[0] for g in gates], max_qubits)]
 
@@ -230,7 +231,9 @@ def fusion_groups(gate_qubits: Sequence[Sequence[int]], max_qubits: int = 2) -> 
     gate_qubits : sequence of sequence of int
         Each gate's qubits, in circuit order.
     max_qubits : int
-        Largest fused gate, 1 to 5; a gate wider than that stays a gate of its own.
+        Largest fused gate, 1 to 5. A circuit with a wider gate raises the limit to that gate's
+        width for the whole circuit (the engine applies such a gate densely anyway), so narrower
+        gates may fold into it: ``fusion_groups([[0, 1, 2], [0]], 2)`` is ``[[0, 1]]``.
     """
     if not 1 <= max_qubits <= MAX_DENSE_QUBITS:
         raise ValueError(f"max_qubits must be 1..{MAX_DENSE_QUBITS}, got {max_qubits}")
