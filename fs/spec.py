@@ -144,7 +144,8 @@ class MetricsSpec(_Strict):
 class LifetimeSpec(_Strict):
     years: float = Field(gt=0)
     pue: float = Field(ge=1.0)
-    grid: str = "tokyo-2025"
+    grid: str | None = None   #: a grid of fs/data/defaults.toml; default the site's, else tokyo-2025
+    site: str | None = None   #: a site of fs/data/defaults.toml [sites] (e.g. "kobe"): names the grid
 
 
 class StorageSpec(_Strict):

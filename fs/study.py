@@ -197,9 +197,19 @@ def load_study(name_or_path: str | Path) -> Study:
         except InputError as err:
             problems.append((f"portfolio[{i}].workload", f"unknown workload {p.workload!r}: {err.detail}"))
 
-    grids = d["grids"]
-    if s.lifetime.grid not in grids:
-        problems.append(("lifetime.grid", f"unknown grid {s.lifetime.grid!r}; expected one of {sorted(grids)}"))
+    grids, sites = d["grids"], d.get("sites", {})
+    grid_name = s.lifetime.grid
+    if s.lifetime.site is not None:
+        if s.lifetime.site not in sites:
+            problems.append(("lifetime.site", f"unknown site {s.lifetime.site!r}; expected one of {sorted(sites)}"))
+        elif grid_name is None:
+            grid_name = sites[s.lifetime.site]["grid"]
+        elif grid_name != sites[s.lifetime.site]["grid"]:
+            problems.append(("lifetime.grid", f"grid {grid_name!r} is not the grid of site {s.lifetime.site!r} "
+                                              f"({sites[s.lifetime.site]['grid']!r}); give one of them"))
+    grid_name = grid_name or "tokyo-2025"
+    if grid_name not in grids:
+        problems.append(("lifetime.grid", f"unknown grid {grid_name!r}; expected one of {sorted(grids)}"))
 
     def qty(text, unit, fp):
         if text is None:
@@ -229,8 +239,8 @@ def load_study(name_or_path: str | Path) -> Study:
     if problems:
         raise SpecError(file, problems)
 
-    g = grids[s.lifetime.grid]
-    grid = Grid(s.lifetime.grid, float(g["carbon_intensity_g_per_kwh"]), float(g["price_jpy_per_kwh"]))
+    g = grids[grid_name]
+    grid = Grid(grid_name, float(g["carbon_intensity_g_per_kwh"]), float(g["price_jpy_per_kwh"]))
     uncertainties = tuple(
         Uncertainty(u.target, *u.target.split(":"), MappingProxyType(u.distribution.model_dump(exclude_none=True)))
         for u in s.uncertainty

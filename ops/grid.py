@@ -5,7 +5,18 @@
 
 * generation mix: TEPCO area supply-demand records (MW by source);
 * price: JEPX day-ahead spot price, Tokyo area [JPY/kWh];
-* solar and wind capacity factors of the area [-].
+* solar and wind capacity factors [-] — of JAPAN, not of the area: the profile file's solar output
+  peaks at 55 GW and its available PV at 60 GW (the TEPCO area alone has about a fifth of Japan's
+  PV), so ``renewables_scope`` says ``national``; an on-site plant is scaled by these factors.
+
+``kansai-2025``: the Kansai area (Kobe, where Fugaku and its successor sit) over the same span:
+
+* price: JEPX day-ahead spot price, Kansai area, every 30 minutes (same file);
+* carbon: no half-hourly Kansai mix is shipped. The intensity is flat at the same life-cycle
+  factors applied to the area's 2024 annual generation mix (Electricity Maps zone JP-KN, 2024
+  average power-origin ratios; :data:`KANSAI_2024_MIX`); ``carbon_basis`` says ``annual mix``, so
+  a carbon-aware policy sees no signal there (a price-aware one does);
+* solar and wind: the national profiles (as above).
 
 Carbon intensity is not in the data. It is derived from the mix as the generation-weighted mean of
 LIFE-CYCLE emission factors (g CO2-eq per kWh generated, medians):
@@ -55,8 +66,40 @@ EMISSION_FACTORS_G_PER_KWH: dict[str, tuple[float, str]] = {
 RENEWABLE_SOURCES = ("hydro", "geothermal", "biomass", "solar_actual", "wind_actual")
 
 GRID_DIR = Path(__file__).resolve().parent / "data" / "grid"
-GRIDS = {"tokyo-2025": ("tokyo_area_generation_2025.csv.gz", "jepx_spot_prices_2025.csv.gz",
-                        "tokyo_renewable_profiles_2025.csv.gz", "tokyo")}
+
+_EM_JP_KN = ("Electricity Maps, zone JP-KN (Kansai), fallbackZoneMixes.powerOriginRatios, '2024 average'; "
+             "electricitymaps/electricitymaps-contrib, config/zones/JP-KN.yaml, "
+             "https://github.com/electricitymaps/electricitymaps-contrib/blob/master/config/zones/JP-KN.yaml")
+
+#: Kansai area generation shares of 2024 [-] by this module's source names (Electricity Maps'
+#: names: coal, gas, oil, nuclear, hydro, hydro discharge, solar, wind, biomass, geothermal,
+#: unknown -> "other"); the zone's own 2024 life-cycle average there is 361.77 g/kWh.
+KANSAI_2024_MIX: dict[str, float] = {
+    "coal_thermal": 0.2308288455754829, "lng_thermal": 0.2550304821563375, "oil_thermal": 0.03108945642837576,
+    "nuclear": 0.2882485609098048, "hydro": 0.08107783911461883, "pumped_hydro": 0.0003459494756093433,
+    "solar_actual": 0.07460594186010626, "wind_actual": 0.002427072768801394, "biomass": 0.006082162692915101,
+    "geothermal": 0.00019000633442015563, "other": 0.030073678811974553,
+}
+
+
+@dataclass(frozen=True)
+class GridData:
+    """Where a shipped grid's series come from."""
+
+    area: str                 #: JEPX price area (a column of the price file)
+    generation: str | None    #: half-hourly generation mix of the area, MW by source; or None and
+    annual_mix: dict[str, float] | None  #: the area's annual shares by source (flat carbon)
+    mix_source: str
+    prices: str = "jepx_spot_prices_2025.csv.gz"
+    renewables: str = "tokyo_renewable_profiles_2025.csv.gz"
+    renewables_scope: str = "national"
+
+
+GRIDS = {
+    "tokyo-2025": GridData("tokyo", "tokyo_area_generation_2025.csv.gz", None,
+                           "TEPCO area supply-demand records, every 30 min (ops/data/PROVENANCE.md)"),
+    "kansai-2025": GridData("kansai", None, KANSAI_2024_MIX, _EM_JP_KN),
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +115,8 @@ class Grid:
     solar_cf: np.ndarray
     wind_cf: np.ndarray
     area: str = "tokyo"  #: JEPX price area of ``price_jpy_per_kwh``
+    carbon_basis: str = "half-hourly mix"  #: or "annual mix": a flat intensity from annual shares
+    renewables_scope: str = "national"     #: what the solar and wind factors describe
 
     def __len__(self) -> int:
         return len(self.carbon_g_per_kwh)
@@ -122,15 +167,25 @@ def _read(name: str, columns: list[str] | None = None) -> pd.DataFrame:
     return df.set_index("timestamp").sort_index()
 
 
+def annual_mix_frame(shares: dict[str, float], index: pd.DatetimeIndex) -> pd.DataFrame:
+    """An annual mix as a flat half-hourly "generation" frame (shares in every slot, 0 elsewhere)."""
+    unknown = set(shares) - set(EMISSION_FACTORS_G_PER_KWH)
+    if unknown:
+        raise InputError(f"annual mix names sources without an emission factor: {sorted(unknown)}")
+    return pd.DataFrame({s: np.full(len(index), float(shares.get(s, 0.0))) for s in EMISSION_FACTORS_G_PER_KWH},
+                        index=index)
+
+
 @lru_cache(maxsize=4)
 def load_grid(name: str = "tokyo-2025") -> Grid:
-    """A named grid (``tokyo-2025``) from the package data."""
+    """A named grid (``tokyo-2025``, ``kansai-2025``) from the package data."""
     check_name("grid", name, list(GRIDS), "shipped grids")
-    gen_file, price_file, ren_file, area = GRIDS[name]
-    price_col = f"{area}_price_jpy_kwh"
-    gen = _read(gen_file, list(EMISSION_FACTORS_G_PER_KWH))
-    price = _read(price_file, [price_col])
-    ren = _read(ren_file, ["solar_cf", "wind_cf"])
+    data = GRIDS[name]
+    price_col = f"{data.area}_price_jpy_kwh"
+    # both grids span the Tokyo mix file's dates, so that they can be compared and federated slot by slot
+    gen = _read(GRIDS["tokyo-2025"].generation, list(EMISSION_FACTORS_G_PER_KWH))
+    price = _read(data.prices, [price_col])
+    ren = _read(data.renewables, ["solar_cf", "wind_cf"])
     start = max(gen.index[0], price.index[0], ren.index[0])
     end = min(gen.index[-1], price.index[-1], ren.index[-1])
     index = pd.date_range(start, end, freq="30min")
@@ -138,7 +193,8 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
     def aligned(df):
         return df.reindex(df.index.union(index)).interpolate(method="time").reindex(index)
 
-    gen, price, ren = aligned(gen), aligned(price), aligned(ren)
+    price, ren = aligned(price), aligned(ren)
+    gen = aligned(gen) if data.generation is not None else annual_mix_frame(data.annual_mix, index)
     return Grid(
         name=name, start=start, step_s=1800.0,
         carbon_g_per_kwh=carbon_intensity_g_per_kwh(gen),
@@ -146,5 +202,7 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
         renewable_fraction=renewable_fraction(gen),
         solar_cf=np.clip(ren["solar_cf"].to_numpy(dtype=np.float64), 0.0, 1.0),
         wind_cf=np.clip(ren["wind_cf"].to_numpy(dtype=np.float64), 0.0, 1.0),
-        area=area,
+        area=data.area,
+        carbon_basis="half-hourly mix" if data.generation is not None else "annual mix",
+        renewables_scope=data.renewables_scope,
     )

@@ -326,15 +326,25 @@ def sweep_cmd(
     print_table("sweep", ["trace", "policy", "max delay", "mean wait", "bsld", "energy", "carbon"], rows)
 
 
+SITE_FORMAT = "NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S[:GRID]]]]"
+
+
 def _parse_site(text: str, machine, off_after_s):
-    """NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]] -> Site."""
+    """NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S[:GRID]]]] -> Site (GRID: a shipped grid, default tokyo-2025)."""
     from archmodels.errors import InputError
+    from archmodels.references import check_name
     from ops.federation import Site
+    from ops.grid import GRIDS
     from ops.power import PowerModel, power_model_for_machine
 
     parts = text.split(":")
-    if not 2 <= len(parts) <= 5:
-        raise InputError(f"--site {text!r}: expected NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]")
+    if not 2 <= len(parts) <= 6:
+        raise InputError(f"--site {text!r}: expected {SITE_FORMAT}")
+    grid = parts[5] if len(parts) > 5 else "tokyo-2025"
+    try:
+        check_name("grid", grid, list(GRIDS), "shipped grids")
+    except InputError as err:
+        raise InputError(f"--site {text!r}: {err.detail}") from None
     try:
         nodes = int(parts[1])
         pue = float(parts[2]) if len(parts) > 2 else 1.2
@@ -346,14 +356,14 @@ def _parse_site(text: str, machine, off_after_s):
         raise InputError(f"--site {text!r}: NODES must be >= 1")
     power = (power_model_for_machine(machine, pue=pue, off_after_s=off_after_s) if machine is not None
              else PowerModel(pue=pue, off_after_s=off_after_s))
-    return Site(parts[0], nodes, power, grid="tokyo-2025", grid_offset_s=offset_h * 3600.0,
+    return Site(parts[0], nodes, power, grid=grid, grid_offset_s=offset_h * 3600.0,
                 bandwidth_bytes_per_s=link * 1e9 / 8)
 
 
 @app.command("federate")
 def federate_cmd(
     trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (submitted at the first site)."),
-    site: list[str] = typer.Option(..., "--site", help="NAME:NODES[:PUE[:GRID_OFFSET_H[:LINK_GBIT_S]]]; repeat per site."),
+    site: list[str] = typer.Option(..., "--site", help=f"{SITE_FORMAT}; repeat per site (GRID: tokyo-2025, kansai-2025)."),
     routing: str = typer.Option("least-loaded", "--routing", help="home, round-robin, least-loaded, lowest-carbon."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML for every site's node power."),
     off_after_s: OffAfterOption = None,
@@ -361,7 +371,7 @@ def federate_cmd(
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results with their site (.csv or .parquet)."),
     json_out: JsonOption = False,
 ) -> None:
-    """Route a trace over several sites on the tokyo-2025 grid (each at its own offset) and simulate them."""
+    """Route a trace over several sites, each on its grid (default tokyo-2025) at its own offset, and simulate them."""
     import archmodels
     from ops.federation import federate
     from ops.output import write_table

@@ -126,3 +126,29 @@ def test_missing_machine_and_unknown_workload_are_named(tmp_path):
         load_study(path)
     paths = [p for p, _ in info.value.problems]
     assert paths == ["candidates[2].machine", "portfolio[3].workload"]
+
+
+def _builtin_with_lifetime(tmp_path, lines):
+    from fs.study import load_study
+
+    text = (Path(spec.__file__).parent / "studies" / "fugakunext.toml").read_text()
+    head, rest = text.split("[lifetime]\n", 1)
+    rest = rest.split("\n\n", 1)[1]
+    path = tmp_path / "study.toml"
+    path.write_text(head + "[lifetime]\nyears = 6\npue = 1.15\n" + "".join(f"{line}\n" for line in lines) + "\n" + rest)
+    return load_study(path)
+
+
+def test_a_site_names_its_grid_and_a_contradiction_is_refused(tmp_path):
+    # the built-in study stands in Kobe: the Kansai grid's figures from fs/data/defaults.toml
+    assert _builtin_with_lifetime(tmp_path, ['site = "kobe"']).grid.name == "kansai-2025"
+    kobe = _builtin_with_lifetime(tmp_path, ['site = "kobe"'])
+    assert (kobe.grid.carbon_intensity_g_per_kwh, kobe.grid.price_jpy_per_kwh) == (365.5, 16.53)
+    assert _builtin_with_lifetime(tmp_path, ['grid = "tokyo-2025"']).grid.name == "tokyo-2025"
+    assert _builtin_with_lifetime(tmp_path, []).grid.name == "tokyo-2025"
+    with pytest.raises(SpecError) as err:
+        _builtin_with_lifetime(tmp_path, ['site = "kobe"', 'grid = "tokyo-2025"'])
+    assert [p for p, _ in err.value.problems] == ["lifetime.grid"] and "kansai-2025" in str(err.value)
+    with pytest.raises(SpecError) as err:
+        _builtin_with_lifetime(tmp_path, ['site = "osaka"'])
+    assert [p for p, _ in err.value.problems] == ["lifetime.site"] and "kobe" in str(err.value)

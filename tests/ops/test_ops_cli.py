@@ -265,3 +265,16 @@ def test_queue_aware_and_dvfs_policies_on_the_command_line(capsys):
     status, _, err = run_cli(["ops", "simulate", "--trace", trace, "--machine", "fugaku", "--policy", "dvfs-cap",
                               "--power-cap-w", "-5"], capsys)
     assert status == 2 and "cap_w" in err
+
+
+def test_federation_sites_take_a_grid_each(capsys):
+    status, out, err = run_cli(["ops", "federate", "--trace", "cqsim_test", "--site", "tokyo:100:1.2",
+                                "--site", "kobe:100:1.1:0:100:kansai-2025", "--routing", "round-robin", "--json"], capsys)
+    assert status == 0, err
+    sites = {s["site"]: s for s in json.loads(out)["sites"]}
+    assert set(sites) == {"tokyo", "kobe"}
+    kobe = sites["kobe"]
+    # the Kansai grid's carbon is flat: every joule at 365.52 g/kWh (ops.grid.KANSAI_2024_MIX)
+    assert kobe["carbon_g"] == pytest.approx(kobe["energy_j"] / 3.6e6 * 365.5229, rel=1e-6)
+    status, _, err = run_cli(["ops", "federate", "--trace", "cqsim_test", "--site", "kobe:100:1.1:0:100:kansia"], capsys)
+    assert status == 2 and "unknown grid 'kansia'" in err and "Traceback" not in err

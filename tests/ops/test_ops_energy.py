@@ -28,6 +28,28 @@ def test_tokyo_grid_carbon_intensity_is_plausible():
     assert all(src for _, src in EMISSION_FACTORS_G_PER_KWH.values())
 
 
+def test_kansai_grid_has_kansai_prices_and_the_annual_mix_carbon():
+    import pandas as pd
+
+    from ops.grid import KANSAI_2024_MIX, GRID_DIR
+
+    kansai, tokyo = load_grid("kansai-2025"), load_grid("tokyo-2025")
+    assert (kansai.start, len(kansai), kansai.area) == (tokyo.start, len(tokyo), "kansai")
+    prices = pd.read_csv(GRID_DIR / "jepx_spot_prices_2025.csv.gz", usecols=["timestamp", "kansai_price_jpy_kwh"])
+    first = prices.set_index("timestamp")["kansai_price_jpy_kwh"].iloc[:48].to_numpy()
+    assert np.allclose(kansai.price_jpy_per_kwh[:48], first)  # the slots without gaps, as published
+    # flat: sum of share x factor over the 2024 shares (they sum to 1), by hand for the big four
+    assert sum(KANSAI_2024_MIX.values()) == pytest.approx(1.0, abs=1e-8)  # as published, 4e-9 short
+    ci = (sum(share * EMISSION_FACTORS_G_PER_KWH[src][0] for src, share in KANSAI_2024_MIX.items())
+          / sum(KANSAI_2024_MIX.values()))  # generation-weighted mean
+    assert np.all(kansai.carbon_g_per_kwh == pytest.approx(ci, rel=1e-12))
+    assert 0.2308 * 820 + 0.2550 * 490 + 0.2882 * 12 + 0.0311 * 840 < ci < 370  # coal, gas, nuclear, oil
+    assert ci == pytest.approx(361.77, rel=0.02)  # Electricity Maps' own 2024 life-cycle average, JP-KN
+    assert (kansai.carbon_basis, tokyo.carbon_basis) == ("annual mix", "half-hourly mix")
+    assert kansai.renewables_scope == tokyo.renewables_scope == "national"
+    assert np.array_equal(kansai.solar_cf, tokyo.solar_cf)
+
+
 def test_unknown_grid_is_input_error():
     with pytest.raises(InputError, match="unknown grid"):
         load_grid("atlantis")
