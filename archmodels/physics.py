@@ -146,6 +146,29 @@ def processor_step(flops, level_bytes, *, peak_flop_per_s, peak_any_flop_per_s, 
     return ProcessorStep(time_s, compute_t, level_t, bound, dynamic, driven, eps)
 
 
+def tdp_from_peak_w(peak_flop_per_s, energy_per_flop_floor_j, static_fraction):
+    """TDP of a processor with no published one, from its peak at the technology's floor [W].
+
+    ``TDP = ε_floor · R_peak / (1 − f_s)``: the peak drawn at the floor energy per FLOP is the
+    dynamic share ``1 − f_s`` of the TDP (the inverse of :func:`energy_per_flop_j` at the floor).
+
+    Parameters
+    ----------
+    peak_flop_per_s : array_like
+        Peak in the precision the floor is given for [FLOP/s].
+    energy_per_flop_floor_j : array_like
+        The technology's floor in that precision [J].
+    static_fraction : array_like
+        Static share of the TDP [-].
+
+    Examples
+    --------
+    >>> round(float(tdp_from_peak_w(1.0e12, 20e-12, 0.3)), 6)  # 1 TFLOP/s at 20 pJ, 30 % static
+    28.571429
+    """
+    return np.multiply(energy_per_flop_floor_j, peak_flop_per_s) / (1.0 - np.asarray(static_fraction, dtype=float))
+
+
 def processors_power_budget_w(node_power_max_w, other_fraction, known_tdp_w=0.0):
     """Power left for the processors without a published TDP when a node's maximum is given [W].
 
