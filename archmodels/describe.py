@@ -29,7 +29,7 @@ def describe_machine(ref: str) -> dict:
     net = m.network
     return {
         "name": m.name, "title": m.title, "year": m.year, "nodes": m.nodes, "hypothetical": m.hypothetical,
-        "file": m.path, "node": {"power_max_w": m.node.power_max_w, "power_idle_w": m.node.power_idle_w,
+        "site": m.site, "file": m.path, "node": {"power_max_w": m.node.power_max_w, "power_idle_w": m.node.power_idle_w,
                                  "memory_bytes": m.node.memory_bytes,
                                  "memory_bandwidth_bytes_per_s": m.node.memory_bandwidth_bytes_per_s,
                                  "processors": processors},

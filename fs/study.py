@@ -199,14 +199,17 @@ def load_study(name_or_path: str | Path) -> Study:
 
     grids, sites = d["grids"], d.get("sites", {})
     grid_name = s.lifetime.grid
-    if s.lifetime.site is not None:
-        if s.lifetime.site not in sites:
-            problems.append(("lifetime.site", f"unknown site {s.lifetime.site!r}; expected one of {sorted(sites)}"))
+    site = s.lifetime.site
+    if site is None and grid_name is None and reference is not None and reference.machine.site in sites:
+        site = reference.machine.site  # the study stands where its reference does
+    if site is not None:
+        if site not in sites:
+            problems.append(("lifetime.site", f"unknown site {site!r}; expected one of {sorted(sites)}"))
         elif grid_name is None:
-            grid_name = sites[s.lifetime.site]["grid"]
-        elif grid_name != sites[s.lifetime.site]["grid"]:
-            problems.append(("lifetime.grid", f"grid {grid_name!r} is not the grid of site {s.lifetime.site!r} "
-                                              f"({sites[s.lifetime.site]['grid']!r}); give one of them"))
+            grid_name = sites[site]["grid"]
+        elif grid_name != sites[site]["grid"]:
+            problems.append(("lifetime.grid", f"grid {grid_name!r} is not the grid of site {site!r} "
+                                              f"({sites[site]['grid']!r}); give one of them"))
     grid_name = grid_name or "tokyo-2025"
     if grid_name not in grids:
         problems.append(("lifetime.grid", f"unknown grid {grid_name!r}; expected one of {sorted(grids)}"))
