@@ -10,10 +10,19 @@ what is known then:
 * ``lowest-carbon`` — the site with the lowest grid carbon intensity at the job's arrival there,
   ties to the least loaded.
 
-A job routed away from home arrives after a transfer delay
-``latency + data / min(bandwidth_home, bandwidth_site)`` (the inter-site network, e.g. SINET6's
-400 Gbit/s backbone with 100 Gbit/s site links, https://www.sinet.ad.jp/en/aboutsinet-en), and its
-wait counts from its original submit. Each site then runs its jobs under its own policy, machine
+A job routed away from home arrives after its input is staged: a transfer of ``data`` bytes at
+``min(bandwidth_home, bandwidth_site)`` plus the setup latency (the inter-site network, e.g.
+SINET6's 400 Gbit/s backbone with 100 Gbit/s site links, https://www.sinet.ad.jp/en/aboutsinet-en),
+and its wait counts from its original submit. With ``share_links`` (the default) the links are
+shared: transfers use the home site's link and the destination's, one at a time in submit order
+(first come, first served at the full rate: the order-preserving way to share a link's capacity,
+which finishes the last of a burst of transfers when fair sharing would), so a transfer starts at
+``max(submit, home link free, destination link free)`` and a burst of large jobs queues on the link:
+
+    start_j = max(s_j, F_home, F_k);  arrival_j = start_j + latency + data_j / B;  F_home = F_k = start_j + data_j / B
+
+Without it every transfer has the links to itself (``latency + data / B``). Output return is not
+modelled (the job's end is its end at the remote site). Each site then runs its jobs under its own policy, machine
 power, PUE and grid (:func:`ops.simulate.simulate`), on one common clock, and every site's energy
 is counted from the first submit to the last job end anywhere (an idle site still draws idle power).
 """
@@ -64,15 +73,23 @@ def _grid(site: Site) -> Grid | None:
     return load_grid(site.grid) if isinstance(site.grid, str) else site.grid
 
 
-def route(jobs: JobSet, sites: list[Site], routing: str, home: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(site index, transfer delay [s]) of each job, in the JobSet's order."""
+def route(jobs: JobSet, sites: list[Site], routing: str, home: int = 0, *, share_links: bool = True,
+          data_bytes_per_proc: float = DEFAULT_DATA_BYTES_PER_PROC) -> tuple[np.ndarray, np.ndarray]:
+    """(site index, transfer delay [s]) of each job, in the JobSet's (submit) order.
+
+    ``data_bytes_per_proc`` [B] is what a job moves per processor when the trace gives no size.
+    """
     check_name("routing", routing, list(ROUTINGS), "routings")
+    if not data_bytes_per_proc >= 0:
+        raise InputError(f"data per processor must be >= 0 B, got {data_bytes_per_proc!r}")
     n = len(jobs)
     nodes = np.array([s.nodes for s in sites], dtype=np.int64)
-    data = np.where(jobs.data_bytes > 0, jobs.data_bytes, jobs.procs * DEFAULT_DATA_BYTES_PER_PROC)
+    data = np.where(jobs.data_bytes > 0, jobs.data_bytes, jobs.procs * float(data_bytes_per_proc))
     bw = np.array([min(sites[home].bandwidth_bytes_per_s, s.bandwidth_bytes_per_s) for s in sites])
     lat = np.array([s.latency_s for s in sites])
-    transfer = np.where(np.arange(len(sites))[None, :] == home, 0.0, lat[None, :] + data[:, None] / bw[None, :])
+    remote = np.arange(len(sites)) != home
+    busy_s = data[:, None] / bw[None, :]  # time each transfer holds the links [s]
+    transfer = np.where(remote[None, :], lat[None, :] + busy_s, 0.0)  # with the links to itself
     fits = jobs.procs[:, None] <= nodes[None, :]
     if not fits.any(axis=1).all():
         raise InputError("a job is larger than every site")
@@ -84,8 +101,13 @@ def route(jobs: JobSet, sites: list[Site], routing: str, home: int = 0) -> tuple
     grids = [_grid(s) for s in sites]
     origin = float(jobs.submit_s.min()) if n else 0.0
     ready = np.full(len(sites), -np.inf)
+    free = np.full(len(sites), -np.inf)  # when each site's link is next free [s]
+    delay = np.zeros(n)
     turn = 0
     for j in range(n):
+        if share_links:
+            start = np.maximum(jobs.submit_s[j], np.maximum(free, free[home]))
+            transfer[j] = np.where(remote, start - jobs.submit_s[j] + lat + busy_s[j], 0.0)
         arrival = jobs.submit_s[j] + transfer[j]
         ok = np.flatnonzero(fits[j])
         if routing == "round-robin":
@@ -108,16 +130,22 @@ def route(jobs: JobSet, sites: list[Site], routing: str, home: int = 0) -> tuple
                 k = ok[best[int(np.argmin(clear[best]))]]
         ready[k] = max(ready[k], arrival[k]) + jobs.procs[j] * jobs.estimate_s[j] / nodes[k]
         choice[j] = k
-    return choice, transfer[np.arange(n), choice]
+        delay[j] = transfer[j, k]
+        if share_links and k != home:
+            free[k] = free[home] = arrival[k] - lat[k]
+    return choice, delay
 
 
-def federate(trace, sites: list[Site], *, routing: str = "least-loaded", home: int = 0) -> FederationResult:
-    """Route a trace over ``sites`` and simulate each site; totals over the federation."""
+def federate(trace, sites: list[Site], *, routing: str = "least-loaded", home: int = 0, share_links: bool = True,
+             data_bytes_per_proc: float = DEFAULT_DATA_BYTES_PER_PROC) -> FederationResult:
+    """Route a trace over ``sites`` and simulate each site; totals over the federation
+    (``share_links`` and ``data_bytes_per_proc``: :func:`route`)."""
     if not sites:
         raise InputError("a federation needs at least one site")
     tr = resolve_trace(trace)
     jobs = prepare_jobs(tr.jobs, int(max(s.nodes for s in sites)))
-    choice, transfer = route(jobs, sites, routing, home)
+    choice, transfer = route(jobs, sites, routing, home, share_links=share_links,
+                             data_bytes_per_proc=data_bytes_per_proc)
     origin = float(jobs.submit_s.min()) if len(jobs) else 0.0
     subs = []
     for k in range(len(sites)):
@@ -161,5 +189,7 @@ def federate(trace, sites: list[Site], *, routing: str = "least-loaded", home: i
                "dropped": dict(jobs.dropped_by_reason), "nodes": int(sum(s.nodes for s in sites)),
                "nodes_source": "option", **metrics,
                "energy_j": total("energy_j"), "carbon_g": total("carbon_g"), "cost_jpy": total("cost_jpy"),
-               "moved_jobs": int(np.sum(choice != home)), "mean_transfer_s": float(np.mean(transfer))}
+               "moved_jobs": int(np.sum(choice != home)), "mean_transfer_s": float(np.mean(transfer)),
+               "max_transfer_s": float(np.max(transfer)) if len(transfer) else 0.0,
+               "shared_links": bool(share_links), "data_bytes_per_proc": float(data_bytes_per_proc)}
     return FederationResult(jobs=out, sites=sites_df, summary=summary)

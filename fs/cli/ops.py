@@ -369,6 +369,10 @@ def federate_cmd(
     off_after_s: OffAfterOption = None,
     strict: StrictOption = False,
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results with their site (.csv or .parquet)."),
+    data_gb_per_proc: float = typer.Option(1.0, "--data-gb-per-proc",
+                                           help="Input staged per processor when the trace gives no size [GB]."),
+    independent_links: bool = typer.Option(False, "--independent-links",
+                                           help="Give every transfer the links to itself (default: shared, first come first served)."),
     json_out: JsonOption = False,
 ) -> None:
     """Route a trace over several sites, each on its grid (default tokyo-2025) at its own offset, and simulate them."""
@@ -379,7 +383,8 @@ def federate_cmd(
     tr = _read_trace(trace, strict)
     m = archmodels.load_machine(machine) if machine else None
     sites = [_parse_site(s, m, off_after_s) for s in site]
-    res = federate(tr, sites, routing=routing)
+    res = federate(tr, sites, routing=routing, share_links=not independent_links,
+                   data_bytes_per_proc=data_gb_per_proc * 1e9)
     if jobs_out:
         write_table(res.jobs, jobs_out)
     if json_out:

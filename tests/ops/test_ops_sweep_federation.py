@@ -51,7 +51,7 @@ def test_home_routing_equals_a_single_site_simulation(theta):
 
 def test_routing_spreads_load_and_pays_transfer(theta):
     home = federate(theta, sites(), routing="home").summary
-    ll = federate(theta, sites(), routing="least-loaded")
+    ll = federate(theta, sites(), routing="least-loaded", share_links=False)
     assert ll.summary["moved_jobs"] > 0 and ll.summary["mean_wait_s"] < home["mean_wait_s"]
     moved = ll.jobs[ll.jobs.site != "tokyo"]
     assert (moved["transfer_s"] > 0).all()
@@ -88,3 +88,37 @@ def test_lowest_carbon_routing_picks_the_cleaner_site(theta):
     clear = fits_both & (ci[0] != ci[1])
     assert clear.sum() > 100
     assert np.all(choice[clear] == np.argmin(ci[:, clear], axis=0))
+
+
+def _two_jobs_frame(data_gb):
+    import pandas as pd
+
+    # two 8-node jobs submitted 1 s apart, each staging data_gb GB per processor to the remote site
+    return pd.DataFrame({"id": [1, 2], "submit_s": [0.0, 1.0], "run_s": [100.0, 100.0], "alloc_procs": [8, 8],
+                         "req_procs": [8, 8], "req_time_s": [100.0, 100.0], "cpu_time_s": [100.0, 100.0]})
+
+
+def test_shared_links_queue_a_burst_of_transfers_first_come_first_served():
+    # both jobs go to "far" (round-robin from a full home would alternate; use a home too small)
+    jobs = prepare_jobs(_two_jobs_frame(1.0), 8)
+    s = [Site("home", 4, bandwidth_bytes_per_s=10e9), Site("far", 8, bandwidth_bytes_per_s=1e9, latency_s=0.5)]
+    choice, delay = route(jobs, s, "least-loaded", data_bytes_per_proc=2e9)
+    assert list(choice) == [1, 1]
+    # 16 GB at min(10, 1) GB/s = 16 s each: the first holds the links 0..16 s, the second waits from 1 to 16
+    assert delay[0] == pytest.approx(0.5 + 16.0)
+    assert delay[1] == pytest.approx((16.0 - 1.0) + 0.5 + 16.0)
+    _, alone = route(jobs, s, "least-loaded", data_bytes_per_proc=2e9, share_links=False)
+    assert list(alone) == pytest.approx([16.5, 16.5])
+    with pytest.raises(InputError, match="data per processor"):
+        route(jobs, s, "least-loaded", data_bytes_per_proc=-1.0)
+
+
+def test_large_data_keeps_work_home_when_the_link_is_the_bottleneck(theta):
+    # Tokyo and Kobe, the Kansai grid at Kobe: with 1 GB per processor least-loaded moves work to
+    # Kobe; at 100 GB per processor the shared 100 Gbit/s link queues it and fewer jobs move
+    s = [Site("tokyo", 4392, PowerModel(68.0, 188.0, 1.2)),
+         Site("kobe", 2048, PowerModel(68.0, 188.0, 1.1), grid="kansai-2025")]
+    small = federate(theta, s, routing="least-loaded", data_bytes_per_proc=1e9).summary
+    large = federate(theta, s, routing="least-loaded", data_bytes_per_proc=100e9).summary
+    assert small["moved_jobs"] > large["moved_jobs"] > 0
+    assert large["max_transfer_s"] > 10 * small["max_transfer_s"]
