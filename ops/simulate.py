@@ -290,6 +290,7 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         "node_max_w": node_model.max_w,
         "pue": model.pue,
         "grid": grid.name if grid is not None else None,
+        "grid_offset_s": float(grid_offset_s) if grid is not None else None,
         **schedule_metrics(jobs.submit_s, start, jobs.run_s, jobs.procs, capacity, nominal_run_s=nominal_run_s),
         **totals,
     }
@@ -375,7 +376,8 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     # discharge, and the grid's renewable share of what was imported for the load (not for charging)
     renewable_j = direct_j + flows.discharge_renewable_j + (grid_j - flows.grid_charge_j) * ren
     data["grid_time"] = grid_time
-    data.update(onsite_used_j=direct_j, battery_discharge_j=dis_j, curtailed_j=curtailed_j, grid_energy_j=grid_j,
+    data.update(onsite_j=onsite_j, onsite_used_j=direct_j, battery_charge_j=flows.grid_charge_j + flows.surplus_charge_j,
+                battery_discharge_j=dis_j, curtailed_j=curtailed_j, grid_energy_j=grid_j,
                 carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=rate, carbon_g=carbon, cost_jpy=cost,
                 renewable_j=renewable_j)
     served = float(fac_j.sum())
