@@ -1,7 +1,8 @@
 """`fsw ops`: trace-driven scheduling simulation with power, grid carbon, price and renewables.
 
 ``fsw ops simulate --trace FILE.swf [--nodes N] [--policy easy] [--machine NAME|FILE]
-[--grid tokyo-2025] [--jobs-out FILE.csv] [--strict] [--json]`` simulates a trace;
+[--grid tokyo-2025] [--jobs-out FILE.csv] [--vessim-out DIR] [--strict] [--json]`` simulates a trace
+(``--vessim-out`` writes its power series for Vessim, :mod:`ops.vessim`);
 ``fsw ops compare`` reports what each policy saves against EASY; ``fsw ops generate`` writes a
 seeded synthetic trace. Heavy imports happen inside the commands.
 """
@@ -123,6 +124,7 @@ def simulate_cmd(
     tariff: Optional[str] = typer.Option(None, "--tariff", help="Electricity tariff (needs --grid): tepco-ehv (default for tokyo-2025), kansai-ehv, spot."),
     jobs_out: Optional[str] = typer.Option(None, "--jobs-out", help="Per-job results (.csv or .parquet)."),
     timeseries_out: Optional[str] = typer.Option(None, "--timeseries-out", help="Per-slot energy, carbon, cost (.csv or .parquet)."),
+    vessim_out: Optional[str] = typer.Option(None, "--vessim-out", help="Folder for the facility power (and grid signals) as a Vessim trace: facility.csv, metadata.json."),
     strict: StrictOption = False,
     json_out: JsonOption = False,
     pue: float = typer.Option(1.2, "--pue", help="Facility PUE (assumption 1.2)."),
@@ -145,7 +147,8 @@ def simulate_cmd(
     result = simulate(tr, nodes=nodes, policy=policy, machine=machine, grid=grid, grid_start=grid_start, pue=pue, tariff=tariff,
                       off_after_s=off_after_s, battery=battery, onsite=onsite,
                       policy_params=_policy_params(policy, max_delay_s, power_cap_w, cap_fraction),
-                      timeseries=timeseries_out is not None or plot is not None, procs_per_node=procs_per_node)
+                      timeseries=timeseries_out is not None or plot is not None or vessim_out is not None,
+                      procs_per_node=procs_per_node)
     if plot:
         from fs.figure_file import save_figure
         from fs.ops_plot import plot_operations
@@ -156,6 +159,12 @@ def simulate_cmd(
         write_table(result.jobs, jobs_out)
     if timeseries_out:
         write_table(result.timeseries, timeseries_out)
+    if vessim_out:
+        from ops.vessim import export_vessim
+
+        export_vessim(result, vessim_out, provenance={
+            "trace": trace, "trace_header": tr.header, "machine": machine, "grid_start": grid_start,
+            "battery_kwh": battery_kwh, "battery_kw": battery_kw, "solar_kw": solar_kw, "wind_kw": wind_kw})
     summary = result.summary
     if json_out:
         from fs.cli.output import emit_json
