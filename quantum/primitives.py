@@ -8,8 +8,13 @@ Options common to all three:
     about 1e-6 relative error). Not to be confused with the estimator's target precision of a
     PUB, which keeps Qiskit's meaning (standard deviation of added shot noise; 0 = exact).
 ``seed``
-    Seed of the numpy Generator used for sampling; recorded in every result's metadata. ``None``
-    draws one from the OS and records it.
+    An int, a ``numpy.random.Generator`` or ``None``, used as Qiskit's reference primitives use
+    theirs: an int restarts ``numpy.random.default_rng(seed)`` for every bound circuit of the
+    sampler (``StatevectorSampler`` seeds each circuit's ``Statevector``) and for every PUB of
+    the estimator (``StatevectorEstimator``), so the same circuit or PUB twice gives the same
+    result; a Generator is one stream that every circuit, PUB and run continues; ``None`` draws
+    a fresh seed for the run, one stream across it. The int (or the drawn seed) is recorded in
+    the result's metadata; ``None`` is recorded for a Generator, whose state the caller holds.
 ``threads``
     Numba threads for the kernels (default: all of numba's threads).
 ``machine``
@@ -23,7 +28,8 @@ import time
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
+from numbers import Integral
 
 import numpy as np
 from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
@@ -44,7 +50,7 @@ class EmulatorOptions:
     """Run options (see the module docstring)."""
 
     precision: str = "double"
-    seed: int | None = None
+    seed: int | np.random.Generator | None = None
     threads: int | None = None
     fused_qubits: int = DEFAULT_FUSED_QUBITS
     chunk_qubits: int = DEFAULT_CHUNK_QUBITS
@@ -55,6 +61,11 @@ class EmulatorOptions:
 
         if self.precision not in DTYPES:
             raise InputError(f"precision must be 'double' or 'single', got {self.precision!r}", location="precision")
+        seed = self.seed
+        if not (seed is None or isinstance(seed, np.random.Generator) or (isinstance(seed, Integral) and seed >= 0)):
+            raise InputError(
+                f"seed must be a non-negative int, a numpy.random.Generator or None, got {seed!r}", location="seed"
+            )
         if self.threads is not None:
             import numba
 
@@ -67,19 +78,39 @@ class EmulatorOptions:
 _KERNEL_LOCK = threading.Lock()
 
 
+class _RandomStreams:
+    """The generators of one run, handed out as the reference primitives do (module docstring).
+
+    ``recorded`` is the int seed the run can be repeated with (None for a caller's Generator).
+    """
+
+    def __init__(self, seed: int | np.random.Generator | None):
+        if isinstance(seed, np.random.Generator):
+            self.recorded, self._stream = None, seed
+        elif seed is None:
+            self.recorded = int(np.random.SeedSequence().entropy % (2**63))
+            self._stream = np.random.default_rng(self.recorded)
+        else:
+            self.recorded, self._stream = int(seed), None
+
+    def next(self) -> np.random.Generator:
+        """The generator of the next circuit (sampler) or PUB (estimator)."""
+        return self._stream if self._stream is not None else np.random.default_rng(self.recorded)
+
+
 def _done_job(run_pub, options: EmulatorOptions, pubs) -> PrimitiveJob:
-    """Run ``run_pub(pub, rng)`` for every PUB now, in the calling thread, with one generator seeded
-    from ``options`` and its thread count, and wrap the result in a finished job.
+    """Run ``run_pub(pub, streams)`` for every PUB now, in the calling thread, with the
+    :class:`_RandomStreams` of ``options.seed`` and its thread count, and wrap the result in a
+    finished job.
 
     Qiskit's PrimitiveJob would run it in a worker thread; numba's parallel kernels must not be
     launched from several threads at once, so runs happen in the caller's thread, one at a time.
     """
     with _KERNEL_LOCK:
-        seed = _seed(options.seed)
-        rng = np.random.default_rng(seed)
+        streams = _RandomStreams(options.seed)
         with _threads(options.threads):
-            results = [run_pub(pub, rng) for pub in pubs]
-        result = PrimitiveResult(results, metadata={"version": 2, "seed": seed, **_meta(options)})
+            results = [run_pub(pub, streams) for pub in pubs]
+        result = PrimitiveResult(results, metadata={"version": 2, "seed": streams.recorded, **_meta(options)})
     job = PrimitiveJob(lambda: result)
     job._submit()
     return job
@@ -98,10 +129,6 @@ def _threads(n: int | None):
         yield
     finally:
         numba.set_num_threads(before)
-
-
-def _seed(seed: int | None) -> int:
-    return int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
 
 
 def _fresh_state(program, opts: EmulatorOptions, shots: int | None = None):
@@ -132,15 +159,18 @@ class EmulatorSampler(BaseSamplerV2):
         return self._default_shots
 
     @property
-    def seed(self) -> int | None:
+    def seed(self) -> int | np.random.Generator | None:
         """The seed given at construction (None: fresh entropy per run), as StatevectorSampler.seed."""
         return self.options.seed
 
     def run(self, pubs: Iterable, *, shots: int | None = None) -> PrimitiveJob:
         coerced = [SamplerPub.coerce(pub, shots if shots is not None else self._default_shots) for pub in pubs]
-        return _done_job(self._run_pub, self.options, coerced)
+        return self._job(coerced)
 
-    def _run_pub(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
+    def _job(self, pubs: list[SamplerPub]) -> PrimitiveJob:
+        return _done_job(self._run_pub, self.options, pubs)
+
+    def _run_pub(self, pub: SamplerPub, streams: _RandomStreams) -> SamplerPubResult:
         t0 = time.perf_counter()
         circuit = prepare_circuit(pub.circuit)
         bound = pub.parameter_values.bind_all(circuit)
@@ -151,7 +181,7 @@ class EmulatorSampler(BaseSamplerV2):
             program = _program(bc, self.options)
             passes += program.passes
             state = _fresh_state(program, self.options, pub.shots)
-            bits = run_shots(program, state, pub.shots, rng)
+            bits = run_shots(program, state, pub.shots, streams.next())
             for name, idx in cregs:
                 arrays[name][index] = bits[:, idx].astype(bool)
         data = {name: BitArray.from_bool_array(arr, order="little") for name, arr in arrays.items()}
@@ -169,8 +199,9 @@ class EmulatorSampler(BaseSamplerV2):
 class EmulatorEstimator(BaseEstimatorV2):
     """Estimator V2 on the numba state-vector emulator: exact expectation values of Pauli sums.
 
-    A PUB's target precision > 0 adds Gaussian noise of that standard deviation (seeded), as
-    Qiskit's ``StatevectorEstimator`` does; the default 0 returns exact values.
+    A PUB's target precision > 0 adds Gaussian noise of that standard deviation, drawn as
+    Qiskit's ``StatevectorEstimator`` draws it (an int seed restarts the generator for every PUB,
+    so with the same seed the noise is the reference's); the default 0 returns exact values.
     """
 
     def __init__(self, *, default_precision: float = 0.0, options: EmulatorOptions | dict | None = None, **kwargs):
@@ -182,12 +213,17 @@ class EmulatorEstimator(BaseEstimatorV2):
         """Target precision (noise std) when the PUB gives none."""
         return self._default_precision
 
+    @property
+    def seed(self) -> int | np.random.Generator | None:
+        """The seed given at construction, as StatevectorEstimator.seed."""
+        return self.options.seed
+
     def run(self, pubs: Iterable, *, precision: float | None = None) -> PrimitiveJob:
         p = self._default_precision if precision is None else precision
         coerced = [EstimatorPub.coerce(pub, p) for pub in pubs]
         return _done_job(self._run_pub, self.options, coerced)
 
-    def _run_pub(self, pub: EstimatorPub, rng: np.random.Generator) -> PubResult:
+    def _run_pub(self, pub: EstimatorPub, streams: _RandomStreams) -> PubResult:
         t0 = time.perf_counter()
         circuit = prepare_circuit(pub.circuit.remove_final_measurements(inplace=False))
         param_shape = pub.parameter_values.shape
@@ -210,7 +246,7 @@ class EmulatorEstimator(BaseEstimatorV2):
             for index, value in zip(targets, sums):
                 evs[index] = float(np.real(value))
         if pub.precision:
-            evs = rng.normal(evs, pub.precision)
+            evs = streams.next().normal(evs, pub.precision)
         data = DataBin(evs=evs, stds=np.full(pub.shape, float(pub.precision)), shape=pub.shape)
         return PubResult(
             data,
@@ -232,7 +268,7 @@ def _broadcast_index(index, shape):
 def _coerce_options(options, kwargs) -> EmulatorOptions:
     if isinstance(options, EmulatorOptions):
         if kwargs:
-            return EmulatorOptions(**{**asdict(options), **kwargs})
+            return replace(options, **kwargs)  # not asdict: it would deep-copy a Generator seed
         return options
     return EmulatorOptions(**{**(options or {}), **kwargs})
 
@@ -259,8 +295,13 @@ class _EmulatorJob(JobV1):
 class EmulatorBackend(BackendV2):
     """BackendV2 whose Target lists the emulator's instructions on all qubits that fit in memory.
 
-    ``run(circuits, shots=..., seed=..., memory=False)`` returns a job whose ``Result`` has counts
-    (and per-shot memory when asked), through :class:`EmulatorSampler`.
+    ``run(circuits, shots=..., seed_simulator=..., memory=False)`` returns a job whose ``Result``
+    has counts (and per-shot memory when asked), through :class:`EmulatorSampler`.
+    ``seed_simulator`` is Aer's name, the one ``BackendSamplerV2`` passes; when it is ``None`` the
+    backend's ``set_options`` value applies, then the ``seed`` of its :class:`EmulatorOptions`. A run
+    option outside ``shots``, ``seed_simulator`` and ``memory`` (a noise model, say) is refused
+    with an :class:`archmodels.errors.InputError` naming it, where Aer would ignore what it does not
+    know: an option the emulator cannot honour should not pass unnoticed.
     """
 
     def __init__(self, options: EmulatorOptions | dict | None = None, **kwargs):
@@ -278,18 +319,30 @@ class EmulatorBackend(BackendV2):
 
     @classmethod
     def _default_options(cls):
-        return Options(shots=1024, seed=None, memory=False)
+        return Options(shots=1024, seed_simulator=None, memory=False)
 
     def run(self, run_input, **options):
         from qiskit import QuantumCircuit
         from qiskit.result import Result
 
+        from archmodels.errors import InputError
+
+        known = sorted(self.options)
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            names = ", ".join(repr(name) for name in unknown)
+            plural = "s" if len(unknown) > 1 else ""
+            raise InputError(
+                f"unknown run option{plural} {names} for {self.name}; it takes {', '.join(known)}", location="run"
+            )
         circuits = [run_input] if isinstance(run_input, QuantumCircuit) else list(run_input)
         shots = int(options.get("shots", self.options.shots))
-        seed = options.get("seed", self.options.seed)
-        opts = EmulatorOptions(**{**asdict(self.emulator_options), "seed": seed})
-        sampler = EmulatorSampler(default_shots=shots, options=opts)
-        prim = sampler.run(circuits).result()
+        seed = next(
+            (s for s in (options.get("seed_simulator"), self.options.seed_simulator) if s is not None),
+            self.emulator_options.seed,
+        )
+        sampler = EmulatorSampler(default_shots=shots, options=replace(self.emulator_options, seed=seed))
+        prim = sampler._job([SamplerPub.coerce(circ, shots) for circ in circuits]).result()
         experiments = []
         for circ, res in zip(circuits, prim):
             n_clbits = circ.num_clbits

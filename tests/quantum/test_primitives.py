@@ -161,7 +161,7 @@ def test_backend_target_and_counts():
     qc.cx(1, 2)
     qc.measure(range(3), range(3))
     tqc = transpile(qc, backend)
-    counts = backend.run(tqc, shots=4000, seed=9).result().get_counts()
+    counts = backend.run(tqc, shots=4000, seed_simulator=9).result().get_counts()
     assert set(counts) == {"000", "111"}
     assert sum(counts.values()) == 4000
 
