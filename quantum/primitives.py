@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -146,7 +147,9 @@ class EmulatorSampler(BaseSamplerV2):
     """Sampler V2 on the numba state-vector emulator.
 
     Every PUB's circuit is run once per parameter set; classical registers come back as
-    :class:`~qiskit.primitives.BitArray` named after the registers, as in Qiskit's samplers.
+    :class:`~qiskit.primitives.BitArray` named after the registers, as in Qiskit's samplers. A
+    circuit without classical registers gives an empty result and the ``UserWarning``
+    ``StatevectorSampler`` gives.
     """
 
     def __init__(self, *, default_shots: int = 1024, options: EmulatorOptions | dict | None = None, **kwargs):
@@ -165,6 +168,13 @@ class EmulatorSampler(BaseSamplerV2):
 
     def run(self, pubs: Iterable, *, shots: int | None = None) -> PrimitiveJob:
         coerced = [SamplerPub.coerce(pub, shots if shots is not None else self._default_shots) for pub in pubs]
+        if any(len(pub.circuit.cregs) == 0 for pub in coerced):
+            warnings.warn(  # StatevectorSampler.run's words
+                "One of your circuits has no output classical registers and so the result "
+                "will be empty. Did you mean to add measurement instructions?",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._job(coerced)
 
     def _job(self, pubs: list[SamplerPub]) -> PrimitiveJob:
@@ -342,6 +352,8 @@ class EmulatorBackend(BackendV2):
             self.emulator_options.seed,
         )
         sampler = EmulatorSampler(default_shots=shots, options=replace(self.emulator_options, seed=seed))
+        # circuits without classical registers give all-zero counts, as Aer's, without the
+        # sampler's warning (BackendSamplerV2 gives its own)
         prim = sampler._job([SamplerPub.coerce(circ, shots) for circ in circuits]).result()
         experiments = []
         for circ, res in zip(circuits, prim):

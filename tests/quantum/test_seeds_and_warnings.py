@@ -6,6 +6,8 @@ emulator draws them another way), so the sampler is compared by what a seed repr
 estimator's noise is drawn as the reference draws it, so its values are compared exactly.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
@@ -100,6 +102,25 @@ def test_generator_seed_is_recorded_as_none_and_bad_seeds_are_refused():
     for bad in ("7", 1.5, -1):
         with pytest.raises(InputError, match="seed"):
             EmulatorSampler(seed=bad)
+
+
+def no_classical_register_warnings(sampler) -> list[str]:
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = sampler().run([coin_circuit(), qc], shots=10).result()
+    assert len(result[1].data) == 0
+    return [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+def test_no_classical_register_warns_as_the_reference():
+    ref = no_classical_register_warnings(StatevectorSampler)
+    assert ref == [
+        "UserWarning: One of your circuits has no output classical registers and so the result "
+        "will be empty. Did you mean to add measurement instructions?"
+    ]
+    assert no_classical_register_warnings(EmulatorSampler) == ref
 
 
 def test_backend_honours_seed_simulator():
