@@ -106,8 +106,11 @@ def test_memory_guard_arithmetic():
 
 
 def test_guard_counts_the_parsed_circuit_not_commented_out_registers(tmp_path, capsys):
-    """Issue 18: a register declared inside a comment made a 3-qubit file count as 43 qubits."""
-    text = GHZ3_QASM3.replace("qubit[3] q;", "/* qubit[40] old;\n   qubit[40] older; */\nqubit[3] q;\n// qubit[40] q2;")
+    """Issue 18: a register declared inside a comment made a 3-qubit file count as 43 qubits.
+
+    (Block comments are OpenQASM 3; Qiskit's OpenQASM 2 parser refuses them.)"""
+    comments = "/* qreg old[40];\n   qubit[40] older; */\nqubit[3] q;\n// qubit[40] q2;"
+    text = GHZ3_QASM3.replace("qubit[3] q;", comments)
     path = write(tmp_path, "commented.qasm", text)
     assert load_circuit(path).num_qubits == 3
     assert main(["quantum", "run", path, "--shots", "100", "--seed", "1", "--json"]) == 0
