@@ -139,7 +139,13 @@ def format_value(quantity: str, value: float | None) -> str:
     kind = REQUIREMENT_QUANTITIES[quantity]
     if kind == "dimensionless":
         return f"{value:.3g}"
-    return f"{value / 1e9:.1f}e9 JPY" if kind == "jpy" else format_quantity(value, kind)
+    if kind == "jpy":
+        return f"{value / 1e9:.1f}e9 JPY"
+    if kind == "bytes":  # memory capacities are quoted in binary prefixes
+        prefix, scale = next(((p, 2.0**e) for p, e in (("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30))
+                              if value >= 2.0**e), ("", 1.0))
+        return f"{value / scale:.4g} {prefix}B"
+    return format_quantity(value, kind)
 
 
 def status(row: Mapping) -> str:

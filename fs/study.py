@@ -266,7 +266,8 @@ def load_study(name_or_path: str | Path) -> Study:
         if r.source is not None and r.source not in s.sources:
             problems.append((f"requirement[{i}].source", f"source {r.source!r} is not in the study's [sources] "
                                                          f"{sorted(s.sources)}"))
-        requirements.append(Requirement(r.quantity, r.bound, required, str(text), r.workload, r.source))
+        written = text if isinstance(text, str) else f"{text:g}"
+        requirements.append(Requirement(r.quantity, r.bound, required, written, r.workload, r.source))
 
     if problems:
         raise SpecError(file, problems)
