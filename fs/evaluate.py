@@ -18,6 +18,7 @@ import pandas as pd
 
 from archmodels.transforms import MACHINE_KINDS, scale_parts
 from fs import metrics as M
+from fs.requirements import PEAK_PRECISIONS, node_peak_flop_per_s, requirement_columns
 from fs.spec import AXES
 from fs.study import Study
 
@@ -41,6 +42,10 @@ class NodeProfile:
     checkpoint: "JobCheckpoint | None" = None  #: a JOB_NODES-node job's checkpoint; None without [storage]
     storage_power_w: float = 0.0      #: the node's share of the storage's power [W]
     storage_capital_jpy: float = 0.0  #: the node's share of the shared storage tiers' price [JPY]
+    fp64_peak_flop_per_s: float = math.nan  #: the node's peaks (fs.requirements.node_peak_flop_per_s) [FLOP/s]
+    bf16_peak_flop_per_s: float = math.nan
+    fp8_peak_flop_per_s: float = math.nan
+    memory_bandwidth_bytes_per_s: float = math.nan  #: of every processor's outermost memory [B/s]
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
     idle_w, max_w = node_power_range_w(machine)
     busy = float(np.dot(study.workload_weights, powers))
     store_w, store_jpy = storage_share_per_node(machine, storage_nodes)
+    peaks = {f"{p}_peak_flop_per_s": node_peak_flop_per_s(machine, p) for p in PEAK_PRECISIONS}
     return NodeProfile(
         label=label,
         machine=machine.name,
@@ -182,6 +188,8 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         idle_power_w=float(idle_w),
         max_power_w=float(max_w),
         memory_bytes=float(machine.node.memory_bytes),
+        memory_bandwidth_bytes_per_s=float(machine.node.memory_bandwidth_bytes_per_s),
+        **peaks,
         capital_per_node_jpy=float(node_capital_cost_jpy(machine)),
         storage_power_w=store_w,
         storage_capital_jpy=store_jpy,
@@ -239,7 +247,9 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
     -------
     DataFrame
         Inputs, sizing, every axis's raw value (``<axis>``), its normalised score (``score_<axis>``),
-        the weighted ``score``, ``feasible``, ``violations`` and ``rank`` (1 = best; NaN if infeasible).
+        the weighted ``score``, ``feasible``, ``violations``, each requirement's ``requirement:<i>:value``,
+        ``:factor`` and ``:met`` with ``meets_requirements`` (:mod:`fs.requirements`), and ``rank``
+        (1 = best; NaN if infeasible).
     """
     from fs.scoring import CheckpointInputs, SystemInputs, score_systems, violation_text
 
@@ -296,6 +306,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "carbon": float(v["carbon"]),
             "feasible": bool(v["feasible"]),
             "violations": violation_text(study, {**v, "memory_bytes": p.memory_bytes}),
+            **requirement_columns(study, p, v, v["workload_speedup"]),
         })
     df = pd.DataFrame(rows)
     return add_scores(df, study.axis_weights)
@@ -306,19 +317,25 @@ def add_scores(df: pd.DataFrame, axis_weights: Mapping[str, float]) -> pd.DataFr
 
     ``score = sum_a w_a * score_a`` with :func:`fs.metrics.normalise` per axis; infeasible
     candidates keep their score for reference but get no rank (NaN): they are never ranked
-    silently among the feasible.
+    silently among the feasible. The feasible candidates that meet every requirement
+    (``meets_requirements``, all of them when the column is absent) rank above those that do
+    not, each group by score: no score makes up for a missed requirement.
     """
     df = df.copy()
     feasible = df["feasible"].to_numpy(bool)
+    meets = df["meets_requirements"].to_numpy(bool) if "meets_requirements" in df else np.ones(len(df), bool)
     total = np.zeros(len(df))
     for axis in AXES:
         s = M.normalise(df[axis].to_numpy(float), M.DIRECTION[axis], feasible if feasible.any() else None)
         df[f"score_{axis}"] = s
         total += axis_weights[axis] * s
     df["score"] = total
-    order = np.where(feasible, -total, math.inf)
-    ranks = pd.Series(order).rank(method="min").to_numpy()
-    df["rank"] = np.where(feasible, ranks, np.nan)
+    ranks = np.full(len(df), np.nan)
+    ranked = 0
+    for group in (feasible & meets, feasible & ~meets):
+        ranks[group] = ranked + pd.Series(-total[group]).rank(method="min").to_numpy()
+        ranked += int(group.sum())
+    df["rank"] = ranks
     return df
 
 

@@ -39,7 +39,7 @@ DIRECTION = {
 }
 
 
-def portfolio_speedup(time_s, time_ref_s, nodes, nodes_ref, weights):
+def portfolio_speedup(time_s, time_ref_s, nodes, nodes_ref, weights, per_workload=False):
     """Weighted geometric-mean throughput speedup over a reference system.
 
     Each workload i runs weak-scaled jobs over the whole system (capacity computing), so a
@@ -62,15 +62,24 @@ def portfolio_speedup(time_s, time_ref_s, nodes, nodes_ref, weights):
         Node counts of the candidate and the reference [-].
     weights : array (n_workloads,)
         Shares of node-hours, summing to 1 [-].
+    per_workload : bool
+        Also return each workload's throughput ratio ``(N / t_i) / (N_ref / t_ref_i)``, the terms
+        of the mean (what a per-workload requirement is checked against).
 
     Returns
     -------
     array (...)
         Speedup S [-].
+    array (..., n_workloads)
+        Per-workload throughput ratios [-]; only with ``per_workload``.
     """
     w = np.asarray(weights, dtype=float)
     log_ratio = np.log(np.asarray(time_ref_s, dtype=float)) - np.log(np.asarray(time_s, dtype=float))
-    return np.asarray(nodes, dtype=float) / np.asarray(nodes_ref, dtype=float) * np.exp(log_ratio @ w)
+    scale = np.asarray(nodes, dtype=float) / np.asarray(nodes_ref, dtype=float)
+    speedup = scale * np.exp(log_ratio @ w)
+    if not per_workload:
+        return speedup
+    return speedup, scale[..., None] * np.exp(log_ratio)
 
 
 def facility_power_w(nodes, node_power_w, pue):

@@ -15,10 +15,17 @@ def _num(v):
     return None if not math.isfinite(v) else v
 
 
-def candidates_json(summary) -> list[dict]:
-    """The ``candidates`` list of the JSON output, in ranking order (infeasible last)."""
+def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
+    """The ``candidates`` list of the JSON output, in ranking order (infeasible last).
+
+    ``requirements`` are the study's (:func:`fs.requirements.requirements_json`); each candidate
+    gets its row per requirement (:func:`fs.requirements.candidate_requirements`).
+    """
+    from fs.requirements import candidate_requirements
+    from fs.runner import in_rank_order
+
     out = []
-    for _, r in summary.sort_values(["feasible", "score"], ascending=[False, False]).iterrows():
+    for _, r in in_rank_order(summary).iterrows():
         out.append({
             "name": r["candidate"],
             "machine": r["machine"],
@@ -41,6 +48,8 @@ def candidates_json(summary) -> list[dict]:
             "rank": None if not math.isfinite(r["rank"]) else int(r["rank"]),
             "feasible": bool(r["feasible"]),
             "violations": [v for v in str(r["violations"]).split("; ") if v],
+            "requirements": candidate_requirements(r, list(requirements)),
+            "meets_requirements": bool(r["meets_requirements"]),
             "p_rank_first": _num(r["p_rank_first"]),
         })
     return out
@@ -100,7 +109,8 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         "executor": executor.name,
         "chunks_computed": len(res.chunks.computed),
         "chunks_reused": len(res.chunks.reused),
-        "candidates": candidates_json(summary),
+        "requirements": meta["study"]["requirements"],
+        "candidates": candidates_json(summary, meta["study"]["requirements"]),
         "sweep_points": sweep_points,
         "pareto_points": int(sweep_rows["pareto"].sum()) if sweep_rows is not None else 0,
         "results_parquet": str(res.chunks.path),
@@ -159,8 +169,10 @@ def report(out_dir: str | Path) -> dict:
 
     paths = write_report(out_dir)
     rows = pd.read_parquet(Path(out_dir) / "results.parquet")
+    requirements = json.loads((Path(out_dir) / "run.json").read_text())["study"].get("requirements", [])
     return {
-        "candidates": candidates_json(summarise(rows)),
+        "requirements": requirements,
+        "candidates": candidates_json(summarise(rows), requirements),
         "report_markdown": str(paths["markdown"]),
         "report_html": str(paths["html"]),
         "results_csv": str(paths["results_csv"]),

@@ -66,6 +66,7 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
     """What the report needs besides the rows: settings, rooflines and every source used."""
     from archmodels.technology import sources as tech_sources
 
+    from fs.requirements import requirements_json
     from fs.sweep import design_table
 
     sources: dict[str, dict] = {}
@@ -91,6 +92,7 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
             "carbon_intensity_g_per_kwh": study.grid.carbon_intensity_g_per_kwh,
             "price_jpy_per_kwh": study.grid.price_jpy_per_kwh, "storage_tier": study.storage.tier,
             "uncertainties": [{"target": u.target, **dict(u.distribution)} for u in study.uncertainties],
+            "requirements": requirements_json(study),
         },
         "samples": samples, "executor": executor, "chunks_computed": computed, "chunks_reused": reused,
         "sweep_points": sweep_points,

@@ -20,7 +20,8 @@ import pandas as pd
 from archmodels.atomic import write_text_atomic
 from fs.evaluate import JOB_NODES
 from fs.report_figures import FIGURES, report_figures
-from fs.runner import summarise, tornado
+from fs.requirements import candidate_requirements, describe, format_value, status
+from fs.runner import in_rank_order, summarise, tornado
 
 _FORMATS = {
     "mw": lambda v: f"{v / 1e6:.1f}", "gjpy": lambda v: f"{v / 1e9:.1f}", "kt": lambda v: f"{v / 1e9:.1f}",
@@ -35,6 +36,7 @@ def _fmt(v: float, kind: str) -> str:
 
 SCORECARD_COLUMNS = [
     ("candidate", "candidate", None), ("rank", "rank", "int"), ("feasible", "feasible", None),
+    ("meets_requirements", "meets req.", None),
     ("score", "score", "f3"), ("score_p05", "score 5 %", "f3"), ("score_p95", "score 95 %", "f3"),
     ("p_rank_first", "P(first)", "pct"), ("nodes", "nodes", "int"), ("power_w", "power [MW]", "mw"),
     ("capital_cost_jpy", "capital [1e9 JPY]", "gjpy"), ("performance", "speedup", "f2"),
@@ -47,7 +49,7 @@ SCORECARD_COLUMNS = [
 def scorecard_table(summary: pd.DataFrame) -> list[list[str]]:
     """Header and rows of the scorecard, formatted for people."""
     out = [[h for _, h, _ in SCORECARD_COLUMNS]]
-    for _, r in summary.sort_values(["feasible", "score"], ascending=[False, False]).iterrows():
+    for _, r in in_rank_order(summary).iterrows():
         line = []
         for col, _, kind in SCORECARD_COLUMNS:
             v = r[col]
@@ -59,6 +61,39 @@ def scorecard_table(summary: pd.DataFrame) -> list[list[str]]:
                 line.append(_fmt(float(v), kind))
         out.append(line)
     return out
+
+
+def requirements_table(summary: pd.DataFrame, requirements: list[dict]) -> list[list[str]]:
+    """Header and rows of the requirement check: per candidate (ranking order) whether it meets
+    every requirement, and per requirement its value, met or missed, and the factor."""
+    out = [["candidate", "meets all"] + [describe(r) + (f" [{r['source']}]" if r.get("source") else "")
+                                         for r in requirements]]
+    for _, r in in_rank_order(summary).iterrows():
+        cells = [f"{format_value(q['quantity'], q['value'])}: {status(q)}" for q in candidate_requirements(r, requirements)]
+        out.append([r["candidate"], "yes" if r["meets_requirements"] else "no"] + cells)
+    return out
+
+
+#: What the factor of a requirement means, under its table.
+FACTOR_NOTE = ("× is value / required for a lower bound (at least), required / value for an upper bound "
+               "(at most): below 1 a candidate misses by that factor. Candidates that meet every "
+               "requirement rank above those that do not, whatever their scores.")
+
+
+def _verdict(ranked: pd.DataFrame, requirements: list[dict], samples: int) -> str:
+    """The first sentence of the report: who ranks first, and its requirement status."""
+    if not len(ranked):
+        return "No candidate meets the constraints."
+    top = ranked.iloc[0]
+    lead = (f"**{top['candidate']}** ranks first with score {top['score']:.3f} "
+            f"(P(first) = {100 * top['p_rank_first']:.0f} % over {samples} Monte Carlo samples)")
+    if not requirements:
+        return lead + "."
+    if top["meets_requirements"]:
+        return lead + f"; it meets all {len(requirements)} requirements."
+    met = sum(q["met"] for q in candidate_requirements(top, requirements))
+    return (f"No feasible candidate meets every requirement. {lead}; it meets {met} of "
+            f"{len(requirements)} requirements.")
 
 
 def _md_table(rows: list[list[str]]) -> str:
@@ -103,12 +138,13 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         tmp.replace(fig_dir / f"{name}.png")
 
     st = meta["study"]
+    requirements = st.get("requirements", [])
     table = scorecard_table(summary)
-    ranked = summary[summary["feasible"]].sort_values("score", ascending=False)
+    ordered = in_rank_order(summary)
+    ranked = ordered[ordered["feasible"]]
     infeasible = summary[~summary["feasible"]]
-    lead = (f"**{ranked.iloc[0]['candidate']}** ranks first with score {ranked.iloc[0]['score']:.3f} "
-            f"(P(first) = {100 * ranked.iloc[0]['p_rank_first']:.0f} % over {meta['samples']} Monte Carlo samples)."
-            if len(ranked) else "No candidate meets the constraints.")
+    lead = _verdict(ranked, requirements, meta["samples"])
+    req_table = requirements_table(summary, requirements) if requirements else None
     flags = "".join(f"- {r['candidate']}: {r['violations']} — flagged, not ranked.\n" for _, r in infeasible.iterrows())
     settings = [
         ["setting", "value"],
@@ -131,6 +167,8 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     md = [f"# {st['title'] or st['name']}\n", f"Study `{st['name']}` ({st['file']}).\n", lead + "\n"]
     if flags:
         md.append("\nConstraint violations:\n\n" + flags)
+    if req_table:
+        md.append("\n## Requirements\n\n" + _md_table(req_table) + "\n" + FACTOR_NOTE + "\n")
     md.append("\n## Settings\n\n" + _md_table(settings))
     md.append("\n## Scorecard\n\n" + _md_table(table))
     for name, title in FIGURES:
@@ -154,6 +192,7 @@ img{{max-width:100%;display:block;margin:1em 0}}</style></head><body>
 <p>Study <code>{html.escape(st['name'])}</code> ({html.escape(st['file'])}).</p>
 <p>{html.escape(lead).replace('**', '')}</p>
 {f'<p>Constraint violations:</p><ul>{flags_html}</ul>' if flags_html else ''}
+{f'<h2>Requirements</h2>{_html_table(req_table)}<p>{html.escape(FACTOR_NOTE)}</p>' if req_table else ''}
 <h2>Settings</h2>{_html_table(settings)}
 <h2>Scorecard</h2>{_html_table(table)}
 {imgs}

@@ -11,6 +11,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from fs.runner import in_rank_order
 from fs.spec import AXES
 
 AXIS_TITLES = {
@@ -65,7 +66,7 @@ def _fig_rooflines(meta: dict) -> bytes:
 def _fig_scorecard(summary: pd.DataFrame) -> bytes:
     from matplotlib.figure import Figure
 
-    summary = _in_rank_order(summary)
+    summary = in_rank_order(summary)
     m = summary[[f"score_{a}" for a in AXES]].to_numpy()
     fig = Figure(figsize=(9, 0.6 * len(summary) + 1.6), layout="constrained")
     ax = fig.subplots()
@@ -124,7 +125,7 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
 
     from matplotlib.figure import Figure
 
-    cands = list(_in_rank_order(summary)["candidate"])
+    cands = list(in_rank_order(summary)["candidate"])
     cols = min(len(cands), 2)
     nrows = (len(cands) + cols - 1) // cols
     height = 0.35 * max(tor["parameter"].nunique(), 1) + 1.2
@@ -147,17 +148,12 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
-def _in_rank_order(summary: pd.DataFrame) -> pd.DataFrame:
-    """Feasible candidates by score (rank 1 first), then the infeasible ones."""
-    return summary.sort_values(["feasible", "score"], ascending=[False, False], ignore_index=True)
-
-
 def _fig_ranks(rows: pd.DataFrame, summary: pd.DataFrame) -> bytes:
     """Share of Monte Carlo samples in which each candidate takes each rank, and its score spread."""
     from matplotlib import colormaps
     from matplotlib.figure import Figure
 
-    order = list(_in_rank_order(summary)["candidate"])
+    order = list(in_rank_order(summary)["candidate"])
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     a1, a2 = fig.subplots(1, 2)
     mc = rows[rows["case"] == "monte-carlo"]
@@ -190,7 +186,7 @@ def _fig_ranks(rows: pd.DataFrame, summary: pd.DataFrame) -> bytes:
         a2.boxplot(data, tick_labels=order, orientation="horizontal")
         a2.invert_yaxis()
     else:
-        a2.barh(order, _in_rank_order(summary)["score"])
+        a2.barh(order, in_rank_order(summary)["score"])
     a2.set_xlabel("score")
     a2.set_title("Score distribution", fontsize=10)
     a2.tick_params(axis="y", labelsize=8)

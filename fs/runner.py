@@ -133,6 +133,8 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     nominal = rows[rows["case"] == "nominal"].set_index("candidate")
     mc = rows[rows["case"] == "monte-carlo"]
     out = nominal.copy()
+    if "meets_requirements" not in out:  # rows written before requirements existed
+        out["meets_requirements"] = True
     if len(mc):
         n = mc["sample"].nunique()
         first = mc[mc["rank"] == 1].groupby("candidate")["sample"].nunique() / n
@@ -147,6 +149,13 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
         out["score_p05"] = out["score"]
         out["score_p95"] = out["score"]
     return out.reset_index()
+
+
+def in_rank_order(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary in ranking order: feasible first, then those meeting every requirement, then by
+    score (:func:`fs.evaluate.add_scores`); infeasible candidates last, in the same order."""
+    return summary.sort_values(["feasible", "meets_requirements", "score"], ascending=[False, False, False],
+                               ignore_index=True)
 
 
 def tornado(rows: pd.DataFrame) -> pd.DataFrame:

@@ -184,8 +184,9 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     Returns
     -------
     dict of numpy arrays
-        ``nodes`` (at least 1), ``sized_by``, every axis and its raw inputs, ``feasible`` and
-        ``violation_bits`` (bit k set: ``VIOLATIONS[k]``).
+        ``nodes`` (at least 1), ``sized_by``, every axis and its raw inputs, ``workload_speedup``
+        (n, workloads: each workload's throughput ratio, the terms of ``performance``), ``feasible``
+        and ``violation_bits`` (bit k set: ``VIOLATIONS[k]``).
     """
     f_power = factor(multipliers, "node", "power")
     given = np.asarray(systems.nodes, dtype=float)
@@ -207,8 +208,8 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
                   study.utilisation if reference_utilisation is None else reference_utilisation, multipliers,
                   CheckpointInputs.stack([reference.checkpoint]), reference.storage_power_w,
                   reference.storage_capital_jpy)
-    speed = M.portfolio_speedup(systems.time_per_unit_s, reference.time_per_unit_s, nodes, ref_nodes,
-                                study.workload_weights)
+    speed, workload_speed = M.portfolio_speedup(systems.time_per_unit_s, reference.time_per_unit_s, nodes, ref_nodes,
+                                                study.workload_weights, per_workload=True)
     runs = np.broadcast_to(np.asarray(systems.runs, dtype=bool), nodes.shape)
     nan = float("nan")
     power_budget = study.power_budget_w if study.power_budget_w is not None else nan
@@ -232,6 +233,7 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
         "nodes": nodes,
         "sized_by": np.where(np.isnan(given), binding, "given"),
         "performance": np.where(runs, speed, nan),
+        "workload_speedup": np.where(runs[..., None], workload_speed, nan),
         "performance_per_watt": np.where(runs, M.performance_per_watt(speed, out["average_power_w"],
                                                                       ref["average_power_w"]), nan),
         "io": out["checkpoint_s"],

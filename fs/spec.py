@@ -4,8 +4,8 @@ A study names candidate machines, the application portfolio (workloads weighted 
 node-hours), constraints (facility power, capital budget), the evaluation axes and their weights,
 the site's lifetime and grid, and the uncertain technology parameters. The format is that of
 the project's example ``study-fugakunext.toml`` (schema ``fs-workbench/study/1``); the tables ``[storage]``,
-``[operations]`` and ``[assumptions]`` and a candidate's ``nodes`` and ``label`` are optional
-additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
+``[operations]``, ``[assumptions]``, ``[[requirement]]`` and ``[sources]`` and a candidate's ``nodes`` and
+``label`` are optional additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
 bad input raises :class:`archmodels.errors.SpecError` naming every offending field.
 """
 
@@ -46,6 +46,21 @@ TARGET_PARAMETERS = {
     "cost": ("capital", "embodied_carbon"),
     "storage": ("bandwidth",),
     "reliability": ("node_mtbf",),
+}
+
+
+#: Quantities a ``[[requirement]]`` may bound, and the kind of quantity (archmodels.quantities) its
+#: bound is read as. Peaks, memory, power and capital are system totals; see fs.requirements.
+REQUIREMENT_QUANTITIES = {
+    "fp64_peak": "flop_per_s",
+    "bf16_peak": "flop_per_s",
+    "fp8_peak": "flop_per_s",
+    "memory_bandwidth": "bytes_per_s",
+    "memory_capacity": "bytes",
+    "power": "power_w",
+    "capital_cost": "jpy",
+    "checkpoint_time": "time_s",
+    "speedup": "dimensionless",
 }
 
 
@@ -179,6 +194,41 @@ class AssumptionsSpec(_Strict):
         return value
 
 
+class RequirementSpec(_Strict):
+    """A bound a candidate must meet before it is scored: ``at_least`` or ``at_most`` a quantity."""
+
+    quantity: str
+    workload: str | None = Field(default=None, description="speedup only: one workload of the portfolio")
+    at_least: str | float | None = None
+    at_most: str | float | None = None
+    source: str | None = Field(default=None, description="an id of the study's [sources]")
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity(cls, value: str) -> str:
+        if value not in REQUIREMENT_QUANTITIES:
+            raise ValueError(f"unknown quantity {value!r}; expected one of {list(REQUIREMENT_QUANTITIES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_bound(self):
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of at_least and at_most")
+        if self.workload is not None and self.quantity != "speedup":
+            raise ValueError(f"only a speedup requirement names a workload, not {self.quantity}")
+        return self
+
+    @property
+    def bound(self) -> str:
+        """``"at_least"`` or ``"at_most"``."""
+        return "at_least" if self.at_least is not None else "at_most"
+
+
+class SourceSpec(_Strict):
+    title: str
+    url: str = ""
+
+
 class StudySpec(_Strict):
     schema_: Literal["fs-workbench/study/1"] = Field(alias="schema")
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -195,6 +245,8 @@ class StudySpec(_Strict):
     storage: StorageSpec = StorageSpec()
     operations: OperationsSpec = OperationsSpec()
     assumptions: AssumptionsSpec = AssumptionsSpec()
+    requirement: list[RequirementSpec] = Field(default_factory=list)
+    sources: dict[str, SourceSpec] = Field(default_factory=dict)
 
     @field_validator("portfolio")
     @classmethod

@@ -70,6 +70,23 @@ class Uncertainty:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A bound every candidate is checked against before it is scored (SI units).
+
+    ``bound`` is ``"at_least"`` or ``"at_most"``; ``required`` the bound's value in SI, ``text``
+    as the study wrote it; ``workload`` names one workload of the portfolio (speedup only, None:
+    the portfolio); ``source`` the id of the citation in the study's ``[sources]``.
+    """
+
+    quantity: str
+    bound: str
+    required: float
+    text: str
+    workload: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A machine in the study, with the node count it asks for (None: sized by the study)."""
 
@@ -108,6 +125,7 @@ class Study:
     commercial_reach: MappingProxyType
     uncertainties: tuple[Uncertainty, ...]
     sources: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    requirements: tuple[Requirement, ...] = ()
 
 
 @cache
@@ -238,6 +256,18 @@ def load_study(name_or_path: str | Path) -> Study:
         pfs_capacity_bytes=qty(st.pfs_capacity, "bytes", "storage.pfs_capacity") or ds["pfs_capacity_bytes"],
     )
     node_mtbf_s = qty(s.operations.node_mtbf, "time_s", "operations.node_mtbf")
+    requirements = []
+    for i, r in enumerate(s.requirement):
+        text = getattr(r, r.bound)
+        required = qty(text, _spec.REQUIREMENT_QUANTITIES[r.quantity], f"requirement[{i}].{r.bound}")
+        if r.workload is not None and r.workload not in {p.workload for p in s.portfolio}:
+            problems.append((f"requirement[{i}].workload", f"workload {r.workload!r} is not in the portfolio "
+                                                           f"{[p.workload for p in s.portfolio]}"))
+        if r.source is not None and r.source not in s.sources:
+            problems.append((f"requirement[{i}].source", f"source {r.source!r} is not in the study's [sources] "
+                                                         f"{sorted(s.sources)}"))
+        written = text if isinstance(text, str) else f"{text:g}"
+        requirements.append(Requirement(r.quantity, r.bound, required, written, r.workload, r.source))
 
     if problems:
         raise SpecError(file, problems)
@@ -249,6 +279,7 @@ def load_study(name_or_path: str | Path) -> Study:
         for u in s.uncertainty
     )
     sources = _default_sources()
+    sources.update({k: Source(k, v.title, v.url) for k, v in s.sources.items()})
     for m in list(machines.values()):
         for sid, src in (getattr(m, "sources", None) or {}).items():
             sources[f"{m.name}:{sid}"] = Source(f"{m.name}:{sid}", getattr(src, "title", str(src)), getattr(src, "url", "") or "")
@@ -278,4 +309,5 @@ def load_study(name_or_path: str | Path) -> Study:
         commercial_reach=_scores(d["commercial_reach"], s.assumptions.commercial_reach),
         uncertainties=uncertainties,
         sources=MappingProxyType(sources),
+        requirements=tuple(requirements),
     )

@@ -11,17 +11,30 @@ from fs.cli.options import command_group, JsonOption, ProcessesOption, Scheduler
 app = command_group("Feasibility studies: run, report, list.")
 
 
+def _meets(candidate: dict) -> str:
+    """The "meets req." cell: yes, or no with the requirements missed and their factors; – without any."""
+    reqs = candidate["requirements"]
+    if not reqs:
+        return "–"
+    if candidate["meets_requirements"]:
+        return "yes"
+    missed = [f"{q['quantity']}{'(' + q['workload'] + ')' if q['workload'] else ''} ×{q['factor'] or 0:.2f}"
+              for q in reqs if not q["met"]]
+    return f"no ({len(reqs) - len(missed)}/{len(reqs)}): " + ", ".join(missed)
+
+
 def _print_scorecard(result: dict) -> None:
     from rich.table import Table
 
     table = Table(title=result.get("title") or result.get("study") or "study")
-    for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW]", "capital [1e9 JPY]", "speedup", "feasible"):
+    for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW]", "capital [1e9 JPY]", "speedup",
+                "meets req.", "feasible"):
         table.add_column(col)
     for c in result["candidates"]:
         table.add_row(
             "–" if c["rank"] is None else str(c["rank"]), c["name"], f"{c['score']:.3f}",
             f"{100 * (c['p_rank_first'] or 0):.0f} %", f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}",
-            f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}", f"{c['metrics']['performance']:.2f}",
+            f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}", f"{c['metrics']['performance']:.2f}", _meets(c),
             "yes" if c["feasible"] else "NO: " + "; ".join(c["violations"]))
     console = table_console()
     console.print(table)
