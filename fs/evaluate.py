@@ -240,8 +240,9 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         Target -> factor; the ``grid:``, ``cost:``, ``node:``, ``storage:`` and ``reliability:``
         kinds apply here (the machine kinds were applied to the profiles).
     operations : mapping
-        Candidate label -> {"utilisation": u, "wait_s": w} from a scheduling simulation; the
-        study's stated utilisation otherwise.
+        Candidate label -> {"utilisation": u, "wait_s": w, "carbon_intensity_g_per_kwh": c,
+        "price_jpy_per_kwh": p} from a scheduling simulation (:func:`fs.operations.simulate_operations`);
+        the study's stated utilisation and its grid's means otherwise.
 
     Returns
     -------
@@ -273,6 +274,9 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         memory_bytes=col("memory_bytes"), capital_per_node_jpy=col("capital_per_node_jpy"),
         embodied_per_node_g=col("embodied_per_node_g"), nodes=np.array(given),
         utilisation=np.array([ops.get(p.label, {}).get("utilisation", study.utilisation) for p in profiles], dtype=float),
+        carbon_intensity_g_per_kwh=np.array([ops.get(p.label, {}).get("carbon_intensity_g_per_kwh", nan)
+                                             for p in profiles], dtype=float),
+        price_jpy_per_kwh=np.array([ops.get(p.label, {}).get("price_jpy_per_kwh", nan) for p in profiles], dtype=float),
         checkpoint=CheckpointInputs.stack([p.checkpoint for p in profiles]),
         storage_power_w=col("storage_power_w"), storage_capital_jpy=col("storage_capital_jpy"))
     out = score_systems(study, reference, systems, multipliers,
@@ -292,7 +296,10 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             **{name: float(v[name]) for name in ("power_w", "average_power_w", "energy_j", "capital_cost_jpy",
                                                   "total_cost_jpy", "embodied_carbon_g", "carbon_g", "checkpoint_s",
                                                   "system_mtbf_s", "checkpoint_mtbf_s", "checkpoint_waste",
-                                                  "utilisation")},
+                                                  "utilisation", "grid_carbon_intensity_g_per_kwh",
+                                                  "grid_price_jpy_per_kwh")},
+            "grid_source": ("operations engine" if "carbon_intensity_g_per_kwh" in ops.get(p.label, {})
+                            else f"{study.grid.name} mean"),
             "checkpoint_tier": (p.checkpoint.tier if p.checkpoint is not None else f"study: {study.storage.tier}"),
             "checkpoint_job_nodes": (p.checkpoint.job_nodes if p.checkpoint is not None else int(v["nodes"])),
             "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),

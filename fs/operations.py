@@ -7,6 +7,16 @@ and system speedup ``S`` every job asks for the same share of the machine (``cei
 nodes, ``P`` the trace's size) and every time in the trace — submits, run times, estimates — is
 divided by ``S``: the same relative load, served ``S`` times faster. Utilisation then differs by
 node granularity (rounding jobs up to whole nodes) and waits shrink with speed.
+
+The same run is the candidate's operation at the study's site: each node draws the candidate's
+idle and maximum power (its share of the storage included), the facility the study's PUE, on the
+site's grid (:func:`ops.grid.load_grid` of the study's grid name: ``tokyo-2025`` half-hourly
+carbon and JEPX prices, ``kansai-2025`` JEPX Kansai prices and the annual-mix carbon) under the
+area's tariff (``ops.tariff``: energy price, retail adders, renewable surcharge, demand charge).
+Its carbon over its energy is the intensity the candidate's load actually meets, and its cost over
+its energy the price it pays; the scorecard's carbon and cost axes take those
+(``carbon_intensity_g_per_kwh``, ``price_jpy_per_kwh``) in place of the grid's plain means. A
+study grid the operations engine does not ship keeps the means.
 """
 
 from __future__ import annotations
@@ -47,13 +57,23 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
     Returns
     -------
     dict
-        Candidate label -> {"utilisation", "wait_s", "bounded_slowdown"}.
+        Candidate label -> {"utilisation", "wait_s", "bounded_slowdown"} and, on a grid the
+        operations engine ships, {"carbon_intensity_g_per_kwh", "price_jpy_per_kwh", "energy_j",
+        "carbon_g", "cost_jpy", "tariff"} of the run (facility energy [J], [g], [JPY]).
     """
+    from fs.evaluate import node_profiles
+    from ops.grid import GRIDS
+    from ops.power import PowerModel
     from ops.simulate import machine_size, simulate
     from ops.swf import read_swf
 
     tr = read_swf(trace_path(study.trace, Path(study.file).parent))
     size = machine_size(tr, None).procs
+    grid = study.grid.name if study.grid.name in GRIDS else None
+    _, profiles, _ = node_profiles(study)
+    power = {p.label: PowerModel(idle_w=p.idle_power_w + p.storage_power_w, max_w=p.max_power_w + p.storage_power_w,
+                                 pue=study.pue, source=f"the study's {p.label} node (fs.evaluate.node_profile)")
+             for p in profiles}
     out = {}
     for _, row in nominal.iterrows():
         n = int(row["nodes"])
@@ -65,8 +85,14 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
         for col in ("submit_s", "run_s", "req_time_s"):
             t = jobs[col].to_numpy(float)
             jobs[col] = np.where(t > 0, t / speed, t) if col != "submit_s" else t / speed
-        res = simulate(jobs, nodes=n, policy="easy")
-        out[row["candidate"]] = {"utilisation": float(res.summary["utilization"]),
-                                 "wait_s": float(res.summary["mean_wait_s"]),
-                                 "bounded_slowdown": float(res.summary["mean_bounded_slowdown"])}
+        res = simulate(jobs, nodes=n, policy="easy", power=power[row["candidate"]], grid=grid)
+        s = res.summary
+        entry = {"utilisation": float(s["utilization"]), "wait_s": float(s["mean_wait_s"]),
+                 "bounded_slowdown": float(s["mean_bounded_slowdown"])}
+        if grid is not None and s["energy_j"] > 0:
+            kwh = s["energy_j"] / 3.6e6
+            entry.update(carbon_intensity_g_per_kwh=float(s["carbon_g"]) / kwh,
+                         price_jpy_per_kwh=float(s["cost_jpy"]) / kwh, energy_j=float(s["energy_j"]),
+                         carbon_g=float(s["carbon_g"]), cost_jpy=float(s["cost_jpy"]), tariff=s["tariff"])
+        out[row["candidate"]] = entry
     return out

@@ -25,7 +25,7 @@ from fs.runner import in_rank_order, summarise, tornado
 
 _FORMATS = {
     "mw": lambda v: f"{v / 1e6:.1f}", "gjpy": lambda v: f"{v / 1e9:.1f}", "kt": lambda v: f"{v / 1e9:.1f}",
-    "f2": lambda v: f"{v:.2f}", "f3": lambda v: f"{v:.3f}", "int": lambda v: f"{int(v):,}",
+    "f1": lambda v: f"{v:.1f}", "f2": lambda v: f"{v:.2f}", "f3": lambda v: f"{v:.3f}", "int": lambda v: f"{int(v):,}",
     "s": lambda v: f"{v:.0f}", "pct": lambda v: f"{100 * v:.1f} %",
 }
 
@@ -42,7 +42,9 @@ SCORECARD_COLUMNS = [
     ("capital_cost_jpy", "capital [1e9 JPY]", "gjpy"), ("performance", "speedup", "f2"),
     ("performance_per_watt", "perf/W vs ref", "f2"), ("io", "checkpoint [s]", "s"),
     ("cost", "TCO [1e9 JPY]", "gjpy"), ("operability", "operability", "f3"), ("productivity", "productivity", "f2"),
-    ("commercial_reach", "reach", "f2"), ("carbon", "carbon [kt CO2e]", "kt"), ("violations", "violations", None),
+    ("commercial_reach", "reach", "f2"), ("carbon", "carbon [kt CO2e]", "kt"),
+    ("grid_carbon_intensity_g_per_kwh", "grid [g/kWh]", "f1"), ("grid_price_jpy_per_kwh", "grid [JPY/kWh]", "f2"),
+    ("violations", "violations", None),
 ]
 
 

@@ -135,6 +135,9 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     out = nominal.copy()
     if "meets_requirements" not in out:  # rows written before requirements existed
         out["meets_requirements"] = True
+    for col in ("grid_carbon_intensity_g_per_kwh", "grid_price_jpy_per_kwh"):  # rows written before these
+        if col not in out:
+            out[col] = float("nan")
     if len(mc):
         n = mc["sample"].nunique()
         first = mc[mc["rank"] == 1].groupby("candidate")["sample"].nunique() / n

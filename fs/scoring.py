@@ -56,6 +56,10 @@ class SystemInputs:
     checkpoint: "CheckpointInputs | None" = None  #: the job-scale checkpoint; None: the study's tier
     storage_power_w: np.ndarray | float = 0.0      #: each node's share of the storage's power [W]
     storage_capital_jpy: np.ndarray | float = 0.0  #: each node's share of the shared storage tiers' price [JPY]
+    #: the grid as the system's own operation sees it (from the operations engine: carbon of the run
+    #: over its energy, and its tariff cost per kWh); NaN or None: the study grid's means
+    carbon_intensity_g_per_kwh: np.ndarray | float | None = None
+    price_jpy_per_kwh: np.ndarray | float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,17 @@ def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str) -
     return f
 
 
+def _own_or_study(value, study_value):
+    """Per-system grid figures where given (not NaN), else the study grid's [same unit]."""
+    if value is None:
+        return study_value
+    v = np.asarray(value, dtype=float)
+    return np.where(np.isnan(v), study_value, v)
+
+
 def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodied_node, util, mult,
-            checkpoint: CheckpointInputs | None = None, storage_w=0.0, storage_jpy=0.0):
+            checkpoint: CheckpointInputs | None = None, storage_w=0.0, storage_jpy=0.0, intensity_g_per_kwh=None,
+            price_jpy_per_kwh=None):
     f_cap = factor(mult, "cost", "capital")
     f_emb = factor(mult, "cost", "embodied_carbon")
     f_store = factor(mult, "storage", "bandwidth")
@@ -130,8 +143,9 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
         job_waste = M.checkpoint_waste(np.where(held, job_ckpt, 1.0), np.where(held, job_mtbf, 1.0),
                                        np.where(held, restart, 1.0))
         waste = np.where(own, np.where(held, job_waste, 1.0), study_waste)
-    price = study.grid.price_jpy_per_kwh * factor(mult, "grid", "price")
-    intensity = study.grid.carbon_intensity_g_per_kwh * factor(mult, "grid", "carbon_intensity")
+    price = _own_or_study(price_jpy_per_kwh, study.grid.price_jpy_per_kwh) * factor(mult, "grid", "price")
+    intensity = (_own_or_study(intensity_g_per_kwh, study.grid.carbon_intensity_g_per_kwh)
+                 * factor(mult, "grid", "carbon_intensity"))
     return {
         "power_w": M.facility_power_w(nodes, pmax + storage_w, study.pue),
         "average_power_w": avg_w,
@@ -140,6 +154,8 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
         "total_cost_jpy": M.total_cost_jpy(capital, energy, price),
         "embodied_carbon_g": embodied,
         "carbon_g": M.total_carbon_g(embodied, energy, intensity),
+        "grid_carbon_intensity_g_per_kwh": np.broadcast_to(intensity, np.shape(nodes)),
+        "grid_price_jpy_per_kwh": np.broadcast_to(price, np.shape(nodes)),
         "checkpoint_s": ckpt,
         "system_mtbf_s": system_mtbf,
         "checkpoint_mtbf_s": mtbf,
@@ -200,7 +216,7 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     pmax = np.asarray(systems.max_power_w, dtype=float) * f_power
     out = _system(study, nodes, busy, idle, pmax, systems.memory_bytes, systems.capital_per_node_jpy,
                   systems.embodied_per_node_g, util, multipliers, systems.checkpoint, systems.storage_power_w,
-                  systems.storage_capital_jpy)
+                  systems.storage_capital_jpy, systems.carbon_intensity_g_per_kwh, systems.price_jpy_per_kwh)
     ref_nodes = float(reference.machine_nodes)
     ref = _system(study, ref_nodes, reference.busy_power_w * f_power, reference.idle_power_w * f_power,
                   reference.max_power_w * f_power, reference.memory_bytes, reference.capital_per_node_jpy,

@@ -53,21 +53,3 @@ def test_tornado_moves_one_parameter_at_a_time():
                                                ("memory:sram-3d:bandwidth", "low"), ("memory:sram-3d:bandwidth", "high")]
     _, _, m = cases[3]
     assert m["memory:hbm3e:energy_per_bit"] == 1.0 and m["memory:sram-3d:bandwidth"] == pytest.approx(U.quantile(TRI, 0.95))
-
-
-def test_operations_simulation_scales_waits_with_speed():
-    from pathlib import Path
-
-    from fs.operations import simulate_operations
-    from fs.runner import evaluate_case
-    from fs.study import load_study
-
-    study = load_study(Path(__file__).parents[1] / "data" / "study" / "study-fugakunext.toml")
-    nominal = evaluate_case(study, {})
-    ops = simulate_operations(study, nominal)
-    assert set(ops) == set(nominal["candidate"])
-    for v in ops.values():
-        assert 0.5 < v["utilisation"] <= 1.0 and v["wait_s"] > 0
-    speed = nominal.set_index("candidate")["performance"]
-    fastest, slowest = speed.idxmax(), speed.idxmin()
-    assert ops[fastest]["wait_s"] < ops[slowest]["wait_s"]

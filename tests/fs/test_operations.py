@@ -1,0 +1,62 @@
+"""fs.operations: each candidate's scaled trace through the operations engine at the study's site."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fs.operations import simulate_operations
+from fs.runner import evaluate_case
+from fs.study import load_study
+
+DATA = Path(__file__).parents[1] / "data" / "study"
+
+
+@pytest.fixture(scope="module")
+def tokyo():
+    study = load_study(DATA / "study-fugakunext.toml")  # grid tokyo-2025 (its machines name no site)
+    nominal = evaluate_case(study, {})
+    return study, nominal, simulate_operations(study, nominal)
+
+
+def test_operations_simulation_scales_waits_with_speed(tokyo):
+    study, nominal, ops = tokyo
+    assert set(ops) == set(nominal["candidate"])
+    for v in ops.values():
+        assert 0.5 < v["utilisation"] <= 1.0 and v["wait_s"] > 0
+    speed = nominal.set_index("candidate")["performance"]
+    fastest, slowest = speed.idxmax(), speed.idxmin()
+    assert ops[fastest]["wait_s"] < ops[slowest]["wait_s"]
+
+
+def test_carbon_and_cost_axes_come_from_the_run_on_the_half_hourly_grid(tokyo):
+    from ops.grid import load_grid
+
+    study, nominal, ops = tokyo
+    ci = load_grid("tokyo-2025").carbon_g_per_kwh
+    for v in ops.values():
+        kwh = v["energy_j"] / 3.6e6
+        assert v["carbon_intensity_g_per_kwh"] == pytest.approx(v["carbon_g"] / kwh, rel=1e-12)
+        assert ci.min() < v["carbon_intensity_g_per_kwh"] < ci.max()  # the hours its load met
+        assert v["price_jpy_per_kwh"] == pytest.approx(v["cost_jpy"] / kwh, rel=1e-12) and v["tariff"] == "tepco-ehv"
+    df = evaluate_case(study, {}, ops).set_index("candidate")
+    for label, v in ops.items():
+        row = df.loc[label]
+        assert row["grid_source"] == "operations engine"
+        assert row["grid_carbon_intensity_g_per_kwh"] == v["carbon_intensity_g_per_kwh"]
+        # carbon = embodied + lifetime energy [kWh] x the run's intensity
+        assert row["carbon_g"] == pytest.approx(row["embodied_carbon_g"] + row["energy_j"] / 3.6e6
+                                                * v["carbon_intensity_g_per_kwh"], rel=1e-12)
+        assert row["total_cost_jpy"] == pytest.approx(row["capital_cost_jpy"] + row["energy_j"] / 3.6e6
+                                                      * v["price_jpy_per_kwh"], rel=1e-12)
+    plain = evaluate_case(study, {}).set_index("candidate")
+    assert (plain["grid_source"] == "tokyo-2025 mean").all()
+    assert (plain["grid_carbon_intensity_g_per_kwh"] == study.grid.carbon_intensity_g_per_kwh).all()
+
+
+def test_the_built_in_study_runs_at_kobe_on_the_kansai_grid():
+    study = load_study("fugakunext")
+    ops = simulate_operations(study, evaluate_case(study, {}))
+    values = np.array([v["carbon_intensity_g_per_kwh"] for v in ops.values()])
+    assert values == pytest.approx(365.5229, rel=1e-5)  # the flat annual-mix intensity
+    assert {v["tariff"] for v in ops.values()} == {"kansai-ehv"}
