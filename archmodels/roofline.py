@@ -42,15 +42,13 @@ def ridge_flop_per_byte(peak_flop_per_s, bandwidth_bytes_per_s):
 
     Parameters
     ----------
-    peak_flop_per_s : float or array_like
-        Compute ceiling P [FLOP/s].
-    bandwidth_bytes_per_s : float or array_like
-        Memory bandwidth B [B/s].
+    peak_flop_per_s, bandwidth_bytes_per_s : float or array_like
+        The compute ceiling P [FLOP/s] and memory bandwidth B [B/s] of :func:`attainable_flop_per_s`.
 
     Returns
     -------
     numpy.ndarray or numpy.float64
-        P / B [FLOP/B].
+        P / B [FLOP/B], where ``attainable_flop_per_s`` turns from I·B to P.
 
     Examples
     --------

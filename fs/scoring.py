@@ -151,7 +151,7 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
         "average_power_w": avg_w,
         "energy_j": energy,
         "capital_cost_jpy": capital,
-        "total_cost_jpy": M.total_cost_jpy(capital, energy, price),
+        "total_cost_jpy": M.total_cost_jpy(capital, energy, price, study.lifetime_years),
         "embodied_carbon_g": embodied,
         "carbon_g": M.total_carbon_g(embodied, energy, intensity),
         "grid_carbon_intensity_g_per_kwh": np.broadcast_to(intensity, np.shape(nodes)),

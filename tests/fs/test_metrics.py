@@ -63,7 +63,11 @@ def test_system_mtbf_scales_with_power_and_nodes():
 def test_energy_cost_and_carbon():
     e = M.lifetime_energy_j(1e6, 1.0)  # 1 MW for a year = 8766 MWh
     assert e / M.J_PER_KWH == pytest.approx(8766e3)
-    assert M.total_cost_jpy(5.0, e, 20.0) == pytest.approx(5.0 + 8766e3 * 20)
+    # one year, discounted at 4 %: 5 + (0.05 x 5 maintenance + 8766e3 kWh x 20) / 1.04
+    assert M.total_cost_jpy(5.0, e, 20.0, 1.0) == pytest.approx(5.0 + (0.05 * 5.0 + 8766e3 * 20) / 1.04)
+    # six years of the same yearly payments: the annuity factor (1 - 1.04^-6) / 0.04 = 5.2421
+    six = M.total_cost_jpy(1e9, 6 * e, 20.0, 6.0)
+    assert six == pytest.approx(1e9 + (1 - 1.04**-6) / 0.04 * (0.05 * 1e9 + 8766e3 * 20))
     assert M.total_carbon_g(7.0, e, 500.0) == pytest.approx(7.0 + 8766e3 * 500)
 
 
