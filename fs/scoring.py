@@ -79,11 +79,13 @@ class CheckpointInputs:
     @classmethod
     def stack(cls, items) -> "CheckpointInputs":
         """One array per field from per-system records with the same fields (None: no storage)."""
-        nan = float("nan")
-        names = [f for f in cls.__dataclass_fields__]
-        rows = [[nan] * (len(names) - 1) + [True] if it is None else [getattr(it, f) for f in names] for it in items]
-        cols = {f: np.array([r[k] for r in rows], dtype=bool if f == "fits" else float) for k, f in enumerate(names)}
-        return cls(**cols)
+        def value(it, f):  # a system without storage: NaN figures (the study's tier), nothing refused
+            if it is None:
+                return True if f == "fits" else float("nan")
+            return getattr(it, f)
+
+        return cls(**{f: np.array([value(it, f) for it in items], dtype=bool if f == "fits" else float)
+                      for f in cls.__dataclass_fields__})
 
     def take(self, index) -> "CheckpointInputs":
         """The records at ``index`` (a design sweep's memory option per point)."""

@@ -416,11 +416,12 @@ class DesignEvaluator:
         capital_node, embodied_node = self.node_capital_and_embodied(s, g, lk)
         memory_bytes = self.count * self.mem_cap[g]  # a node's outermost memory, as Node.memory_bytes
         nodes = designs["nodes"].to_numpy(float) if "nodes" in designs else np.full(len(s), np.nan)
+        store_w, store_jpy = storage_share_per_node(self.template)  # as the scorecard's node_profile
         inputs = SystemInputs(
             time_per_unit_s=t_unit, busy_power_w=np.minimum(p_node @ np.asarray(st.workload_weights), power["max_w"]),
             idle_power_w=power["idle_w"], max_power_w=power["max_w"], memory_bytes=memory_bytes,
             capital_per_node_jpy=capital_node, embodied_per_node_g=embodied_node, nodes=nodes, runs=ok,
-            **dict(zip(("storage_power_w", "storage_capital_jpy"), storage_share_per_node(self.template))),
+            storage_power_w=store_w, storage_capital_jpy=store_jpy,
             checkpoint=self.checkpoints().take(g))
         axes = score_systems(st, self.reference, inputs)
         out = pd.DataFrame({
