@@ -307,6 +307,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "performance": float(v["performance"]),
             "performance_per_watt": float(v["performance_per_watt"]),
             "io": float(v["io"]),
+            "work_node_hours": float(v["work_node_hours"]),
             "cost": float(v["cost"]),
             "productivity": p.productivity,
             "commercial_reach": p.commercial_reach,

@@ -8,12 +8,14 @@ axis                          raw value                                         
 ============================  =====================================================  ==========
 performance                   weighted geometric-mean throughput speedup [-]         higher
 performance_per_watt          speedup per unit of facility power, vs reference [-]   higher
-io                            time to checkpoint all memory to the storage tier [s]  lower
-cost                          discounted capital + maintenance + energy [JPY]         lower
+io                            a 256-node job's checkpoint on the machine's tiers [s] lower
+cost                          discounted capital + maintenance + energy per unit of  lower
+                              work [JPY per reference node-hour]
 operability                   useful share of node-hours (utilisation x (1-waste))   higher
 productivity                  stated porting score of the parts [0..1]               higher
 commercial_reach              stated market score of the parts [0..1]               higher
-carbon                        embodied + operational over the lifetime [g CO2]       lower
+carbon                        embodied + operational over the lifetime per unit of   lower
+                              work [g CO2e per reference node-hour]
 ============================  =====================================================  ==========
 """
 
@@ -176,6 +178,18 @@ def total_cost_jpy(capital_jpy, energy_j, price_jpy_per_kwh, years):
     per_year_kwh = np.asarray(energy_j, dtype=float) / J_PER_KWH / float(years)
     return lifetime_cost_jpy(capital, capital, per_year_kwh, np.asarray(price_jpy_per_kwh, dtype=float), float(years),
                              **lifetime_defaults())
+
+
+def delivered_work_node_hours(speedup, reference_nodes, operability, years):
+    """Useful work delivered over the lifetime, in reference node-hours [node·h].
+
+    ``W = S · N_ref · Y · 8766 h · u · (1 − waste)``: a system of portfolio speedup ``S`` does in an
+    hour what ``S · N_ref`` reference nodes do in an hour, for the useful share of its hours
+    (:func:`operability`). The cost and carbon axes are per unit of ``W``, so that a small system
+    is not rewarded for costing and emitting little while doing little.
+    """
+    return (np.asarray(speedup, dtype=float) * float(reference_nodes) * np.asarray(operability, dtype=float)
+            * np.asarray(years, dtype=float) * 365.25 * 24.0)
 
 
 def total_carbon_g(embodied_g, energy_j, carbon_intensity_g_per_kwh):

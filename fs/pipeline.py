@@ -36,6 +36,7 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
             "capital_cost_jpy": _num(r["capital_cost_jpy"]),
             "total_cost_jpy": _num(r["total_cost_jpy"]),
             "carbon_g": _num(r["carbon_g"]),
+            "work_node_hours": _num(r["work_node_hours"]),
             "utilisation": _num(r["utilisation"]),
             "wait_s": _num(r["wait_s"]),
             "checkpoint_waste": _num(r["checkpoint_waste"]),

@@ -41,8 +41,10 @@ SCORECARD_COLUMNS = [
     ("p_rank_first", "P(first)", "pct"), ("nodes", "nodes", "int"), ("power_w", "power [MW]", "mw"),
     ("capital_cost_jpy", "capital [1e9 JPY]", "gjpy"), ("performance", "speedup", "f2"),
     ("performance_per_watt", "perf/W vs ref", "f2"), ("io", "checkpoint [s]", "s"),
-    ("cost", "TCO [1e9 JPY]", "gjpy"), ("operability", "operability", "f3"), ("productivity", "productivity", "f2"),
-    ("commercial_reach", "reach", "f2"), ("carbon", "carbon [kt CO2e]", "kt"),
+    ("total_cost_jpy", "TCO [1e9 JPY]", "gjpy"), ("cost", "TCO / work [JPY per ref node-h]", "f1"),
+    ("operability", "operability", "f3"), ("productivity", "productivity", "f2"),
+    ("commercial_reach", "reach", "f2"), ("carbon_g", "carbon [kt CO2e]", "kt"),
+    ("carbon", "carbon / work [g CO2e per ref node-h]", "f1"),
     ("grid_carbon_intensity_g_per_kwh", "grid [g/kWh]", "f1"), ("grid_price_jpy_per_kwh", "grid [JPY/kWh]", "f2"),
     ("violations", "violations", None),
 ]

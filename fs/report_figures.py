@@ -110,9 +110,9 @@ def _fig_pareto(sweep: pd.DataFrame | None, summary: pd.DataFrame) -> bytes:
         ax.scatter(front["cost_jpy"] / 1e9, front["performance"], s=12, facecolors="none", edgecolors="tab:blue",
                    label=f"Pareto front ({len(front)} of {len(sweep)} points)")
         fig.colorbar(sc, ax=ax, label="carbon [Mt CO2e]")
-    ax.scatter(summary["cost"] / 1e9, summary["performance"], marker="*", s=120, c="tab:red", label="study candidates")
+    ax.scatter(summary["total_cost_jpy"] / 1e9, summary["performance"], marker="*", s=120, c="tab:red", label="study candidates")
     for _, r in summary.iterrows():
-        ax.annotate(r["candidate"], (r["cost"] / 1e9, r["performance"]), fontsize=7, xytext=(4, 2), textcoords="offset points")
+        ax.annotate(r["candidate"], (r["total_cost_jpy"] / 1e9, r["performance"]), fontsize=7, xytext=(4, 2), textcoords="offset points")
     ax.set_xlabel("capital + lifetime energy [1e9 JPY]")
     ax.set_ylabel("portfolio speedup over the reference")
     ax.set_title("Design space: performance against cost (front over performance, power, cost, carbon)")

@@ -116,7 +116,7 @@ def run_study(name_or_path: str | Path, out_dir: str | Path, *, samples: int = 2
     args = [(study_file, digest, "fixed", 0, 0, operations)]
     args += [(study_file, digest, "monte-carlo", a, b, operations) for a, b in chunk_ranges(samples, chunk_size)]
     config = {"study": digest, "samples": samples, "chunk_size": chunk_size, "operations": operations,
-              "schema": "fs-workbench/study-results/1"}
+              "schema": "fs-workbench/study-results/2"}  # 2: cost and carbon per unit of work
     total = len(args)
     run = run_chunks(out_dir, "results", study_chunk, args, config, executor,
                      (lambda done: progress(done, total)) if progress else None)
@@ -135,7 +135,7 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     out = nominal.copy()
     if "meets_requirements" not in out:  # rows written before requirements existed
         out["meets_requirements"] = True
-    for col in ("grid_carbon_intensity_g_per_kwh", "grid_price_jpy_per_kwh"):  # rows written before these
+    for col in ("grid_carbon_intensity_g_per_kwh", "grid_price_jpy_per_kwh", "work_node_hours"):  # rows written before these
         if col not in out:
             out[col] = float("nan")
     if len(mc):

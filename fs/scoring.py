@@ -13,6 +13,10 @@ Per system of ``N`` nodes (equations in :mod:`fs.metrics`):
   with ``P_store`` each node's share of the storage's power; lifetime energy;
 * capital ``N · (C_node + C_store)``, ``C_store`` each node's share of the shared storage tiers; total cost = capital + energy at the grid price; carbon = embodied +
   energy at the grid's intensity;
+* per unit of work: the work delivered over the lifetime in reference node-hours,
+  ``W = S · N_ref · Y · 8766 h · u · (1 − waste)`` (:func:`fs.metrics.delivered_work_node_hours`);
+  the **cost** axis is total cost / ``W`` [JPY per reference node-hour] and the **carbon** axis
+  carbon / ``W`` [g CO2e per reference node-hour];
 * I/O: the checkpoint of a job of the performance axis's size (``JOB_NODES`` nodes, all their
   memory) on the machine's own storage tiers (:func:`archmodels.io_model.job_io`: the fastest tier
   that holds it, shared tiers at the fair share of a machine full of such jobs, metadata time), its
@@ -247,6 +251,9 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     bits = np.zeros(nodes.shape, dtype=np.int64)
     for k, b in enumerate(bad):
         bits |= np.asarray(b, dtype=np.int64) << k
+    work = M.delivered_work_node_hours(speed, ref_nodes, out["operability"], study.lifetime_years)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no useful work (waste 1): infinite per unit
+        cost_per_work, carbon_per_work = out["total_cost_jpy"] / work, out["carbon_g"] / work
     out.update({
         "nodes": nodes,
         "sized_by": np.where(np.isnan(given), binding, "given"),
@@ -255,8 +262,9 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
         "performance_per_watt": np.where(runs, M.performance_per_watt(speed, out["average_power_w"],
                                                                       ref["average_power_w"]), nan),
         "io": out["checkpoint_s"],
-        "cost": out["total_cost_jpy"],
-        "carbon": out["carbon_g"],
+        "work_node_hours": np.where(runs, work, nan),
+        "cost": np.where(runs, cost_per_work, nan),
+        "carbon": np.where(runs, carbon_per_work, nan),
         "feasible": bits == 0,
         "violation_bits": bits,
         "reference_average_power_w": ref["average_power_w"],

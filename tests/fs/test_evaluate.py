@@ -237,3 +237,55 @@ def test_fugaku_rebuilt_at_its_published_budget_is_fugaku_within_the_issues_band
     assert out["nodes"] == math.floor(row.published / (prof.capital_per_node_jpy + prof.storage_capital_jpy))
     assert out["performance"] == pytest.approx(out["nodes"] / 158976, rel=1e-9)  # same node, same throughput
     assert 0.8 <= out["performance"] <= 1.25
+
+
+def test_cost_and_carbon_axes_are_per_unit_of_delivered_work():
+    """Cost and carbon are per reference node-hour of useful work over the lifetime: doubling a
+    system doubles its carbon and (but for the network's capital per node, which grows with the
+    fat tree: +0.1 %) its total cost, and leaves the axes unchanged, and each axis is the total
+    over the work the row's own speedup, operability and lifetime give."""
+    from fs.study import Candidate
+
+    base = load_study("fugakunext")
+    m = archmodels.load_machine("mi300a-node")
+    s = dataclasses.replace(base, candidates=(Candidate("small", m, 2000, "mi300a-node"),
+                                              Candidate("large", m, 4000, "mi300a-node")))
+    ref, profiles = score_inputs(s)
+    df = score_case(s, ref, profiles).set_index("candidate")
+    small, large = df.loc["small"], df.loc["large"]
+    assert large["total_cost_jpy"] == pytest.approx(2 * small["total_cost_jpy"], rel=5e-3)
+    assert large["carbon_g"] == pytest.approx(2 * small["carbon_g"], rel=1e-9)
+    assert large["cost"] == pytest.approx(small["cost"], rel=5e-3)
+    assert large["carbon"] == pytest.approx(small["carbon"], rel=1e-9)
+    for _, r in df.iterrows():
+        work = r["performance"] * ref.machine_nodes * r["operability"] * s.lifetime_years * 365.25 * 24
+        assert r["work_node_hours"] == pytest.approx(work, rel=1e-12)
+        assert r["cost"] == pytest.approx(r["total_cost_jpy"] / work, rel=1e-12)
+        assert r["carbon"] == pytest.approx(r["carbon_g"] / work, rel=1e-12)
+
+
+def test_a_slow_candidate_never_ranks_first_when_another_meets_the_speedup_requirement():
+    """Under any weights (2,000 Dirichlet draws on the simplex), the built-in study with a
+    'speedup >= 1' requirement never ranks Fugaku rebuilt (0.76x) first: a faster feasible
+    candidate meets the requirement and ranks above it."""
+    from fs.spec import AXES
+    from fs.study import Requirement
+
+    base = load_study("fugakunext")
+    s = dataclasses.replace(base, requirements=(Requirement("speedup", "at_least", 1.0, "1"),))
+    ref, profiles = score_inputs(s)
+    df = score_case(s, ref, profiles)
+    slow = df.set_index("candidate").loc["fugaku-rebuilt"]
+    assert slow["performance"] < 0.8 and not slow["meets_requirements"]
+    assert (df["feasible"] & df["meets_requirements"]).any()
+    rng = np.random.default_rng(7)
+    for w in rng.dirichlet(np.ones(len(AXES)), 2000):
+        ranked = add_scores(df, dict(zip(AXES, w)))
+        assert ranked.loc[ranked["rank"] == 1, "candidate"].tolist() != ["fugaku-rebuilt"]
+
+
+def score_inputs(study):
+    from fs.evaluate import node_profiles
+
+    ref, profiles, _ = node_profiles(study)
+    return ref, profiles

@@ -81,3 +81,10 @@ def test_normalise_to_best_feasible():
 
 def test_part_score_weights_by_peak_share():
     assert M.part_score([1.0, 3.0], [1.0, 0.0]) == pytest.approx(0.25)
+
+
+def test_delivered_work_in_reference_node_hours():
+    # 1.5x the throughput of 1,000 reference nodes, 80 % useful, 6 years: 1.5 * 1000 * 0.8 * 6 * 8766 h
+    w = M.delivered_work_node_hours(1.5, 1000, 0.8, 6)
+    assert w == pytest.approx(1.5 * 1000 * 0.8 * 6 * 8766.0, rel=1e-12)
+    np.testing.assert_allclose(M.delivered_work_node_hours(np.array([1.0, 2.0]), 10, 1.0, 1), [87660.0, 175320.0])
