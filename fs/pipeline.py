@@ -76,6 +76,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
     from fs.report import write_report
     from fs.runner import run_study, summarise
     from fs.sweep import run_sweep
+    from fs.weight_sensitivity import weight_sensitivity
 
     from fs.operations import simulate_operations
     from fs.runner import evaluate_case
@@ -99,9 +100,10 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         executor.close()
     meta = run_metadata(res.study, samples=samples, executor=executor.name, computed=len(res.chunks.computed),
                         reused=len(res.chunks.reused), sweep_points=sweep_points)
+    summary = summarise(res.rows)
+    meta["weight_sensitivity"] = weight_sensitivity(summary, res.study.axis_weights, res.study.seed)
     write_text_atomic(out / "run.json", json.dumps(meta, sort_keys=True, indent=1))
     paths = write_report(out)
-    summary = summarise(res.rows)
     return {
         "study": res.study.name,
         "title": res.study.title,
@@ -112,6 +114,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         "chunks_reused": len(res.chunks.reused),
         "requirements": meta["study"]["requirements"],
         "candidates": candidates_json(summary, meta["study"]["requirements"]),
+        "weight_sensitivity": meta["weight_sensitivity"],
         "sweep_points": sweep_points,
         "pareto_points": int(sweep_rows["pareto"].sum()) if sweep_rows is not None else 0,
         "results_parquet": str(res.chunks.path),
@@ -168,12 +171,17 @@ def report(out_dir: str | Path) -> dict:
     from fs.report import write_report
     from fs.runner import summarise
 
+    from fs.weight_sensitivity import weight_sensitivity
+
     paths = write_report(out_dir)
     rows = pd.read_parquet(Path(out_dir) / "results.parquet")
-    requirements = json.loads((Path(out_dir) / "run.json").read_text())["study"].get("requirements", [])
+    st = json.loads((Path(out_dir) / "run.json").read_text())["study"]
+    requirements = st.get("requirements", [])
+    summary = summarise(rows)
     return {
         "requirements": requirements,
-        "candidates": candidates_json(summarise(rows), requirements),
+        "candidates": candidates_json(summary, requirements),
+        "weight_sensitivity": weight_sensitivity(summary, st["axis_weights"], st["seed"]),
         "report_markdown": str(paths["markdown"]),
         "report_html": str(paths["html"]),
         "results_csv": str(paths["results_csv"]),
