@@ -22,6 +22,7 @@ from fs.evaluate import JOB_NODES
 from fs.report_figures import FIGURES, report_figures
 from fs.requirements import candidate_requirements, describe, format_value, status
 from fs.runner import in_rank_order, summarise, tornado
+from fs.weight_sensitivity import weight_sensitivity
 
 _FORMATS = {
     "mw": lambda v: f"{v / 1e6:.1f}", "gjpy": lambda v: f"{v / 1e9:.1f}", "kt": lambda v: f"{v / 1e9:.1f}",
@@ -100,6 +101,29 @@ def _verdict(ranked: pd.DataFrame, requirements: list[dict], samples: int) -> st
             f"{len(requirements)} requirements.")
 
 
+def weight_table(ws: dict) -> list[list[str]]:
+    """Header and rows of P(first) under the stated, Dirichlet and uniform weights
+    (:func:`fs.weight_sensitivity.weight_sensitivity`), for the candidates that can rank first."""
+    d, u = ws["dirichlet"], ws["uniform"]
+    out = [["candidate", "stated weights", f"Dirichlet (k = {d['concentration']:g})", "uniform"]]
+    for name, p in ws["stated"].items():
+        out.append([name, _fmt(p, "pct"), _fmt(d["p_first"][name], "pct"), _fmt(u["p_first"][name], "pct")])
+    return out
+
+
+def weight_sentence(ws: dict) -> str:
+    """The least weight change that changes the winner, in words."""
+    sc, d = ws["smallest_change"], ws["dirichlet"]
+    draws = (f"P(first) over {d['samples']:,} weight vectors each (seed {d['seed']} for Dirichlet, "
+             f"{ws['uniform']['seed']} for uniform); Dirichlet alpha = {d['concentration']:g} × the stated weight. ")
+    if not ws["stated"]:
+        return "No feasible candidate: no weights make one rank first."
+    if sc["rival"] is None:
+        return draws + "No weights on the simplex make another candidate pass the winner."
+    moved = ", ".join(f"{a} {w:.3f}" for a, w in sc["weights"].items())
+    return draws + f"The winner changes to {sc['rival']} if the weights move by {sc['distance']:.3f} ({sc['norm']}): {moved}."
+
+
 def _md_table(rows: list[list[str]]) -> str:
     head = "| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]) + "\n"
     return head + "".join("| " + " | ".join(r) + " |\n" for r in rows[1:])
@@ -165,6 +189,8 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         ["executor", f"{meta['executor']} ({meta['chunks_computed']} chunks computed, {meta['chunks_reused']} reused)"],
     ]
     src_rows = [["id", "source"]] + [[k, v["title"] + (f" — {v['url']}" if v.get("url") else "")] for k, v in meta["sources"].items()]
+    ws = weight_sensitivity(summary, st["axis_weights"], st["seed"])
+    ws_rows, ws_text = weight_table(ws), weight_sentence(ws)
     tor_rows = [["candidate", "parameter", "low", "high"]] + [
         [r["candidate"], r["parameter"], f"{r['low']:+.4f}", f"{r['high']:+.4f}"] for _, r in tor.iterrows()]
 
@@ -177,6 +203,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     md.append("\n## Scorecard\n\n" + _md_table(table))
     for name, title in FIGURES:
         md.append(f"\n## {title}\n\n![{title}](figures/{name}.png)\n")
+    md.append("\n## Weight sensitivity\n\n" + _md_table(ws_rows) + "\n" + ws_text + "\n")
     md.append("\n## Sensitivity\n\n" + _md_table(tor_rows))
     md.append("\n## Provenance\n\nEvery source behind the numbers above.\n\n" + _md_table(src_rows))
     md_path = out / "report.md"
@@ -200,6 +227,7 @@ img{{max-width:100%;display:block;margin:1em 0}}</style></head><body>
 <h2>Settings</h2>{_html_table(settings)}
 <h2>Scorecard</h2>{_html_table(table)}
 {imgs}
+<h2>Weight sensitivity</h2>{_html_table(ws_rows)}<p>{html.escape(ws_text)}</p>
 <h2>Sensitivity</h2>{_html_table(tor_rows)}
 <h2>Provenance</h2><p>Every source behind the numbers above.</p>{_html_table(src_rows)}
 </body></html>

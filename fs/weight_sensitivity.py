@@ -21,6 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from fs.spec import AXES
+
 #: Dirichlet concentration ``k`` of ``alpha = k * w`` [-]: each weight's standard deviation is
 #: ``sqrt(w (1 - w) / (k + 1))``, so at 20 a weight of 0.2 moves by about 0.09.
 CONCENTRATION = 20.0
@@ -31,12 +33,12 @@ SAMPLES = 10_000
 
 def contenders(summary: pd.DataFrame) -> pd.DataFrame:
     """The candidates that can rank first: the first non-empty group of ``add_scores``'s order
-    (feasible and meeting every requirement, then feasible and not), in row order."""
+    (feasible and meeting every requirement, then feasible and not), by ``rank`` where given."""
     feasible = summary["feasible"].to_numpy(bool)
     meets = summary["meets_requirements"].to_numpy(bool) if "meets_requirements" in summary else np.ones(len(summary), bool)
     for group in (feasible & meets, feasible & ~meets):
         if group.any():
-            return summary[group]
+            return summary[group].sort_values("rank", kind="stable") if "rank" in summary else summary[group]
     return summary.iloc[:0]
 
 
@@ -111,7 +113,9 @@ def weight_sensitivity(summary: pd.DataFrame, axis_weights: Mapping[str, float],
         One row per candidate with ``candidate``, ``feasible``, optionally ``meets_requirements``,
         ``rank`` and ``score_<axis>`` for each axis of ``axis_weights``.
     axis_weights : Mapping
-        The study's stated weights [-], summing to 1.
+        The study's stated weights [-], summing to 1. Axes are taken in :data:`fs.spec.AXES`
+        order whatever the mapping's order (run.json stores them sorted), so the draws and the
+        answer do not depend on it.
     seed : int
         The study's seed; the Dirichlet draws use ``seed``, the uniform draws ``seed + 1``.
 
@@ -123,20 +127,15 @@ def weight_sensitivity(summary: pd.DataFrame, axis_weights: Mapping[str, float],
         weights: {axis: w}}, rival None when no candidate can pass the winner) and ``per_rival``
         ({candidate: distance or None}). Only the candidates that can rank first are listed.
     """
-    axes = list(axis_weights)
+    axes = sorted(axis_weights, key=lambda a: (AXES.index(a) if a in AXES else len(AXES), a))
     stated = np.array([axis_weights[a] for a in axes], float)
     group = contenders(summary)
     names = [str(c) for c in group["candidate"]]
-    empty = {"concentration": None, "samples": samples, "seed": None, "p_first": {}}
-    if not names:
-        return {"stated": {}, "dirichlet": dict(empty, concentration=concentration, seed=seed),
-                "uniform": dict(empty, concentration=1.0, seed=seed + 1),
-                "smallest_change": {"rival": None, "distance": None, "norm": "L1", "weights": None}, "per_rival": {}}
     s = _scores(group, axes)
-    winner = int(np.argmax(s @ stated))
-    p_dir = p_first(s, dirichlet_weights(stated, concentration, samples, seed))
-    p_uni = p_first(s, np.random.default_rng(seed + 1).dirichlet(np.ones(len(axes)), size=samples))
-    distance, nearest = smallest_change(s, stated, winner)
+    winner = int(np.argmax(s @ stated)) if names else -1
+    p_dir = p_first(s, dirichlet_weights(stated, concentration, samples, seed)) if names else []
+    p_uni = p_first(s, np.random.default_rng(seed + 1).dirichlet(np.ones(len(axes)), size=samples)) if names else []
+    distance, nearest = smallest_change(s, stated, winner) if names else ([], [])
     rivals = [j for j in range(len(names)) if j != winner and np.isfinite(distance[j])]
     best = min(rivals, key=lambda j: distance[j]) if rivals else None
     return {
