@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import beta
 
+from fs.pipeline import report as rebuild_report
 from fs.pipeline import run as run_pipeline
 from fs.report import weight_sentence, weight_table
 from fs.weight_sensitivity import contenders, smallest_change, weight_sensitivity
@@ -141,6 +142,7 @@ def test_pipeline_json_run_json_and_report_carry_it(tmp_path):
     winner = next(c["name"] for c in result["candidates"] if c["rank"] == 1)
     assert ws["stated"][winner] == 1.0
     assert json.loads((out / "run.json").read_text())["weight_sensitivity"] == ws
+    assert rebuild_report(out)["weight_sensitivity"] == ws   # `fsw study report --json`, from run.json's weights
     md = (out / "report.md").read_text()
     p = ws["dirichlet"]["p_first"][winner]
     assert f"| {winner} | 100.0 % | {100 * p:.1f} % |" in md   # the report's draws are the JSON's
