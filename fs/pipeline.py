@@ -22,7 +22,7 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
     gets its row per requirement (:func:`fs.requirements.candidate_requirements`).
     """
     from fs.requirements import candidate_requirements
-    from fs.runner import in_rank_order
+    from fs.runner import INTERVAL_COLUMNS, in_rank_order
 
     out = []
     for _, r in in_rank_order(summary).iterrows():
@@ -46,6 +46,7 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
             "score_mean": _num(r["score_mean"]),
             "score_p05": _num(r["score_p05"]),
             "score_p95": _num(r["score_p95"]),
+            "intervals": {col: [_num(r[f"{col}_p05"]), _num(r[f"{col}_p95"])] for col in INTERVAL_COLUMNS},
             "rank": None if not math.isfinite(r["rank"]) else int(r["rank"]),
             "feasible": bool(r["feasible"]),
             "violations": [v for v in str(r["violations"]).split("; ") if v],

@@ -35,13 +35,19 @@ def _fmt(v: float, kind: str) -> str:
     return _FORMATS[kind](v) if np.isfinite(v) else "–"
 
 
+#: What the report says in place of P(first) when no uncertainty was sampled.
+NO_UNCERTAINTY = "no uncertainty sampled"
+
 SCORECARD_COLUMNS = [
     ("candidate", "candidate", None), ("rank", "rank", "int"), ("feasible", "feasible", None),
     ("meets_requirements", "meets req.", None),
     ("score", "score", "f3"), ("score_p05", "score 5 %", "f3"), ("score_p95", "score 95 %", "f3"),
     ("p_rank_first", "P(first)", "pct"), ("nodes", "nodes", "int"), ("power_w", "power [MW]", "mw"),
-    ("capital_cost_jpy", "capital [1e9 JPY]", "gjpy"), ("performance", "speedup", "f2"),
+    ("power_w", "power 5–95 %", "range:mw"),
+    ("capital_cost_jpy", "capital [1e9 JPY]", "gjpy"), ("total_cost_jpy", "lifetime cost 5–95 %", "range:gjpy"),
+    ("performance", "speedup", "f2"), ("performance", "speedup 5–95 %", "range:f2"),
     ("performance_per_watt", "perf/W vs ref", "f2"), ("io", "checkpoint [s]", "s"),
+    ("checkpoint_s", "checkpoint 5–95 %", "range:s"),
     ("total_cost_jpy", "TCO [1e9 JPY]", "gjpy"), ("cost", "TCO / work [JPY per ref node-h]", "f1"),
     ("operability", "operability", "f3"), ("productivity", "productivity", "f2"),
     ("commercial_reach", "reach", "f2"), ("carbon_g", "carbon [kt CO2e]", "kt"),
@@ -57,8 +63,14 @@ def scorecard_table(summary: pd.DataFrame) -> list[list[str]]:
     for _, r in in_rank_order(summary).iterrows():
         line = []
         for col, _, kind in SCORECARD_COLUMNS:
-            v = r[col]
-            if col == "rank" and not np.isfinite(v):
+            v = r.get(col, np.nan)
+            if kind and kind.startswith("range:"):
+                lo, hi = (float(r.get(f"{col}_{q}", np.nan)) for q in ("p05", "p95"))
+                varied = np.isfinite(lo) and np.isfinite(hi) and lo != hi
+                line.append(f"{_fmt(lo, kind[6:])}–{_fmt(hi, kind[6:])}" if varied else "–")
+            elif col == "p_rank_first" and not np.isfinite(v):
+                line.append(NO_UNCERTAINTY)
+            elif col == "rank" and not np.isfinite(v):
                 line.append("not ranked")
             elif kind is None:
                 line.append(str(v) if v != "" else "–")
@@ -90,8 +102,9 @@ def _verdict(ranked: pd.DataFrame, requirements: list[dict], samples: int) -> st
     if not len(ranked):
         return "No candidate meets the constraints."
     top = ranked.iloc[0]
-    lead = (f"**{top['candidate']}** ranks first with score {top['score']:.3f} "
-            f"(P(first) = {100 * top['p_rank_first']:.0f} % over {samples} Monte Carlo samples)")
+    chance = (f"P(first) = {100 * top['p_rank_first']:.0f} % over {samples} Monte Carlo samples"
+              if np.isfinite(top["p_rank_first"]) else NO_UNCERTAINTY)
+    lead = f"**{top['candidate']}** ranks first with score {top['score']:.3f} ({chance})"
     if not requirements:
         return lead + "."
     if top["meets_requirements"]:

@@ -124,11 +124,19 @@ def run_study(name_or_path: str | Path, out_dir: str | Path, *, samples: int = 2
     return StudyRun(study, Path(out_dir), rows, run, samples)
 
 
+#: Figures whose 5–95 % Monte Carlo interval the summary carries beside the score's: speedup,
+#: facility power [W], lifetime cost [JPY] and checkpoint time [s].
+INTERVAL_COLUMNS = ("performance", "power_w", "total_cost_jpy", "checkpoint_s")
+
+
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per candidate: the nominal scorecard plus the Monte Carlo score distribution.
 
     ``p_rank_first`` is the share of Monte Carlo samples in which the candidate ranks first among
-    the feasible ones; with no samples it is 1 for the nominal winner and 0 for the rest.
+    the feasible ones; with no samples it is NaN (no uncertainty sampled: a nominal ranking says
+    nothing about the probability of ranking first). ``<col>_p05`` / ``<col>_p95`` are the 5 % and
+    95 % quantiles over the samples of the score and of each of :data:`INTERVAL_COLUMNS` (the
+    nominal value with no samples).
     """
     nominal = rows[rows["case"] == "nominal"].set_index("candidate")
     mc = rows[rows["case"] == "monte-carlo"]
@@ -141,16 +149,18 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     if len(mc):
         n = mc["sample"].nunique()
         first = mc[mc["rank"] == 1].groupby("candidate")["sample"].nunique() / n
-        q = mc.groupby("candidate")["score"]
         out["p_rank_first"] = first.reindex(out.index).fillna(0.0)
-        out["score_mean"] = q.mean()
-        out["score_p05"] = q.quantile(0.05)
-        out["score_p95"] = q.quantile(0.95)
+        out["score_mean"] = mc.groupby("candidate")["score"].mean()
+        for col in ("score",) + INTERVAL_COLUMNS:
+            q = mc.groupby("candidate")[col]
+            out[f"{col}_p05"] = q.quantile(0.05)
+            out[f"{col}_p95"] = q.quantile(0.95)
     else:
-        out["p_rank_first"] = (out["rank"] == 1).astype(float)
+        out["p_rank_first"] = float("nan")
         out["score_mean"] = out["score"]
-        out["score_p05"] = out["score"]
-        out["score_p95"] = out["score"]
+        for col in ("score",) + INTERVAL_COLUMNS:
+            out[f"{col}_p05"] = out[col]
+            out[f"{col}_p95"] = out[col]
     return out.reset_index()
 
 

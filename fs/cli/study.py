@@ -23,18 +23,35 @@ def _meets(candidate: dict) -> str:
     return f"no ({len(reqs) - len(missed)}/{len(reqs)}): " + ", ".join(missed)
 
 
+def _p_first(c: dict) -> str:
+    """P(first) as a percentage, or that no uncertainty was sampled (no claim from a nominal run)."""
+    from fs.report import NO_UNCERTAINTY
+
+    return NO_UNCERTAINTY if c["p_rank_first"] is None else f"{100 * c['p_rank_first']:.0f} %"
+
+
+def _interval(c: dict, col: str, unit: float, fmt: str) -> str:
+    """`` (p05–p95)`` of a figure in ``unit``, or nothing when it did not vary."""
+    lo, hi = c.get("intervals", {}).get(col, (None, None))
+    if lo is None or hi is None or lo == hi:
+        return ""
+    return f" ({lo / unit:{fmt}}–{hi / unit:{fmt}})"
+
+
 def _print_scorecard(result: dict) -> None:
     from rich.table import Table
 
     table = Table(title=result.get("title") or result.get("study") or "study")
-    for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW]", "capital [1e9 JPY]", "speedup",
+    for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW] (5–95 %)", "capital [1e9 JPY]",
+                "speedup (5–95 %)",
                 "meets req.", "feasible"):
         table.add_column(col)
     for c in result["candidates"]:
         table.add_row(
             "–" if c["rank"] is None else str(c["rank"]), c["name"], f"{c['score']:.3f}",
-            f"{100 * (c['p_rank_first'] or 0):.0f} %", f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}",
-            f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}", f"{c['metrics']['performance']:.2f}", _meets(c),
+            _p_first(c), f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}{_interval(c, 'power_w', 1e6, '.1f')}",
+            f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}",
+            f"{c['metrics']['performance']:.2f}{_interval(c, 'performance', 1, '.2f')}", _meets(c),
             "yes" if c["feasible"] else "NO: " + "; ".join(c["violations"]))
     console = table_console()
     console.print(table)

@@ -55,6 +55,32 @@ def test_summary_probabilities_and_tornado(serial_run):
     assert cand.loc["memory:sram-3d:bandwidth", "low"] < 0
 
 
+def test_no_probability_of_ranking_first_without_samples(serial_run):
+    from fs.pipeline import candidates_json
+    from fs.report import scorecard_table
+
+    s = summarise(serial_run.rows[serial_run.rows["case"] != "monte-carlo"])
+    assert s["p_rank_first"].isna().all()
+    assert all(c["p_rank_first"] is None for c in candidates_json(s))
+    table = scorecard_table(s)
+    col = table[0].index("P(first)")
+    assert {row[col] for row in table[1:]} == {"no uncertainty sampled"}
+
+
+def test_summary_intervals_on_speedup_power_cost_and_checkpoint(serial_run):
+    from fs.pipeline import candidates_json
+
+    s = summarise(serial_run.rows).set_index("candidate")
+    for col in ("performance", "power_w", "total_cost_jpy", "checkpoint_s"):
+        assert (s[f"{col}_p05"] <= s[f"{col}_p95"]).all()
+    # the SRAM candidate's speedup moves with its uncertain SRAM bandwidth; Fugaku has none of them
+    assert s.loc["cand-cpu-3dsram-cpo", "performance_p05"] < s.loc["cand-cpu-3dsram-cpo", "performance_p95"]
+    assert s.loc["fugaku", "performance_p05"] == s.loc["fugaku", "performance_p95"]
+    c = {c["name"]: c for c in candidates_json(s.reset_index())}["cand-cpu-3dsram-cpo"]
+    assert c["intervals"]["performance"] == [s.loc["cand-cpu-3dsram-cpo", "performance_p05"],
+                                             s.loc["cand-cpu-3dsram-cpo", "performance_p95"]]
+
+
 @pytest.mark.slow
 def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
     from distributed import LocalCluster
