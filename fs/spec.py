@@ -69,7 +69,8 @@ class _Strict(BaseModel):
 
 
 class Distribution(_Strict):
-    """A distribution of a multiplier: uniform, triangular, normal or lognormal."""
+    """A distribution of a multiplier: uniform, triangular, normal (truncated to (0, ∞), see
+    :mod:`fs.uncertainty`) or lognormal; none can reach zero or below."""
 
     kind: Literal["uniform", "triangular", "normal", "lognormal"]
     low: float | None = None
@@ -91,10 +92,12 @@ class Distribution(_Strict):
             raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
         if self.kind in ("uniform", "triangular"):
             mode = self.mode if self.mode is not None else self.low
-            if not (0 <= self.low <= mode <= self.high and self.low < self.high):
-                raise ValueError("expected 0 <= low <= mode <= high and low < high")
+            if not (0 < self.low <= mode <= self.high and self.low < self.high):
+                raise ValueError("expected 0 < low <= mode <= high and low < high (a multiplier stays positive)")
         if self.kind == "lognormal" and self.mean <= 0:
             raise ValueError("a lognormal distribution needs mean > 0 (the median multiplier)")
+        if self.kind == "normal" and self.mean <= 0:
+            raise ValueError("a normal distribution needs mean > 0 (it is truncated to (0, inf))")
         return self
 
 

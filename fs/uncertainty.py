@@ -5,6 +5,13 @@ Sample ``i`` of a study with seed ``s`` draws from its own stream,
 ``SeedSequence(s).spawn(n)`` (NumPy, "Parallel random number generation",
 https://numpy.org/doc/stable/reference/random/parallel.html) — so a sample's multipliers do not
 depend on how samples are split into chunks or which worker computes them.
+
+A multiplier never reaches zero or below: uniform and triangular ranges need ``low > 0`` and a
+normal ``mean > 0`` (both checked when the study loads, :class:`fs.spec.Distribution`), and a
+normal is truncated to (0, ∞) — ``scipy.stats.truncnorm`` with ``a = -mean / sd``, ``b = ∞`` —
+so a draw is the truncated distribution's inverse CDF at a uniform variate and :func:`quantile`
+gives the quantiles of the very distribution the draws follow. Lognormal multipliers are positive
+by construction.
 """
 
 from __future__ import annotations
@@ -29,15 +36,21 @@ def sample_seed(seed: int, sample: int) -> int:
     return int(state[0]) << 32 | int(state[1])
 
 
+def _positive_normal(dist: Mapping):
+    """A normal multiplier truncated to (0, ∞) (frozen ``scipy.stats.truncnorm``)."""
+    return stats.truncnorm(-dist["mean"] / dist["sd"], np.inf, loc=dist["mean"], scale=dist["sd"])
+
+
 def draw(dist: Mapping, rng: np.random.Generator) -> float:
-    """One multiplier from a distribution table (kind: uniform, triangular, normal, lognormal)."""
+    """One multiplier from a distribution table (kind: uniform, triangular, normal truncated to
+    (0, ∞), lognormal)."""
     kind = dist["kind"]
     if kind == "uniform":
         return float(rng.uniform(dist["low"], dist["high"]))
     if kind == "triangular":
         return float(rng.triangular(dist["low"], dist["mode"], dist["high"]))
     if kind == "normal":
-        return float(rng.normal(dist["mean"], dist["sd"]))
+        return float(_positive_normal(dist).ppf(rng.uniform()))
     if kind == "lognormal":
         return float(dist["mean"] * math.exp(rng.normal(0.0, dist["sd"])))
     raise ValueError(f"unknown distribution {kind!r}")
@@ -52,7 +65,7 @@ def quantile(dist: Mapping, q: float) -> float:
         lo, mode, hi = dist["low"], dist["mode"], dist["high"]
         return float(stats.triang.ppf(q, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo))
     if kind == "normal":
-        return float(dist["mean"] + dist["sd"] * stats.norm.ppf(q))
+        return float(_positive_normal(dist).ppf(q))
     if kind == "lognormal":
         return float(dist["mean"] * math.exp(dist["sd"] * stats.norm.ppf(q)))
     raise ValueError(f"unknown distribution {kind!r}")

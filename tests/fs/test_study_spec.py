@@ -74,6 +74,16 @@ def test_distribution_needs_its_parameters(raw):
     assert "mode" in str(err)
 
 
+@pytest.mark.parametrize("dist", [{"kind": "uniform", "low": 0.0, "high": 1.5},
+                                  {"kind": "triangular", "low": -0.2, "mode": 1.0, "high": 1.5},
+                                  {"kind": "normal", "mean": 0.0, "sd": 0.1}])
+def test_a_distribution_that_reaches_zero_is_refused_naming_its_field(raw, dist):
+    bad = copy.deepcopy(raw)
+    bad["uncertainty"][1]["distribution"] = dist
+    _, paths = _problem_paths(bad)
+    assert paths == ["uncertainty[1].distribution"]
+
+
 def test_builtin_study_is_valid():
     assert "fugakunext" in spec.builtin_studies()
     s = spec.read_spec(spec.locate_study("fugakunext"))

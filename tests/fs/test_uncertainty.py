@@ -39,6 +39,18 @@ def test_draws_follow_their_distributions():
     assert y.min() >= 0.8 and y.max() <= 2.0
 
 
+def test_a_normal_multiplier_is_truncated_to_positive_values_and_its_quantiles_match_its_draws():
+    wide = {"kind": "normal", "mean": 1.0, "sd": 1.5}   # untruncated, a third of its draws would be <= 0
+    rng = np.random.default_rng(1)
+    x = np.array([U.draw(wide, rng) for _ in range(4000)])
+    assert x.min() > 0
+    truncated = stats.truncnorm(-1.0 / 1.5, np.inf, loc=1.0, scale=1.5)
+    assert stats.kstest(x, truncated.cdf).pvalue > 0.01
+    assert U.quantile(wide, 0.05) > 0
+    assert np.quantile(x, 0.05) == pytest.approx(U.quantile(wide, 0.05), rel=0.1)
+    assert np.quantile(x, 0.95) == pytest.approx(U.quantile(wide, 0.95), rel=0.05)
+
+
 def test_quantiles_and_nominals():
     assert U.quantile(UNI, 0.05) == pytest.approx(0.86)
     assert U.quantile(TRI, 0.5) == pytest.approx(1.0)
