@@ -46,6 +46,9 @@ class NodeProfile:
     bf16_peak_flop_per_s: float = math.nan
     fp8_peak_flop_per_s: float = math.nan
     memory_bandwidth_bytes_per_s: float = math.nan  #: of every processor's outermost memory [B/s]
+    #: what a ``cost:``/``node:``/``storage:``/``reliability:`` selector is matched against: the
+    #: label, the machine's name and its processors' names and types (:func:`fs.scoring.factor`)
+    selector_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         productivity=stated_score(machine, study.productivity),
         commercial_reach=stated_score(machine, study.commercial_reach),
         checkpoint=job_checkpoint(machine, job_nodes, storage_nodes),
+        selector_names=(label, machine.name, *(n for p in machine.node.processors for n in (p.name, p.type) if n)),
     )
 
 
@@ -278,7 +282,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
                                              for p in profiles], dtype=float),
         price_jpy_per_kwh=np.array([ops.get(p.label, {}).get("price_jpy_per_kwh", nan) for p in profiles], dtype=float),
         checkpoint=CheckpointInputs.stack([p.checkpoint for p in profiles]),
-        storage_power_w=col("storage_power_w"), storage_capital_jpy=col("storage_capital_jpy"))
+        storage_power_w=col("storage_power_w"), storage_capital_jpy=col("storage_capital_jpy"),
+        selector_names=tuple(p.selector_names for p in profiles))
     out = score_systems(study, reference, systems, multipliers,
                         reference_utilisation=ops.get(reference.label, {}).get("utilisation", study.utilisation))
     rows = []

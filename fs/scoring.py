@@ -30,7 +30,7 @@ Per system of ``N`` nodes (equations in :mod:`fs.metrics`):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +64,9 @@ class SystemInputs:
     #: over its energy, and its tariff cost per kWh); NaN or None: the study grid's means
     carbon_intensity_g_per_kwh: np.ndarray | float | None = None
     price_jpy_per_kwh: np.ndarray | float | None = None
+    #: per system, the names a multiplier's selector is matched against (:func:`factor`); None: only
+    #: ``*`` selectors may be given (a design sweep, which applies no multipliers)
+    selector_names: tuple[tuple[str, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,37 @@ class CheckpointInputs:
         return CheckpointInputs(**{f: getattr(self, f)[index] for f in self.__dataclass_fields__})
 
 
-def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str) -> float:
-    """Product of the multipliers of ``kind:*:parameter`` [-]."""
-    f = 1.0
+def factor(multipliers: Mapping[str, float] | None, kind: str, parameter: str,
+           names: Sequence[Sequence[str]] | None = None):
+    """Product of the multipliers of ``kind:<selector>:parameter`` that pick each system [-].
+
+    Parameters
+    ----------
+    multipliers : mapping
+        Target -> multiplier.
+    kind, parameter : str
+    names : sequence of sequences of str, optional
+        Per system, what a selector is matched against
+        (:func:`archmodels.transforms.selector_matches`: ``*``, a whole name, or initials).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        One factor per system; with ``names`` None a float, and only ``*`` selectors allowed.
+    """
+    from archmodels.transforms import selector_matches
+
+    f = 1.0 if names is None else np.ones(len(names))
     for target, value in (multipliers or {}).items():
-        k, _, p = target.split(":")
-        if k == kind and p == parameter:
+        k, selector, p = target.split(":")
+        if k != kind or p != parameter:
+            continue
+        if names is None:
+            if selector != "*":
+                raise ValueError(f"{target}: a selector other than '*' needs the systems' names")
             f *= value
+        else:
+            f = f * np.array([value if selector_matches(selector, *n) else 1.0 for n in names])
     return f
 
 
@@ -116,11 +143,11 @@ def _own_or_study(value, study_value):
 
 def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodied_node, util, mult,
             checkpoint: CheckpointInputs | None = None, storage_w=0.0, storage_jpy=0.0, intensity_g_per_kwh=None,
-            price_jpy_per_kwh=None):
-    f_cap = factor(mult, "cost", "capital")
-    f_emb = factor(mult, "cost", "embodied_carbon")
-    f_store = factor(mult, "storage", "bandwidth")
-    f_mtbf = factor(mult, "reliability", "node_mtbf")
+            price_jpy_per_kwh=None, names=None):
+    f_cap = factor(mult, "cost", "capital", names)
+    f_emb = factor(mult, "cost", "embodied_carbon", names)
+    f_store = factor(mult, "storage", "bandwidth", names)
+    f_mtbf = factor(mult, "reliability", "node_mtbf", names)
     avg_w = M.facility_power_w(nodes, M.average_node_power_w(busy, idle, util) + storage_w, study.pue)
     energy = M.lifetime_energy_j(avg_w, study.lifetime_years)
     capital = nodes * (capital_node + storage_jpy) * f_cap
@@ -149,9 +176,10 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
         job_waste = M.checkpoint_waste(np.where(held, job_ckpt, 1.0), np.where(held, job_mtbf, 1.0),
                                        np.where(held, restart, 1.0))
         waste = np.where(own, np.where(held, job_waste, 1.0), study_waste)
-    price = _own_or_study(price_jpy_per_kwh, study.grid.price_jpy_per_kwh) * factor(mult, "grid", "price")
+    grid = [(study.grid.name,)]  # a grid selector picks the study's grid by name, or is '*'
+    price = _own_or_study(price_jpy_per_kwh, study.grid.price_jpy_per_kwh) * factor(mult, "grid", "price", grid)[0]
     intensity = (_own_or_study(intensity_g_per_kwh, study.grid.carbon_intensity_g_per_kwh)
-                 * factor(mult, "grid", "carbon_intensity"))
+                 * factor(mult, "grid", "carbon_intensity", grid)[0])
     return {
         "power_w": M.facility_power_w(nodes, pmax + storage_w, study.pue),
         "average_power_w": avg_w,
@@ -173,14 +201,16 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
 
 
 def size_nodes(study: Study, max_power_w, capital_per_node_jpy, multipliers=None, storage_power_w=0.0,
-               storage_capital_jpy=0.0):
+               storage_capital_jpy=0.0, names=None):
     """Nodes that fit the power and capital budgets, and which budget binds (``power``/``capital``);
-    each node brings its share of the storage (power [W], capital [JPY])."""
+    each node brings its share of the storage (power [W], capital [JPY]); ``names`` per system are
+    what the multipliers' selectors pick (:func:`factor`)."""
     nan = float("nan")
     power_budget = study.power_budget_w if study.power_budget_w is not None else nan
     capital_budget = study.capital_budget_jpy if study.capital_budget_jpy is not None else nan
-    pmax = np.asarray(max_power_w, dtype=float) * factor(multipliers, "node", "power") + storage_power_w
-    cnode = (np.asarray(capital_per_node_jpy, dtype=float) + storage_capital_jpy) * factor(multipliers, "cost", "capital")
+    pmax = np.asarray(max_power_w, dtype=float) * factor(multipliers, "node", "power", names) + storage_power_w
+    cnode = ((np.asarray(capital_per_node_jpy, dtype=float) + storage_capital_jpy)
+             * factor(multipliers, "cost", "capital", names))
     nodes = M.fit_nodes(power_budget, pmax, study.pue, capital_budget, cnode)
     by_power = power_budget / (pmax * study.pue) if study.power_budget_w is not None else np.inf
     by_cost = capital_budget / cnode if study.capital_budget_jpy is not None else np.inf
@@ -199,7 +229,8 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     systems : SystemInputs
     multipliers : mapping, optional
         ``grid:``, ``cost:``, ``node:``, ``storage:`` and ``reliability:`` multipliers (the machine
-        kinds were applied to the machines already).
+        kinds were applied to the machines already), each applied to the systems (and the
+        reference) its selector picks by ``selector_names`` (:func:`factor`).
     reference_utilisation : float, optional
         The reference's utilisation from a scheduling simulation (default: the study's).
 
@@ -210,10 +241,12 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
         (n, workloads: each workload's throughput ratio, the terms of ``performance``), ``feasible``
         and ``violation_bits`` (bit k set: ``VIOLATIONS[k]``).
     """
-    f_power = factor(multipliers, "node", "power")
+    names, ref_names = systems.selector_names, [reference.selector_names]
+    f_power = factor(multipliers, "node", "power", names)
+    f_power_ref = factor(multipliers, "node", "power", ref_names)[0]
     given = np.asarray(systems.nodes, dtype=float)
     sized, binding = size_nodes(study, systems.max_power_w, systems.capital_per_node_jpy, multipliers,
-                                systems.storage_power_w, systems.storage_capital_jpy)
+                                systems.storage_power_w, systems.storage_capital_jpy, names)
     nodes_raw = np.where(np.isnan(given), sized, given)
     nodes = np.maximum(nodes_raw, 1.0)
     util = study.utilisation if systems.utilisation is None else systems.utilisation
@@ -222,14 +255,15 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     pmax = np.asarray(systems.max_power_w, dtype=float) * f_power
     out = _system(study, nodes, busy, idle, pmax, systems.memory_bytes, systems.capital_per_node_jpy,
                   systems.embodied_per_node_g, util, multipliers, systems.checkpoint, systems.storage_power_w,
-                  systems.storage_capital_jpy, systems.carbon_intensity_g_per_kwh, systems.price_jpy_per_kwh)
+                  systems.storage_capital_jpy, systems.carbon_intensity_g_per_kwh, systems.price_jpy_per_kwh, names)
     ref_nodes = float(reference.machine_nodes)
-    ref = _system(study, ref_nodes, reference.busy_power_w * f_power, reference.idle_power_w * f_power,
-                  reference.max_power_w * f_power, reference.memory_bytes, reference.capital_per_node_jpy,
+    ref = _system(study, np.array([ref_nodes]), reference.busy_power_w * f_power_ref, reference.idle_power_w * f_power_ref,
+                  reference.max_power_w * f_power_ref, reference.memory_bytes, reference.capital_per_node_jpy,
                   reference.embodied_per_node_g,
                   study.utilisation if reference_utilisation is None else reference_utilisation, multipliers,
                   CheckpointInputs.stack([reference.checkpoint]), reference.storage_power_w,
-                  reference.storage_capital_jpy)
+                  reference.storage_capital_jpy, names=ref_names)
+    ref_average_w = float(ref["average_power_w"][0])  # the reference scored as a one-system batch
     speed, workload_speed = M.portfolio_speedup(systems.time_per_unit_s, reference.time_per_unit_s, nodes, ref_nodes,
                                                 study.workload_weights, per_workload=True)
     runs = np.broadcast_to(np.asarray(systems.runs, dtype=bool), nodes.shape)
@@ -260,14 +294,14 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
         "performance": np.where(runs, speed, nan),
         "workload_speedup": np.where(runs[..., None], workload_speed, nan),
         "performance_per_watt": np.where(runs, M.performance_per_watt(speed, out["average_power_w"],
-                                                                      ref["average_power_w"]), nan),
+                                                                      ref_average_w), nan),
         "io": out["checkpoint_s"],
         "work_node_hours": np.where(runs, work, nan),
         "cost": np.where(runs, cost_per_work, nan),
         "carbon": np.where(runs, carbon_per_work, nan),
         "feasible": bits == 0,
         "violation_bits": bits,
-        "reference_average_power_w": ref["average_power_w"],
+        "reference_average_power_w": ref_average_w,
         "checkpoint_job_nodes": (np.full(nodes.shape, np.nan) if systems.checkpoint is None
                                  else np.broadcast_to(systems.checkpoint.job_nodes, nodes.shape)),
     })

@@ -289,3 +289,40 @@ def score_inputs(study):
 
     ref, profiles, _ = node_profiles(study)
     return ref, profiles
+
+
+def test_a_selector_scales_only_the_candidates_and_reference_it_picks(study):
+    """``cost:gpu:capital`` moves the GPU machine's capital, never CPU-only Fugaku's (issue 15)."""
+    n = len(study.workloads)
+    cpu = ("fugaku", "Fugaku", "A64FX", "cpu")
+    gpu = ("dgx-h100", "DGX H100", "H100 SXM", "cpu", "gpu")
+    ref = dataclasses.replace(_profile("fugaku", [1.0] * n, 188.0, 6e5, nodes=158976), selector_names=cpu)
+    cands = [dataclasses.replace(_profile("fugaku", [1.0] * n, 188.0, 6e5), selector_names=cpu),
+             dataclasses.replace(_profile("dgx-h100", [0.05] * n, 10200.0, 6e7), selector_names=gpu)]
+    base = score_case(study, ref, cands).set_index("candidate")
+    for target in ("cost:gpu:capital", "cost:dgx-h100:capital", "cost:H100 SXM:capital"):
+        moved = score_case(study, ref, cands, {target: 2.0}).set_index("candidate")
+        per_node = moved["capital_cost_jpy"] / moved["nodes"] / (base["capital_cost_jpy"] / base["nodes"])
+        assert per_node["fugaku"] == pytest.approx(1.0) and per_node["dgx-h100"] == pytest.approx(2.0), target
+        assert moved.loc["fugaku", "nodes"] == base.loc["fugaku", "nodes"]
+    everyone = score_case(study, ref, cands, {"cost:*:capital": 2.0}).set_index("candidate")
+    assert everyone.loc["fugaku", "capital_cost_jpy"] / everyone.loc["fugaku", "nodes"] == pytest.approx(2 * 6e5)
+    # node power on the GPU machine only: Fugaku's power and the reference's (perf/W) are untouched
+    hot = score_case(study, ref, cands, {"node:gpu:power": 1.5}).set_index("candidate")
+    assert hot.loc["fugaku", "performance_per_watt"] == pytest.approx(base.loc["fugaku", "performance_per_watt"])
+    assert hot.loc["dgx-h100", "average_power_w"] > base.loc["dgx-h100", "average_power_w"]
+    # a grid selector picks the study's grid by name
+    pricier = score_case(study, ref, cands, {f"grid:{study.grid.name}:price": 2.0})
+    assert (pricier["grid_price_jpy_per_kwh"] == 2 * study.grid.price_jpy_per_kwh).all()
+    assert (score_case(study, ref, cands, {"grid:elsewhere:price": 2.0})["grid_price_jpy_per_kwh"]
+            == study.grid.price_jpy_per_kwh).all()
+
+
+def test_node_profiles_carry_the_names_selectors_match(study):
+    from fs.evaluate import node_profile
+
+    profile = node_profile(study, "dgx", archmodels.load_machine("dgx-h100"))
+    assert profile.selector_names[:2] == ("dgx", archmodels.load_machine("dgx-h100").name)
+    assert selector_matches("gpu", *profile.selector_names)
+    fugaku = node_profile(study, "fugaku", archmodels.load_machine("fugaku"))
+    assert not selector_matches("gpu", *fugaku.selector_names)
