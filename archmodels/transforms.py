@@ -264,6 +264,13 @@ def selector_matches(selector: str, *names: str | None) -> bool:
     return False
 
 
+def system_names(machine: Machine) -> tuple[str, ...]:
+    """What a system-wide target's selector (``cost:``, ``node:``, ``storage:``, ``reliability:``)
+    is matched against besides a study's label: the machine's name and its processors' names and
+    types, as :func:`selector_matches` takes them."""
+    return (machine.name, *(n for p in machine.node.processors for n in (p.name, p.type) if n))
+
+
 def _scaled(obj, field: str, factor: float):
     value = getattr(obj, field)
     return obj if value is None else replace(obj, **{field: value * factor})

@@ -170,6 +170,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
     from archmodels.carbon import node_embodied_carbon_g
     from archmodels.cost import node_capital_cost_jpy
     from archmodels.power import node_power_range_w
+    from archmodels.transforms import system_names
 
     times, powers = [], []
     job_nodes = JOB_NODES if machine.network is not None else 1
@@ -200,7 +201,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         productivity=stated_score(machine, study.productivity),
         commercial_reach=stated_score(machine, study.commercial_reach),
         checkpoint=job_checkpoint(machine, job_nodes, storage_nodes),
-        selector_names=(label, machine.name, *(n for p in machine.node.processors for n in (p.name, p.type) if n)),
+        selector_names=(label, *system_names(machine)),
     )
 
 

@@ -166,6 +166,29 @@ def _scores(table: dict, overrides: dict) -> MappingProxyType:
     return MappingProxyType(merged)
 
 
+def _dead_selectors(uncertainties, systems: list[Candidate], grid_name: str) -> list[tuple[str, str]]:
+    """``uncertainty[i].target`` problems for targets whose selector picks no part of any candidate
+    nor of the reference (machine kinds: :func:`archmodels.transforms.scale_parts` changes nothing;
+    the system-wide kinds: no label, machine name or processor name/type matches; ``grid``: neither
+    ``*`` nor the study grid's name)."""
+    from archmodels.transforms import MACHINE_KINDS, scale_parts, selector_matches, system_names
+
+    problems = []
+    for i, u in enumerate(uncertainties):
+        kind, selector, _ = u.target.split(":")
+        if kind in MACHINE_KINDS:
+            alive = any(u.target in scale_parts(c.machine, {u.target: 2.0})[1] for c in systems)
+        elif kind == "grid":
+            alive = selector_matches(selector, grid_name)
+        else:
+            alive = any(selector_matches(selector, c.label, *system_names(c.machine)) for c in systems)
+        if not alive:
+            problems.append((f"uncertainty[{i}].target",
+                             f"{u.target!r} picks nothing: no candidate nor the reference has a {kind} "
+                             f"part or name matching {selector!r}" + (f" (the grid is {grid_name!r})" if kind == "grid" else "")))
+    return problems
+
+
 def load_study(name_or_path: str | Path) -> Study:
     """Load, validate and resolve a study file or built-in study.
 
@@ -269,6 +292,8 @@ def load_study(name_or_path: str | Path) -> Study:
         written = text if isinstance(text, str) else f"{text:g}"
         requirements.append(Requirement(r.quantity, r.bound, required, written, r.workload, r.source))
 
+    if reference is not None:
+        problems.extend(_dead_selectors(s.uncertainty, [reference, *candidates], grid_name))
     if problems:
         raise SpecError(file, problems)
 

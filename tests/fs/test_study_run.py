@@ -158,6 +158,12 @@ def _bad_study(tmp_path, edit):
     (lambda t: t.replace("performance = 0.25", "performance = 0.35"), "metrics"),
     (lambda t: t.replace('machine = "machine-dgx-h100.toml"', 'machine = "machine-missing.toml"'), "candidates[2].machine"),
     (lambda t: t.replace('power = "40 MW"', 'power = "-40 MW"'), "constraints.power"),
+    # a selector that picks nothing in any candidate nor the reference, for a machine kind and the others
+    (lambda t: t.replace('"memory:sram-3d:bandwidth"', '"memory:hbm9:bandwidth"'), "uncertainty[1].target"),
+    (lambda t: t + '\n[[uncertainty]]\ntarget = "cost:tpu:capital"\n'
+                   'distribution = { kind = "uniform", low = 0.9, high = 1.1 }\n', "uncertainty[3].target"),
+    (lambda t: t + '\n[[uncertainty]]\ntarget = "grid:kansai-2025:price"\n'
+                   'distribution = { kind = "uniform", low = 0.9, high = 1.1 }\n', "uncertainty[3].target"),
 ])
 def test_cli_spec_errors_exit_2_naming_the_field(tmp_path, capsys, edit, field):
     path = _bad_study(tmp_path, edit)

@@ -170,3 +170,15 @@ def archmodels_machine(name):
     import archmodels
 
     return archmodels.load_machine(name)
+
+
+def test_selectors_that_pick_a_candidate_the_reference_or_the_grid_load(tmp_path):
+    from fs.study import load_study
+
+    extra = "".join(f'\n[[uncertainty]]\ntarget = "{t}"\ndistribution = {{ kind = "uniform", low = 0.9, high = 1.1 }}\n'
+                    for t in ("cost:gpu:capital", "node:fugaku:power", "reliability:a64fx:node_mtbf",
+                              "grid:tokyo-2025:price", "processor:gpu:peak"))
+    s = load_study(_write_variant(tmp_path, lambda t: t + extra))
+    assert [u.target for u in s.uncertainties][-5:] == ["cost:gpu:capital", "node:fugaku:power",
+                                                        "reliability:a64fx:node_mtbf", "grid:tokyo-2025:price",
+                                                        "processor:gpu:peak"]
