@@ -57,7 +57,8 @@ def test_summary_probabilities_and_tornado(serial_run):
 
 def test_no_probability_of_ranking_first_without_samples(serial_run):
     from fs.pipeline import candidates_json
-    from fs.report import scorecard_table
+    from fs.report import _verdict, scorecard_table
+    from fs.runner import in_rank_order
 
     s = summarise(serial_run.rows[serial_run.rows["case"] != "monte-carlo"])
     assert s["p_rank_first"].isna().all()
@@ -65,6 +66,7 @@ def test_no_probability_of_ranking_first_without_samples(serial_run):
     table = scorecard_table(s)
     col = table[0].index("P(first)")
     assert {row[col] for row in table[1:]} == {"no uncertainty sampled"}
+    assert "no uncertainty sampled" in _verdict(in_rank_order(s), [], 0) and "%" not in _verdict(in_rank_order(s), [], 0)
 
 
 def test_summary_intervals_on_speedup_power_cost_and_checkpoint(serial_run):
