@@ -306,6 +306,9 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
                                                   "grid_price_jpy_per_kwh")},
             "grid_source": ("operations engine" if "carbon_intensity_g_per_kwh" in ops.get(p.label, {})
                             else f"{study.grid.name} mean"),
+            "grid_trajectory": ops.get(p.label, {}).get("grid_trajectory", "none"),
+            "grid_first_year_carbon_intensity_g_per_kwh": float(ops.get(p.label, {}).get(
+                "first_year_carbon_intensity_g_per_kwh", v["grid_carbon_intensity_g_per_kwh"])),
             "checkpoint_tier": (p.checkpoint.tier if p.checkpoint is not None else f"study: {study.storage.tier}"),
             "checkpoint_job_nodes": (p.checkpoint.job_nodes if p.checkpoint is not None else int(v["nodes"])),
             "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),

@@ -17,6 +17,12 @@ Its carbon over its energy is the intensity the candidate's load actually meets,
 its energy the price it pays; the scorecard's carbon and cost axes take those
 (``carbon_intensity_g_per_kwh``, ``price_jpy_per_kwh``) in place of the grid's plain means. A
 study grid the operations engine does not ship keeps the means.
+
+The run is on the grid as measured (2024-2026), the machine runs ``[lifetime] start_year`` onwards on
+a grid its country's plan decarbonises: with ``grid_trajectory`` (default the plan of the grid's
+country, :mod:`ops.grid_trajectory`) the run's carbon and intensity are multiplied by the trajectory's
+lifetime-mean intensity over the grid's measured one, the year-mean factor (the half-hourly shape is
+kept); ``"none"`` leaves the run as measured.
 """
 
 from __future__ import annotations
@@ -45,6 +51,27 @@ def trace_path(trace: str | None, base: Path | None = None) -> Path:
                      location="operations.trace")
 
 
+def grid_lifetime(study) -> tuple[float, float]:
+    """(first-year, lifetime-mean) intensity [g/kWh] of the study's grid over its life.
+
+    Both are the grid's measured mean where ``study.grid_trajectory`` is ``"none"``.
+    """
+    measured = study.grid.carbon_intensity_g_per_kwh
+    if study.grid_trajectory == "none":
+        return measured, measured
+    from ops.grid_trajectory import grid_trajectory
+
+    return grid_trajectory(study.grid_trajectory, study.grid.name, measured).lifetime(study.start_year,
+                                                                                       study.lifetime_years)
+
+
+def trajectory_factors(study) -> tuple[float, float]:
+    """(first-year, lifetime-mean) intensity of :func:`grid_lifetime` over the measured one [-]."""
+    first, mean = grid_lifetime(study)
+    measured = study.grid.carbon_intensity_g_per_kwh
+    return first / measured, mean / measured
+
+
 def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
     """Utilisation, mean wait [s] and mean bounded slowdown of each candidate on the study's trace.
 
@@ -59,7 +86,8 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
     dict
         Candidate label -> {"utilisation", "wait_s", "bounded_slowdown"} and, on a grid the
         operations engine ships, {"carbon_intensity_g_per_kwh", "price_jpy_per_kwh", "energy_j",
-        "carbon_g", "cost_jpy", "tariff"} of the run (facility energy [J], [g], [JPY]).
+        "carbon_g", "cost_jpy", "tariff", "grid_trajectory", "first_year_carbon_intensity_g_per_kwh"} of
+        the run (facility energy [J], [g], [JPY]; carbon over the life, :func:`trajectory_factors`).
     """
     from fs.evaluate import node_profiles
     from ops.grid import GRIDS
@@ -71,6 +99,7 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
     size = machine_size(tr, None).procs
     grid = study.grid.name if study.grid.name in GRIDS else None
     _, profiles, _ = node_profiles(study)
+    first_factor, lifetime_factor = trajectory_factors(study)
     power = {p.label: PowerModel(idle_w=p.idle_power_w + p.storage_power_w, max_w=p.max_power_w + p.storage_power_w,
                                  pue=study.pue, source=f"the study's {p.label} node (fs.evaluate.node_profile)")
              for p in profiles}
@@ -91,8 +120,11 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
                  "bounded_slowdown": float(s["mean_bounded_slowdown"])}
         if grid is not None and s["energy_j"] > 0:
             kwh = s["energy_j"] / 3.6e6
-            entry.update(carbon_intensity_g_per_kwh=float(s["carbon_g"]) / kwh,
+            carbon_g = float(s["carbon_g"]) * lifetime_factor
+            entry.update(carbon_intensity_g_per_kwh=carbon_g / kwh,
                          price_jpy_per_kwh=float(s["cost_jpy"]) / kwh, energy_j=float(s["energy_j"]),
-                         carbon_g=float(s["carbon_g"]), cost_jpy=float(s["cost_jpy"]), tariff=s["tariff"])
+                         carbon_g=carbon_g, cost_jpy=float(s["cost_jpy"]), tariff=s["tariff"],
+                         grid_trajectory=study.grid_trajectory,
+                         first_year_carbon_intensity_g_per_kwh=float(s["carbon_g"]) * first_factor / kwh)
         out[row["candidate"]] = entry
     return out

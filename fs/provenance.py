@@ -66,6 +66,9 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
     """What the report needs besides the rows: settings, rooflines and every source used."""
     from archmodels.technology import sources as tech_sources
 
+    from ops.grid_trajectory import trajectory_table
+
+    from fs.operations import grid_lifetime
     from fs.requirements import requirements_json
     from fs.sweep import design_table
 
@@ -81,6 +84,10 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
     if sweep_points:
         for sid, s in design_table().get("sources", {}).items():
             sources[f"design-space:{sid}"] = {"title": s.get("title", ""), "url": s.get("url", "")}
+    if study.grid_trajectory != "none":
+        for sid, s in trajectory_table()["sources"].items():
+            sources[f"grid-trajectory:{sid}"] = {"title": s["title"], "url": s.get("url", "")}
+    first_year, lifetime_mean = grid_lifetime(study)
     return {
         "schema": "fs-workbench/study-run/1",
         "study": {
@@ -91,6 +98,8 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
             "lifetime_years": study.lifetime_years, "pue": study.pue, "grid": study.grid.name,
             "carbon_intensity_g_per_kwh": study.grid.carbon_intensity_g_per_kwh,
             "price_jpy_per_kwh": study.grid.price_jpy_per_kwh, "storage_tier": study.storage.tier,
+            "start_year": study.start_year, "grid_trajectory": study.grid_trajectory,
+            "grid_first_year_g_per_kwh": first_year, "grid_lifetime_mean_g_per_kwh": lifetime_mean,
             "uncertainties": [{"target": u.target, **dict(u.distribution)} for u in study.uncertainties],
             "requirements": requirements_json(study),
         },

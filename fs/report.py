@@ -57,6 +57,17 @@ SCORECARD_COLUMNS = [
 ]
 
 
+def _trajectory_line(st: dict) -> str:
+    """The grid's carbon over the life: the trajectory, its first year and lifetime mean."""
+    plan = st.get("grid_trajectory", "none")
+    if plan == "none" or "grid_lifetime_mean_g_per_kwh" not in st:
+        return "none: the grid as measured, every year"
+    return (f"{plan} from {st['start_year']} for {st['lifetime_years']} years: "
+            f"{st['grid_first_year_g_per_kwh']:.1f} g CO2e/kWh the first year, "
+            f"{st['grid_lifetime_mean_g_per_kwh']:.1f} the lifetime mean (each candidate's operations-engine run "
+            f"scaled by it over the measured {st['carbon_intensity_g_per_kwh']})")
+
+
 def scorecard_table(summary: pd.DataFrame) -> list[list[str]]:
     """Header and rows of the scorecard, formatted for people."""
     out = [[h for _, h, _ in SCORECARD_COLUMNS]]
@@ -193,6 +204,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         ["capital budget", f"{(st['capital_budget_jpy'] or float('nan')) / 1e9:.1f}e9 JPY"],
         ["lifetime, PUE", f"{st['lifetime_years']} years, {st['pue']}"],
         ["grid", f"{st['grid']}: {st['carbon_intensity_g_per_kwh']} g CO2e/kWh, {st['price_jpy_per_kwh']} JPY/kWh"],
+        ["grid trajectory", _trajectory_line(st)],
         ["checkpoint", f"a {JOB_NODES}-node job's memory on each machine's own storage tiers (archmodels.io_model); "
                        f"the study's {st['storage_tier']} tier for a machine without [storage]"],
         ["axis weights", ", ".join(f"{k} {v:g}" for k, v in st["axis_weights"].items())],

@@ -164,6 +164,9 @@ class LifetimeSpec(_Strict):
     pue: float = Field(ge=1.0)
     grid: str | None = None   #: a grid of fs/data/defaults.toml; default the site's, else tokyo-2025
     site: str | None = None   #: a site of fs/data/defaults.toml [sites] (e.g. "kobe"): names the grid
+    start_year: int = Field(default=2030, ge=2000, le=2100)  #: first year of operation (default 2030: FugakuNEXT's)
+    #: the grid's carbon over the life (ops/data/grid_trajectories.toml); default the plan of the grid's country
+    grid_trajectory: Literal["none", "japan-strategic-energy-plan"] | None = None
 
 
 class StorageSpec(_Strict):

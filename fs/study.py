@@ -114,6 +114,8 @@ class Study:
     scale_mode: str
     lifetime_years: float
     pue: float
+    start_year: int            #: first year of operation
+    grid_trajectory: str       #: "none" or a plan of ops/data/grid_trajectories.toml
     grid: Grid
     storage: Storage
     node_mtbf_years_at_reference: float
@@ -254,6 +256,12 @@ def load_study(name_or_path: str | Path) -> Study:
     grid_name = grid_name or "tokyo-2025"
     if grid_name not in grids:
         problems.append(("lifetime.grid", f"unknown grid {grid_name!r}; expected one of {sorted(grids)}"))
+    from ops.grid_trajectory import default_plan, trajectory_table
+
+    plan = s.lifetime.grid_trajectory
+    if plan not in (None, "none") and grid_name not in trajectory_table()[plan]["grids"]:
+        problems.append(("lifetime.grid_trajectory", f"trajectory {plan!r} has no base year for grid {grid_name!r}; "
+                                                     f"it applies to {sorted(trajectory_table()[plan]['grids'])}"))
 
     def qty(text, unit, fp):
         if text is None:
@@ -323,6 +331,8 @@ def load_study(name_or_path: str | Path) -> Study:
         scale_mode=s.scale.mode,
         lifetime_years=s.lifetime.years,
         pue=s.lifetime.pue,
+        start_year=s.lifetime.start_year,
+        grid_trajectory=s.lifetime.grid_trajectory or default_plan(grid.name),
         grid=grid,
         storage=storage,
         node_mtbf_years_at_reference=float(d["reliability"]["node_mtbf_years"]),

@@ -56,9 +56,29 @@ def test_carbon_and_cost_axes_come_from_the_run_on_the_half_hourly_grid(tokyo):
     assert (plain["grid_carbon_intensity_g_per_kwh"] == study.grid.carbon_intensity_g_per_kwh).all()
 
 
-def test_the_built_in_study_runs_at_kobe_on_the_kansai_grid():
+def test_the_built_in_study_runs_at_kobe_on_a_decarbonising_kansai_grid():
+    from dataclasses import replace
+
+    from fs.operations import grid_lifetime
+
     study = load_study("fugakunext")
-    ops = simulate_operations(study, evaluate_case(study, {}))
-    values = np.array([v["carbon_intensity_g_per_kwh"] for v in ops.values()])
-    assert values == pytest.approx(365.5229, rel=1e-5)  # the flat annual-mix intensity
+    assert (study.start_year, study.grid_trajectory) == (2030, "japan-strategic-energy-plan")  # a Japanese site
+    nominal = evaluate_case(study, {})
+    measured = replace(study, grid_trajectory="none")
+    ops, off = simulate_operations(study, nominal), simulate_operations(measured, nominal)
+    values = np.array([v["carbon_intensity_g_per_kwh"] for v in off.values()])
+    assert values == pytest.approx(365.5229, rel=1e-5)  # off: the flat annual-mix intensity, as measured
     assert {v["tariff"] for v in ops.values()} == {"kansai-ehv"}
+    first, mean = grid_lifetime(study)
+    assert grid_lifetime(measured) == (365.5, 365.5) and mean < first < 365.5
+    for label, v in ops.items():
+        assert v["carbon_g"] == pytest.approx(off[label]["carbon_g"] * mean / 365.5, rel=1e-12)
+        assert v["first_year_carbon_intensity_g_per_kwh"] == pytest.approx(
+            off[label]["carbon_intensity_g_per_kwh"] * first / 365.5, rel=1e-12)
+        assert v["energy_j"] == off[label]["energy_j"] and v["cost_jpy"] == off[label]["cost_jpy"]
+    on, plain = evaluate_case(study, {}, ops).set_index("candidate"), evaluate_case(measured, {}, off).set_index("candidate")
+    assert (on["grid_trajectory"] == "japan-strategic-energy-plan").all() and (plain["grid_trajectory"] == "none").all()
+    assert (on["carbon_g"] < plain["carbon_g"]).all() and (on["total_cost_jpy"] == plain["total_cost_jpy"]).all()
+    assert (plain["grid_first_year_carbon_intensity_g_per_kwh"] == plain["grid_carbon_intensity_g_per_kwh"]).all()
+    # off reproduces the run without a trajectory exactly: the factor is 1.0, not a rounding of it
+    assert (plain["grid_carbon_intensity_g_per_kwh"].to_numpy() == values).all()

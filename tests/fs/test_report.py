@@ -67,6 +67,12 @@ def test_markdown_links_every_figure_file_and_cites_every_source(run_dir):
     assert set(meta["rooflines"]) == {"fugaku", "cand-cpu-3dsram-cpo", "dgx-h100"}   # reference and candidates
     assert "archmodels:horowitz-2014" in meta["sources"]            # the technology tables' sources
     assert any(k.startswith("workload:") for k in meta["sources"])  # and the workloads'
+    st = meta["study"]  # the test study stands on tokyo-2025: Japan's plan by default, its sources cited
+    assert st["grid_trajectory"] == "japan-strategic-energy-plan" and "grid-trajectory:enerdata-2025-7th-sep" in meta["sources"]
+    assert (f"| grid trajectory | japan-strategic-energy-plan from 2030 for {st['lifetime_years']} years: "
+            f"{st['grid_first_year_g_per_kwh']:.1f} g CO2e/kWh the first year, "
+            f"{st['grid_lifetime_mean_g_per_kwh']:.1f} the lifetime mean") in md
+    assert st["grid_lifetime_mean_g_per_kwh"] < st["grid_first_year_g_per_kwh"] < st["carbon_intensity_g_per_kwh"]
     provenance = md.split("## Provenance", 1)[1]
     for sid in meta["sources"]:
         assert f"| {sid} |" in provenance

@@ -149,6 +149,15 @@ def _builtin_with_lifetime(tmp_path, lines):
     return load_study(path)
 
 
+def test_lifetime_names_its_start_year_and_grid_trajectory(tmp_path):
+    default = _builtin_with_lifetime(tmp_path, [])
+    assert (default.start_year, default.grid_trajectory) == (2030, "japan-strategic-energy-plan")
+    off = _builtin_with_lifetime(tmp_path, ['start_year = 2032', 'grid_trajectory = "none"'])
+    assert (off.start_year, off.grid_trajectory) == (2032, "none")
+    with pytest.raises(SpecError):
+        _builtin_with_lifetime(tmp_path, ['grid_trajectory = "eu-2040"'])
+
+
 def test_a_site_names_its_grid_and_a_contradiction_is_refused(tmp_path):
     # the built-in study stands in Kobe: the Kansai grid's figures from fs/data/defaults.toml
     assert _builtin_with_lifetime(tmp_path, ['site = "kobe"']).grid.name == "kansai-2025"
