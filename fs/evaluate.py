@@ -18,6 +18,7 @@ import pandas as pd
 
 from archmodels.transforms import MACHINE_KINDS, scale_parts
 from fs import metrics as M
+from fs.operations import grid_lifetime
 from fs.requirements import PEAK_PRECISIONS, node_peak_flop_per_s, requirement_columns
 from fs.spec import AXES
 from fs.study import Study
@@ -287,6 +288,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         selector_names=tuple(p.selector_names for p in profiles))
     out = score_systems(study, reference, systems, multipliers,
                         reference_utilisation=ops.get(reference.label, {}).get("utilisation", study.utilisation))
+    first_year, lifetime_mean = grid_lifetime(study)
+    first_over_mean = first_year / lifetime_mean
     rows = []
     for k, (p, cand) in enumerate(zip(profiles, study.candidates)):
         v = {name: (value[k] if np.ndim(value) else value) for name, value in out.items()}
@@ -306,9 +309,10 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
                                                   "grid_price_jpy_per_kwh")},
             "grid_source": ("operations engine" if "carbon_intensity_g_per_kwh" in ops.get(p.label, {})
                             else f"{study.grid.name} mean"),
-            "grid_trajectory": ops.get(p.label, {}).get("grid_trajectory", "none"),
+            "grid_trajectory": study.grid_trajectory,
             "grid_first_year_carbon_intensity_g_per_kwh": float(ops.get(p.label, {}).get(
-                "first_year_carbon_intensity_g_per_kwh", v["grid_carbon_intensity_g_per_kwh"])),
+                "first_year_carbon_intensity_g_per_kwh",
+                v["grid_carbon_intensity_g_per_kwh"] * first_over_mean)),
             "checkpoint_tier": (p.checkpoint.tier if p.checkpoint is not None else f"study: {study.storage.tier}"),
             "checkpoint_job_nodes": (p.checkpoint.job_nodes if p.checkpoint is not None else int(v["nodes"])),
             "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),

@@ -27,6 +27,7 @@ kept); ``"none"`` leaves the run as measured.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -54,15 +55,20 @@ def trace_path(trace: str | None, base: Path | None = None) -> Path:
 def grid_lifetime(study) -> tuple[float, float]:
     """(first-year, lifetime-mean) intensity [g/kWh] of the study's grid over its life.
 
-    Both are the grid's measured mean where ``study.grid_trajectory`` is ``"none"``.
+    Both are the grid's measured mean where ``study.grid_trajectory`` is ``"none"``. The scorecard's
+    carbon uses the lifetime mean with or without the operations engine (``--no-ops``).
     """
-    measured = study.grid.carbon_intensity_g_per_kwh
-    if study.grid_trajectory == "none":
+    return _grid_lifetime(study.grid_trajectory, study.grid.name, study.grid.carbon_intensity_g_per_kwh,
+                          study.start_year, study.lifetime_years)
+
+
+@cache
+def _grid_lifetime(plan: str, grid: str, measured: float, start_year: int, years: float) -> tuple[float, float]:
+    if plan == "none":
         return measured, measured
     from ops.grid_trajectory import grid_trajectory
 
-    return grid_trajectory(study.grid_trajectory, study.grid.name, measured).lifetime(study.start_year,
-                                                                                       study.lifetime_years)
+    return grid_trajectory(plan, grid, measured).lifetime(start_year, years)
 
 
 def trajectory_factors(study) -> tuple[float, float]:

@@ -64,8 +64,8 @@ def _trajectory_line(st: dict) -> str:
         return "none: the grid as measured, every year"
     return (f"{plan} from {st['start_year']} for {st['lifetime_years']} years: "
             f"{st['grid_first_year_g_per_kwh']:.1f} g CO2e/kWh the first year, "
-            f"{st['grid_lifetime_mean_g_per_kwh']:.1f} the lifetime mean (each candidate's operations-engine run "
-            f"scaled by it over the measured {st['carbon_intensity_g_per_kwh']})")
+            f"{st['grid_lifetime_mean_g_per_kwh']:.1f} the lifetime mean against {st['carbon_intensity_g_per_kwh']} "
+            f"measured; the carbon axis scales each candidate's intensity by the lifetime mean over the measured")
 
 
 def scorecard_table(summary: pd.DataFrame) -> list[list[str]]:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fs import metrics as M
+from fs.operations import grid_lifetime
 from fs.study import SECONDS_PER_YEAR, Study
 
 #: Reasons a system is infeasible, as bits of the ``violation_bits`` column.
@@ -178,7 +179,7 @@ def _system(study: Study, nodes, busy, idle, pmax, memory, capital_node, embodie
         waste = np.where(own, np.where(held, job_waste, 1.0), study_waste)
     grid = [(study.grid.name,)]  # a grid selector picks the study's grid by name, or is '*'
     price = _own_or_study(price_jpy_per_kwh, study.grid.price_jpy_per_kwh) * factor(mult, "grid", "price", grid)[0]
-    intensity = (_own_or_study(intensity_g_per_kwh, study.grid.carbon_intensity_g_per_kwh)
+    intensity = (_own_or_study(intensity_g_per_kwh, grid_lifetime(study)[1])  # the grid's lifetime mean
                  * factor(mult, "grid", "carbon_intensity", grid)[0])
     return {
         "power_w": M.facility_power_w(nodes, pmax + storage_w, study.pue),

@@ -53,7 +53,20 @@ def test_carbon_and_cost_axes_come_from_the_run_on_the_half_hourly_grid(tokyo):
             rel=1e-12)
     plain = evaluate_case(study, {}).set_index("candidate")
     assert (plain["grid_source"] == "tokyo-2025 mean").all()
-    assert (plain["grid_carbon_intensity_g_per_kwh"] == study.grid.carbon_intensity_g_per_kwh).all()
+    # without the engine the grid's mean, over the life as the trajectory runs (as the engine's run is)
+    from dataclasses import replace
+
+    from fs.operations import grid_lifetime
+
+    first, mean = grid_lifetime(study)
+    assert mean < study.grid.carbon_intensity_g_per_kwh
+    assert (plain["grid_carbon_intensity_g_per_kwh"] == mean).all()
+    assert plain["grid_first_year_carbon_intensity_g_per_kwh"].to_numpy() == pytest.approx(first, rel=1e-12)
+    measured = evaluate_case(replace(study, grid_trajectory="none"), {}).set_index("candidate")
+    assert (measured["grid_carbon_intensity_g_per_kwh"] == study.grid.carbon_intensity_g_per_kwh).all()
+    assert measured["carbon_g"].to_numpy() == pytest.approx(
+        (measured["embodied_carbon_g"] + (plain["carbon_g"] - plain["embodied_carbon_g"]) / mean
+         * study.grid.carbon_intensity_g_per_kwh).to_numpy(), rel=1e-12)
 
 
 def test_the_built_in_study_runs_at_kobe_on_a_decarbonising_kansai_grid():
