@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,7 @@ class NodeProfile:
     #: what a ``cost:``/``node:``/``storage:``/``reliability:`` selector is matched against: the
     #: label, the machine's name and its processors' names and types (:func:`fs.scoring.factor`)
     selector_names: tuple[str, ...] = ()
+    spec: object = field(default=None, compare=False, repr=False)  #: the machine profiled (fs.capability runs it)
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         commercial_reach=stated_score(machine, study.commercial_reach),
         checkpoint=job_checkpoint(machine, job_nodes, storage_nodes),
         selector_names=(label, *system_names(machine)),
+        spec=machine,
     )
 
 
@@ -254,10 +256,12 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
     -------
     DataFrame
         Inputs, sizing, every axis's raw value (``<axis>``), its normalised score (``score_<axis>``),
-        the weighted ``score``, ``feasible``, ``violations``, each requirement's ``requirement:<i>:value``,
+        the weighted ``score``, ``feasible``, ``violations``, the capability columns of
+        :func:`fs.capability.capability_columns` (the stated problems on the sized system), each requirement's ``requirement:<i>:value``,
         ``:factor`` and ``:met`` with ``meets_requirements`` (:mod:`fs.requirements`), and ``rank``
         (1 = best; NaN if infeasible).
     """
+    from fs.capability import capability_columns
     from fs.scoring import CheckpointInputs, SystemInputs, score_systems, violation_text
 
     ops = operations or {}
@@ -293,6 +297,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
     rows = []
     for k, (p, cand) in enumerate(zip(profiles, study.candidates)):
         v = {name: (value[k] if np.ndim(value) else value) for name, value in out.items()}
+        v.update(capability_columns(study, p.spec, int(v["nodes"]), reference.spec, reference.machine_nodes))
         sized_by = str(v["sized_by"])
         if cand.nodes is None and study.scale_mode == "as-specified":
             sized_by = "as-specified"
@@ -327,6 +332,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "carbon": float(v["carbon"]),
             "feasible": bool(v["feasible"]),
             "violations": violation_text(study, {**v, "memory_bytes": p.memory_bytes}),
+            **{name: value for name, value in v.items() if name.startswith("capability_")},
             **requirement_columns(study, p, v, v["workload_speedup"]),
         })
     df = pd.DataFrame(rows)

@@ -23,6 +23,10 @@ checkpoint_time   the scorecard's ``checkpoint_s``: a 256-node job's checkpoint 
                   own storage [s]
 speedup           the portfolio's throughput speedup over the reference, or with ``workload``
                   that workload's throughput ratio (the terms of the portfolio's mean) [-]
+time_to_solution  with ``workload`` (required): the time to solution of its stated problem on
+                  the largest job the candidate runs (:mod:`fs.capability`) [s]
+capability_speedup  the portfolio's capability speedup over the reference (:mod:`fs.capability`),
+                  or with ``workload`` that workload's ``T_ref / T`` [-]
 ================  ============================================================================
 """
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from fs.capability import SPEEDUP_PREFIX, TIME_PREFIX
 from fs.spec import REQUIREMENT_QUANTITIES
 
 #: Column prefix of the per-requirement columns of the scorecard rows: ``requirement:<i>:value``,
@@ -64,7 +69,8 @@ def requirement_value(requirement, profile, row: Mapping, workloads, workload_sp
         The candidate's node (peaks, memory bandwidth and capacity per node).
     row : mapping
         The candidate's scorecard values (``nodes``, ``power_w``, ``capital_cost_jpy``,
-        ``checkpoint_s``, ``performance``).
+        ``checkpoint_s``, ``performance`` and the capability columns of
+        :func:`fs.capability.capability_columns`).
     workloads : sequence of str
         The portfolio, in the order of ``workload_speedup``.
     workload_speedup : sequence of float
@@ -81,6 +87,11 @@ def requirement_value(requirement, profile, row: Mapping, workloads, workload_sp
         if requirement.workload is None:
             return float(row["performance"])
         return float(workload_speedup[list(workloads).index(requirement.workload)])
+    if q == "time_to_solution":
+        return float(row[f"{TIME_PREFIX}{requirement.workload}"])
+    if q == "capability_speedup":
+        return float(row["capability_speedup" if requirement.workload is None
+                         else f"{SPEEDUP_PREFIX}{requirement.workload}"])
     return float(row[{"power": "power_w", "capital_cost": "capital_cost_jpy", "checkpoint_time": "checkpoint_s"}[q]])
 
 

@@ -61,7 +61,13 @@ REQUIREMENT_QUANTITIES = {
     "capital_cost": "jpy",
     "checkpoint_time": "time_s",
     "speedup": "dimensionless",
+    "time_to_solution": "time_s",
+    "capability_speedup": "dimensionless",
 }
+
+#: The quantities that may name a workload of the portfolio, and those that must.
+WORKLOAD_QUANTITIES = ("speedup", "capability_speedup", "time_to_solution")
+WORKLOAD_REQUIRED = ("time_to_solution",)
 
 
 class _Strict(BaseModel):
@@ -204,7 +210,7 @@ class RequirementSpec(_Strict):
     """A bound a candidate must meet before it is scored: ``at_least`` or ``at_most`` a quantity."""
 
     quantity: str
-    workload: str | None = Field(default=None, description="speedup only: one workload of the portfolio")
+    workload: str | None = Field(default=None, description="one workload of the portfolio (WORKLOAD_QUANTITIES)")
     at_least: str | float | None = None
     at_most: str | float | None = None
     source: str | None = Field(default=None, description="an id of the study's [sources]")
@@ -220,8 +226,10 @@ class RequirementSpec(_Strict):
     def _one_bound(self):
         if (self.at_least is None) == (self.at_most is None):
             raise ValueError("give exactly one of at_least and at_most")
-        if self.workload is not None and self.quantity != "speedup":
-            raise ValueError(f"only a speedup requirement names a workload, not {self.quantity}")
+        if self.workload is not None and self.quantity not in WORKLOAD_QUANTITIES:
+            raise ValueError(f"only {', '.join(WORKLOAD_QUANTITIES)} name a workload, not {self.quantity}")
+        if self.workload is None and self.quantity in WORKLOAD_REQUIRED:
+            raise ValueError(f"a {self.quantity} requirement names its workload")
         return self
 
     @property

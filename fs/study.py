@@ -74,8 +74,9 @@ class Requirement:
     """A bound every candidate is checked against before it is scored (SI units).
 
     ``bound`` is ``"at_least"`` or ``"at_most"``; ``required`` the bound's value in SI, ``text``
-    as the study wrote it; ``workload`` names one workload of the portfolio (speedup only, None:
-    the portfolio); ``source`` the id of the citation in the study's ``[sources]``.
+    as the study wrote it; ``workload`` names one workload of the portfolio (None: the portfolio;
+    required for ``time_to_solution``, allowed for ``speedup`` and ``capability_speedup``);
+    ``source`` the id of the citation in the study's ``[sources]``.
     """
 
     quantity: str
