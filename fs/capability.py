@@ -101,9 +101,11 @@ def time_to_solution(machine, workload, total_units: float, max_nodes: int) -> C
 def capabilities(machine, max_nodes: int, reference_machine, workloads) -> list[Capability]:
     """:func:`time_to_solution` of each workload's stated problem (that of ``reference_machine``,
     :func:`stated_problem_units`); cached, since a Monte Carlo case that leaves a machine and its
-    size unchanged asks again."""
+    size unchanged asks again. Without a machine (a profile built by hand) every value is NaN."""
     import archmodels
 
+    if machine is None or reference_machine is None:
+        return [Capability(w, math.nan, math.nan, 0, math.nan) for w in workloads]
     out = []
     for w in workloads:
         key = (id(machine), int(max_nodes), id(reference_machine), w)

@@ -142,7 +142,9 @@ def test_candidates_that_meet_rank_above_those_that_miss(tmp_path):
     ('\n[[requirement]]\nquantity = "flops"\nat_least = 1\n', "requirement[0].quantity", "unknown quantity 'flops'"),
     ('\n[[requirement]]\nquantity = "power"\nat_least = "1 MW"\nat_most = "40 MW"\n', "requirement[0]", "exactly one"),
     ('\n[[requirement]]\nquantity = "power"\n', "requirement[0]", "exactly one"),
-    ('\n[[requirement]]\nquantity = "power"\nworkload = "md"\nat_most = "40 MW"\n', "requirement[0]", "only a speedup"),
+    ('\n[[requirement]]\nquantity = "power"\nworkload = "md"\nat_most = "40 MW"\n', "requirement[0]",
+     "only speedup, capability_speedup, time_to_solution name a workload"),
+    ('\n[[requirement]]\nquantity = "time_to_solution"\nat_most = "10 s"\n', "requirement[0]", "names its workload"),
 ])
 def test_spec_errors_name_the_field(tmp_path, extra, field, words):
     from fs import spec
