@@ -152,3 +152,20 @@ def capability_columns(study, machine, nodes: int, reference_machine, reference_
                     f"{EFFICIENCY_PREFIX}{w}": c.parallel_efficiency, f"{SPEEDUP_PREFIX}{w}": ratio})
     out["capability_speedup"] = mean
     return out
+
+
+def capability_json(row) -> dict:
+    """A scorecard row's capability for the JSON output: ``{"speedup": S, "workloads": {w: {time_s,
+    nodes, parallel_efficiency, speedup}}}``, non-finite values as None; empty for rows written
+    before capability existed."""
+    def num(v):
+        v = float(v)
+        return v if math.isfinite(v) else None
+
+    names = [k.removeprefix(TIME_PREFIX) for k in row.keys() if k.startswith(TIME_PREFIX)]
+    if "capability_speedup" not in row.keys():
+        return {}
+    return {"speedup": num(row["capability_speedup"]),
+            "workloads": {w: {"time_s": num(row[f"{TIME_PREFIX}{w}"]), "nodes": int(row[f"{NODES_PREFIX}{w}"]),
+                              "parallel_efficiency": num(row[f"{EFFICIENCY_PREFIX}{w}"]),
+                              "speedup": num(row[f"{SPEEDUP_PREFIX}{w}"])} for w in names}}

@@ -19,8 +19,10 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
     """The ``candidates`` list of the JSON output, in ranking order (infeasible last).
 
     ``requirements`` are the study's (:func:`fs.requirements.requirements_json`); each candidate
-    gets its row per requirement (:func:`fs.requirements.candidate_requirements`).
+    gets its row per requirement (:func:`fs.requirements.candidate_requirements`) and its
+    ``capability`` beside the throughput ``metrics.performance`` (:func:`fs.capability.capability_json`).
     """
+    from fs.capability import capability_json
     from fs.requirements import candidate_requirements
     from fs.runner import INTERVAL_COLUMNS, in_rank_order
 
@@ -41,6 +43,7 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
             "wait_s": _num(r["wait_s"]),
             "checkpoint_waste": _num(r["checkpoint_waste"]),
             "metrics": {a: _num(r[a]) for a in AXES},
+            "capability": capability_json(r),
             "scores": {a: _num(r[f"score_{a}"]) for a in AXES},
             "score": _num(r["score"]),
             "score_mean": _num(r["score_mean"]),

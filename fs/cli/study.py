@@ -38,20 +38,26 @@ def _interval(c: dict, col: str, unit: float, fmt: str) -> str:
     return f" ({lo / unit:{fmt}}–{hi / unit:{fmt}})"
 
 
+def _capability(candidate: dict) -> str:
+    """The "capability" cell: the capability speedup over the reference (time to solution of the
+    stated problems, fs.capability); – when absent."""
+    s = candidate.get("capability", {}).get("speedup")
+    return "–" if s is None else f"{s:.2f}"
+
+
 def _print_scorecard(result: dict) -> None:
     from rich.table import Table
 
     table = Table(title=result.get("title") or result.get("study") or "study")
     for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW] (5–95 %)", "capital [1e9 JPY]",
-                "speedup (5–95 %)",
-                "meets req.", "feasible"):
+                "speedup (5–95 %)", "capability", "meets req.", "feasible"):
         table.add_column(col)
     for c in result["candidates"]:
         table.add_row(
             "–" if c["rank"] is None else str(c["rank"]), c["name"], f"{c['score']:.3f}",
             _p_first(c), f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}{_interval(c, 'power_w', 1e6, '.1f')}",
             f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}",
-            f"{c['metrics']['performance']:.2f}{_interval(c, 'performance', 1, '.2f')}", _meets(c),
+            f"{c['metrics']['performance']:.2f}{_interval(c, 'performance', 1, '.2f')}", _capability(c), _meets(c),
             "yes" if c["feasible"] else "NO: " + "; ".join(c["violations"]))
     console = table_console()
     console.print(table)

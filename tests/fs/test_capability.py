@@ -109,3 +109,17 @@ def test_spec_requires_the_workload_of_a_time_to_solution():
         RequirementSpec(quantity="time_to_solution", at_most="10 s")
     assert RequirementSpec(quantity="time_to_solution", workload="fft3d", at_most="10 s").bound == "at_most"
     assert RequirementSpec(quantity="capability_speedup", at_least=2).workload is None
+
+
+def test_json_beside_the_throughput_speedup(builtin, nominal):
+    from fs.pipeline import candidates_json
+    from fs.runner import summarise
+
+    reference, profiles = nominal
+    rows = score_case(builtin, reference, profiles).assign(case="nominal")
+    out = {c["name"]: c for c in candidates_json(summarise(rows))}
+    row = rows.set_index("candidate").loc["fugakunext-like"]
+    cap = out["fugakunext-like"]["capability"]
+    assert cap["speedup"] == pytest.approx(row["capability_speedup"])
+    assert set(cap["workloads"]) == set(builtin.workloads)
+    assert cap["workloads"]["fft3d"]["time_s"] == pytest.approx(row["capability_time_s:fft3d"])
