@@ -31,6 +31,9 @@ class NodeProfile:
     machine: str
     machine_nodes: int
     hypothetical: bool
+    year: int | None = field(default=None, kw_only=True)  #: the machine's year (its delivery or datasheet year)
+    #: per workload, what bounds its JOB_NODES-node job (``compute``, ``power``, ``memory:<level>``, ``network``)
+    bounds: tuple[str, ...] = field(default=(), kw_only=True)
     time_per_unit_s: tuple[float, ...]  #: per workload, node-seconds per unit of work in a JOB_NODES-node job [s]
     busy_power_w: float  #: node-hour-weighted mean node power while running the portfolio [W]
     idle_power_w: float
@@ -129,6 +132,11 @@ def stated_score(machine, table: Mapping[str, float]) -> float:
     return score
 
 
+#: Scorecard columns per workload: its throughput ratio over the reference (the term of the
+#: portfolio's geometric mean, :func:`fs.metrics.portfolio_speedup`) and what bounds its job.
+WORKLOAD_SPEEDUP_PREFIX = "speedup:"
+BOUND_PREFIX = "bound:"
+
 #: Nodes of the representative job each workload is predicted on (weak scaling, the workload's
 #: default size per node), so that the network and its energy count. Assumption: a mid-size
 #: capability job; machines without a network run single-node jobs.
@@ -174,12 +182,13 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
     from archmodels.power import node_power_range_w
     from archmodels.transforms import system_names
 
-    times, powers = [], []
+    times, powers, bounds = [], [], []
     job_nodes = JOB_NODES if machine.network is not None else 1
     for w in study.workloads:
         p = archmodels.predict(machine, archmodels.load_workload(w), nodes=job_nodes)
         times.append(job_nodes / float(p.units_per_s))
         powers.append(float(p.power_w) / job_nodes)
+        bounds.append(str(p.bound))
     idle_w, max_w = node_power_range_w(machine)
     busy = float(np.dot(study.workload_weights, powers))
     store_w, store_jpy = storage_share_per_node(machine, storage_nodes)
@@ -189,6 +198,8 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         machine=machine.name,
         machine_nodes=int(machine.nodes),
         hypothetical=bool(machine.hypothetical),
+        year=getattr(machine, "year", None),
+        bounds=tuple(bounds),
         time_per_unit_s=tuple(times),
         busy_power_w=min(busy, float(max_w)),
         idle_power_w=float(idle_w),
@@ -305,6 +316,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "candidate": p.label,
             "machine": p.machine,
             "hypothetical": p.hypothetical,
+            "year": float("nan") if p.year is None else float(p.year),
             "nodes": int(v["nodes"]),
             "sized_by": sized_by,
             **{name: float(v[name]) for name in ("power_w", "average_power_w", "energy_j", "capital_cost_jpy",
@@ -323,6 +335,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "wait_s": float(ops.get(p.label, {}).get("wait_s", nan)),
             "operability": float(v["operability"]),
             "performance": float(v["performance"]),
+            **{f"{WORKLOAD_SPEEDUP_PREFIX}{w}": float(x) for w, x in zip(study.workloads, v["workload_speedup"])},
+            **{f"{BOUND_PREFIX}{w}": b for w, b in zip(study.workloads, p.bounds)},
             "performance_per_watt": float(v["performance_per_watt"]),
             "io": float(v["io"]),
             "work_node_hours": float(v["work_node_hours"]),

@@ -119,6 +119,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         "requirements": meta["study"]["requirements"],
         "candidates": candidates_json(summary, meta["study"]["requirements"]),
         "weight_sensitivity": meta["weight_sensitivity"],
+        "provenance": meta["provenance"],
         "sweep_points": sweep_points,
         "pareto_points": int(sweep_rows["pareto"].sum()) if sweep_rows is not None else 0,
         "results_parquet": str(res.chunks.path),
@@ -179,13 +180,15 @@ def report(out_dir: str | Path) -> dict:
 
     paths = write_report(out_dir)
     rows = pd.read_parquet(Path(out_dir) / "results.parquet")
-    st = json.loads((Path(out_dir) / "run.json").read_text())["study"]
+    meta = json.loads((Path(out_dir) / "run.json").read_text())
+    st = meta["study"]
     requirements = st.get("requirements", [])
     summary = summarise(rows)
     return {
         "requirements": requirements,
         "candidates": candidates_json(summary, requirements),
         "weight_sensitivity": weight_sensitivity(summary, st["axis_weights"], st["seed"]),
+        "provenance": meta.get("provenance"),  # of the run (None for a run.json written before it existed)
         "report_markdown": str(paths["markdown"]),
         "report_html": str(paths["html"]),
         "results_csv": str(paths["results_csv"]),

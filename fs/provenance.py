@@ -6,7 +6,76 @@ the run folder alone, citing the study's, the workloads' and archmodels' tables'
 
 from __future__ import annotations
 
+import hashlib
+import subprocess
+from functools import cache
 from pathlib import Path
+
+#: The packages a study's rows depend on; their source and data files make :func:`code_identity`'s digest.
+STUDY_PACKAGES = ("archmodels", "fs", "ops")
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes [hex]."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip()
+
+
+@cache
+def code_identity() -> dict:
+    """The code a run came from: ``version``, ``git_commit`` and ``git_dirty`` (None when the packages
+    are not in a git checkout or git is absent), and ``source_sha256``: one SHA-256 over the relative
+    path and bytes of every file of :data:`STUDY_PACKAGES` (``__pycache__`` aside), so an edit that
+    no commit records still changes it."""
+    import archmodels
+
+    roots = [Path(__import__(name).__file__).resolve().parent for name in STUDY_PACKAGES]
+    h = hashlib.sha256()
+    for root in roots:
+        for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(f"{root.name}/{f.relative_to(root).as_posix()}\0".encode())
+            h.update(f.read_bytes())
+    repo = roots[0].parent
+    commit = _git(repo, "rev-parse", "HEAD") if (repo / ".git").exists() else None
+    dirty = None
+    if commit is not None:
+        status = _git(repo, "status", "--porcelain", "--untracked-files=no", "--", *STUDY_PACKAGES)
+        dirty = None if status is None else bool(status)
+    return {"version": archmodels.__version__, "git_commit": commit, "git_dirty": dirty,
+            "source_sha256": h.hexdigest()}
+
+
+def input_files(study) -> dict:
+    """The files a study read, each ``{"path", "sha256"}``: the study file, every machine file (by
+    candidate label, with the machine's name) and every workload file (by name). A machine or
+    workload without a file (built in code) has ``path`` and ``sha256`` None."""
+    import archmodels
+
+    def entry(path):
+        return {"path": str(path) if path else None, "sha256": file_sha256(path) if path else None}
+
+    machines = {c.label: {"machine": c.machine.name, **entry(c.machine.path)}
+                for c in (study.reference, *study.candidates)}
+    workloads = {w: entry(archmodels.load_workload(w).path) for w in study.workloads}
+    return {"study": entry(study.file), "machines": machines, "workloads": workloads}
+
+
+def inputs_fingerprint(study) -> dict:
+    """What a run's rows depend on besides its options: the digests of every input file and of the
+    code (:func:`input_files`, :func:`code_identity`); a resumed run whose fingerprint differs
+    recomputes its chunks."""
+    files = input_files(study)
+    return {"study": files["study"]["sha256"],
+            "machines": {k: v["sha256"] for k, v in files["machines"].items()},
+            "workloads": {k: v["sha256"] for k, v in files["workloads"].items()},
+            "code": code_identity()["source_sha256"]}
 
 
 def _workload_sources(name: str) -> dict[str, dict]:
@@ -105,6 +174,7 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
         },
         "samples": samples, "executor": executor, "chunks_computed": computed, "chunks_reused": reused,
         "sweep_points": sweep_points,
+        "provenance": {**code_identity(), "files": input_files(study)},
         "rooflines": {label: _roofline(m, study.workloads) for label, m in machines.items()},
         "sources": dict(sorted(sources.items())),
     }

@@ -20,6 +20,8 @@ import pandas as pd
 from archmodels.atomic import write_text_atomic
 from fs.evaluate import JOB_NODES
 from fs.report_figures import FIGURES, report_figures
+from fs.report_page_one import (WORKLOAD_NOTE, candidate_flag, margin_table, provenance_table, uncertainty_table,
+                                workload_table)
 from fs.requirements import candidate_requirements, describe, format_value, status
 from fs.runner import in_rank_order, summarise, tornado
 from fs.weight_sensitivity import weight_sensitivity
@@ -159,6 +161,60 @@ def _html_table(rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _markdown(title: str, sections: list) -> str:
+    """The report in Markdown; figures link figures/<name>.png."""
+    md = [f"# {title}\n"]
+    for sec in sections:
+        if sec == "page break":
+            continue
+        head, blocks = sec
+        if head:
+            md.append(f"\n## {head}\n")
+        for kind, body in blocks:
+            md.append({"text": lambda b: f"\n{b}\n", "table": lambda b: "\n" + _md_table(b),
+                       "list": lambda b: "\n" + "".join(f"- {x}\n" for x in b),
+                       "figure": lambda b: f"\n![{head}](figures/{b}.png)\n"}[kind](body))
+    return "".join(md)
+
+
+def _html(title: str, sections: list, figs: dict[str, bytes]) -> str:
+    """The report as one self-contained HTML page: figures as base64 data URIs; what comes before the
+    page break is the first page when printed."""
+    parts = ["<section class=\"page-one\">"]
+    for sec in sections:
+        if sec == "page break":
+            parts.append("</section><section>")
+            continue
+        head, blocks = sec
+        if head:
+            parts.append(f"<h2>{html.escape(head)}</h2>")
+        for kind, body in blocks:
+            if kind == "text":
+                text = html.escape(body)
+                while text.count("**") >= 2:
+                    text = text.replace("**", "<strong>", 1).replace("**", "</strong>", 1)
+                parts.append(f"<p>{text}</p>")
+            elif kind == "table":
+                parts.append(_html_table(body))
+            elif kind == "list":
+                parts.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in body) + "</ul>")
+            else:
+                parts.append(f"<img alt=\"{html.escape(head)}\" src=\"data:image/png;base64,"
+                             f"{base64.b64encode(figs[body]).decode()}\">")
+    parts.append("</section>")
+    body = "\n".join(parts)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
+img{{max-width:100%;display:block;margin:1em 0}}
+@media print{{section.page-one{{break-after:page}}}}</style></head><body>
+<h1>{html.escape(title)}</h1>
+{body}
+</body></html>
+"""
+
+
 def write_report(out_dir: str | Path) -> dict[str, Path]:
     """(Re)build every report file of a run folder; returns their paths.
 
@@ -197,7 +253,6 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     infeasible = summary[~summary["feasible"]]
     lead = _verdict(ranked, requirements, meta["samples"])
     req_table = requirements_table(summary, requirements) if requirements else None
-    flags = "".join(f"- {r['candidate']}: {r['violations']} — flagged, not ranked.\n" for _, r in infeasible.iterrows())
     settings = [
         ["setting", "value"],
         ["reference", st["reference"]], ["power budget", f"{(st['power_budget_w'] or float('nan')) / 1e6:.1f} MW"],
@@ -219,44 +274,34 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     tor_rows = [["candidate", "parameter", "low", "high"]] + [
         [r["candidate"], r["parameter"], f"{r['low']:+.4f}", f"{r['high']:+.4f}"] for _, r in tor.iterrows()]
 
-    md = [f"# {st['title'] or st['name']}\n", f"Study `{st['name']}` ({st['file']}).\n", lead + "\n"]
-    if flags:
-        md.append("\nConstraint violations:\n\n" + flags)
-    if req_table:
-        md.append("\n## Requirements\n\n" + _md_table(req_table) + "\n" + FACTOR_NOTE + "\n")
-    md.append("\n## Settings\n\n" + _md_table(settings))
-    md.append("\n## Scorecard\n\n" + _md_table(table))
-    for name, title in FIGURES:
-        md.append(f"\n## {title}\n\n![{title}](figures/{name}.png)\n")
-    md.append("\n## Weight sensitivity\n\n" + _md_table(ws_rows) + "\n" + ws_text + "\n")
-    md.append("\n## Sensitivity\n\n" + _md_table(tor_rows))
-    md.append("\n## Provenance\n\nEvery source behind the numbers above.\n\n" + _md_table(src_rows))
+    workload_rows = workload_table(ordered, st["portfolio"])
+    margin_rows, margin_text = margin_table(ranked, st["axis_weights"])
+    hypothetical = [f"{r['candidate']} ({candidate_flag(r).removeprefix('hypothetical (').rstrip(')') or 'year not given'})"
+                    for _, r in ordered.iterrows() if bool(r["hypothetical"])]
+    flags_text = ("Hypothetical candidates (not built; their values include assumptions): " + ", ".join(hypothetical) + "."
+                  if hypothetical else "Every candidate is a shipping machine.")
+    unc_rows = uncertainty_table(st["uncertainties"])
+    sections = [
+        (None, [("text", f"Study `{st['name']}` ({st['file']})."), ("text", lead), ("text", flags_text)]
+         + ([("text", "Constraint violations:"), ("list", [f"{r['candidate']}: {r['violations']} — flagged, not ranked."
+                                                          for _, r in infeasible.iterrows()])] if len(infeasible) else [])),
+        *([("Requirements", [("table", req_table), ("text", FACTOR_NOTE)])] if req_table else []),
+        ("Per workload", [("table", workload_rows), ("text", WORKLOAD_NOTE)]),
+        ("Margin of the winner", [("table", margin_rows), ("text", margin_text)] if margin_rows else [("text", margin_text)]),
+        ("Uncertainty inputs", [("table", unc_rows)] if len(unc_rows) > 1 else [("text", "None: a nominal study.")]),
+        ("Weight sensitivity", [("table", ws_rows), ("text", ws_text)]),
+        "page break",
+        ("Settings", [("table", settings)]),
+        ("Scorecard", [("table", table)]),
+        *[(title, [("figure", name)]) for name, title in FIGURES],
+        ("Sensitivity", [("table", tor_rows)]),
+        ("Provenance", [("text", "The code and the exact files this run read."), ("table", provenance_table(meta.get("provenance"))),
+                        ("text", "Every source behind the numbers above."), ("table", src_rows)]),
+    ]
+    title = st["title"] or st["name"]
     md_path = out / "report.md"
-    write_text_atomic(md_path, "".join(md))
-
-    imgs = "".join(
-        f"<h2>{html.escape(title)}</h2><img alt=\"{html.escape(title)}\" src=\"data:image/png;base64,"
-        f"{base64.b64encode(figs[name]).decode()}\">" for name, title in FIGURES)
-    flags_html = "".join(f"<li>{html.escape(r['candidate'])}: {html.escape(r['violations'])} — flagged, not ranked.</li>"
-                         for _, r in infeasible.iterrows())
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(st['title'] or st['name'])}</title>
-<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}
-img{{max-width:100%;display:block;margin:1em 0}}</style></head><body>
-<h1>{html.escape(st['title'] or st['name'])}</h1>
-<p>Study <code>{html.escape(st['name'])}</code> ({html.escape(st['file'])}).</p>
-<p>{html.escape(lead).replace('**', '')}</p>
-{f'<p>Constraint violations:</p><ul>{flags_html}</ul>' if flags_html else ''}
-{f'<h2>Requirements</h2>{_html_table(req_table)}<p>{html.escape(FACTOR_NOTE)}</p>' if req_table else ''}
-<h2>Settings</h2>{_html_table(settings)}
-<h2>Scorecard</h2>{_html_table(table)}
-{imgs}
-<h2>Weight sensitivity</h2>{_html_table(ws_rows)}<p>{html.escape(ws_text)}</p>
-<h2>Sensitivity</h2>{_html_table(tor_rows)}
-<h2>Provenance</h2><p>Every source behind the numbers above.</p>{_html_table(src_rows)}
-</body></html>
-"""
+    write_text_atomic(md_path, _markdown(title, sections))
+    page = _html(title, sections, figs)
     html_path = out / "report.html"
     write_text_atomic(html_path, page)
     return {"markdown": md_path, "html": html_path, "summary": out / "summary.csv", "results_csv": out / "results.csv"}

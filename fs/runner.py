@@ -25,6 +25,7 @@ import pandas as pd
 from fs import uncertainty as U
 from fs.evaluate import node_profiles, score_case
 from fs.executors import ChunkRun, chunk_ranges, run_chunks
+from fs.provenance import inputs_fingerprint
 from fs.study import Study, load_study
 
 MULT_PREFIX = "mult:"
@@ -116,6 +117,7 @@ def run_study(name_or_path: str | Path, out_dir: str | Path, *, samples: int = 2
     args = [(study_file, digest, "fixed", 0, 0, operations)]
     args += [(study_file, digest, "monte-carlo", a, b, operations) for a, b in chunk_ranges(samples, chunk_size)]
     config = {"study": digest, "samples": samples, "chunk_size": chunk_size, "operations": operations,
+              "inputs": inputs_fingerprint(study),  # a machine, workload or code edit recomputes
               "schema": "fs-workbench/study-results/2"}  # 2: cost and carbon per unit of work
     total = len(args)
     run = run_chunks(out_dir, "results", study_chunk, args, config, executor,

@@ -506,6 +506,7 @@ def run_sweep(study, out_dir, *, method: str = "lhs", points: int = 10_000, seed
     from pathlib import Path
 
     from fs.executors import chunk_ranges, run_chunks, write_parquet_atomic
+    from fs.provenance import inputs_fingerprint
     from fs.runner import file_digest
 
     study_file = str(Path(study.file).resolve())
@@ -522,7 +523,7 @@ def run_sweep(study, out_dir, *, method: str = "lhs", points: int = 10_000, seed
         raise InputError(f"unknown sweep method {method!r}; expected 'lhs' or 'grid'")
     args = [(study_file, digest, designs.iloc[a:b], a, seed) for a, b in chunk_ranges(points, chunk_size)]
     config = {"study": digest, "method": method, "points": points, "seed": seed, "chunk_size": chunk_size,
-              "options": options, "schema": "fs-workbench/sweep/1"}
+              "options": options, "inputs": inputs_fingerprint(study), "schema": "fs-workbench/sweep/1"}
     total = len(args)
     run = run_chunks(out_dir, "sweep", sweep_chunk, args, config, executor,
                      (lambda done: progress(done, total)) if progress else None)

@@ -101,3 +101,90 @@ def test_scorecard_formats_for_people_feasible_first():
 def test_a_folder_without_a_run_is_refused(tmp_path):
     with pytest.raises(InputError, match="not a study run folder"):
         write_report(tmp_path)
+
+
+def test_page_one_argues_before_the_settings(run_dir):
+    """Verdict, per-workload table, the winner's margin, the uncertainty inputs and the weight
+    sensitivity come before the settings and the scorecard, in Markdown and in the printed HTML's
+    first page."""
+    md = (run_dir / "report.md").read_text()
+    order = ["ranks first", "## Per workload", "## Margin of the winner", "## Uncertainty inputs",
+             "## Weight sensitivity", "## Settings", "## Scorecard", "## Provenance"]
+    assert [md.index(h) for h in order] == sorted(md.index(h) for h in order)
+    page = (run_dir / "report.html").read_text()
+    first = page[page.index('<section class="page-one">'):page.index("</section>")]
+    for h in ("Per workload", "Margin of the winner", "Uncertainty inputs", "Weight sensitivity"):
+        assert f"<h2>{h}</h2>" in first
+    assert "<h2>Settings</h2>" not in first
+    # the study's three uncertainties with their distributions
+    for target in ("memory:hbm3e:energy_per_bit", "memory:sram-3d:bandwidth", "network:co-packaged-optics:energy_per_bit"):
+        assert target in first
+    assert "uniform" in first and "low 0.8" in first
+    # each candidate's status and year (the test copy of the example spec does not flag its candidate
+    # hypothetical: the catalog's copy does)
+    assert "Every candidate is a shipping machine." in first and "<td>shipping (2030)</td>" in first
+
+
+def test_workload_table_cells_are_the_rows_speedup_bound_and_capability():
+    from fs.report_page_one import workload_table
+
+    row = {"candidate": "x", "hypothetical": True, "year": 2030.0, "feasible": True, "performance": 1.5,
+           "speedup:a": 2.0, "bound:a": "memory:HBM4", "capability_time_s:a": 0.25,
+           "speedup:b": 0.5, "bound:b": "network", "capability_time_s:b": float("inf"), "capability_speedup": 1.2}
+    slow = {**row, "candidate": "y", "hypothetical": False, "year": float("nan"), "feasible": False}
+    for k in ("speedup:b", "bound:b", "capability_time_s:b", "capability_speedup"):
+        slow.pop(k)  # a run written before these columns existed
+    table = workload_table(pd.DataFrame([row, slow]), {"a": 0.7, "b": 0.3})
+    assert table[0] == ["candidate", "status", "a (0.7)", "b (0.3)", "portfolio"]
+    assert table[1] == ["x", "hypothetical (2030)", "2.00× · memory:HBM4 · 0.25 s", "0.50× · network · never",
+                        "1.50× throughput, 1.20× capability"]
+    assert table[2] == ["y", "shipping, infeasible", "2.00× · memory:HBM4 · 0.25 s", "– · – · –", "1.50× throughput"]
+
+
+def test_the_margin_by_axis_sums_to_the_score_difference(run_dir):
+    from fs.report_page_one import margin_table
+    from fs.runner import in_rank_order, summarise
+    from fs.spec import AXES
+
+    meta = json.loads((run_dir / "run.json").read_text())
+    ordered = in_rank_order(summarise(pd.read_parquet(run_dir / "results.parquet")))
+    ranked = ordered[ordered["feasible"]]
+    weights = meta["study"]["axis_weights"]
+    table, words = margin_table(ranked, weights)
+    a, b = ranked.iloc[0], ranked.iloc[1]
+    terms = [float(r[-1]) for r in table[1:-1]]
+    assert [r[0] for r in table[1:-1]] == list(AXES)
+    for axis, t in zip(AXES, terms):
+        assert t == pytest.approx(weights[axis] * (a[f"score_{axis}"] - b[f"score_{axis}"]), abs=6e-4)
+    assert float(table[-1][-1]) == pytest.approx(a["score"] - b["score"], abs=6e-4)
+    assert sum(terms) == pytest.approx(a["score"] - b["score"], abs=5e-3)  # rounding of eight terms
+    assert words.startswith(f"{a['candidate']} leads {b['candidate']} by")
+    one, alone = margin_table(ranked.iloc[:1], weights)
+    assert one == [] and "no runner-up" in alone
+
+
+def test_run_json_and_report_carry_version_commit_and_file_digests(run_dir):
+    import hashlib
+    import subprocess
+
+    import archmodels
+
+    prov = json.loads((run_dir / "run.json").read_text())["provenance"]
+    assert prov["version"] == archmodels.__version__
+    repo = Path(archmodels.__file__).resolve().parents[1]
+    if (repo / ".git").exists() and shutil.which("git"):
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        assert prov["git_commit"] == head
+    assert len(prov["source_sha256"]) == 64
+    files = prov["files"]
+
+    def sha(path):
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+    assert files["study"]["sha256"] == sha(files["study"]["path"])
+    assert set(files["machines"]) == {"fugaku", "cand-cpu-3dsram-cpo", "dgx-h100"}
+    for m in files["machines"].values():
+        assert m["sha256"] == sha(m["path"])
+    assert set(files["workloads"]) == set(json.loads((run_dir / "run.json").read_text())["study"]["portfolio"])
+    md = (run_dir / "report.md").read_text()
+    assert files["study"]["sha256"] in md and all(m["sha256"] in md for m in files["machines"].values())

@@ -191,3 +191,17 @@ def test_cli_grid_sweep_json(tmp_path, capsys):
     feas = rows[rows["feasible"]]
     assert not ((feas["performance"] > best["performance"]) & (feas["power_w"] < best["power_w"])
                 & (feas["cost_jpy"] < best["cost_jpy"]) & (feas["carbon_g"] < best["carbon_g"])).any()
+
+
+def test_an_edited_machine_file_recomputes_a_resumed_run(tmp_path):
+    """Resumption is keyed on every input file, not only the study's: a run into the same folder
+    after a machine file changed recomputes its chunks instead of reusing rows of the old machine."""
+    spec = tmp_path / "spec"
+    shutil.copytree(DATA, spec)
+    out = tmp_path / "run"
+    first = run_study(spec / "study-fugakunext.toml", out, samples=4, chunk_size=4)
+    assert run_study(spec / "study-fugakunext.toml", out, samples=4, chunk_size=4).chunks.reused == (0, 1)
+    machine = spec / "machine-dgx-h100.toml"
+    machine.write_text(machine.read_text() + "\n# an edit\n")
+    again = run_study(spec / "study-fugakunext.toml", out, samples=4, chunk_size=4)
+    assert again.chunks.reused == () and again.chunks.computed == first.chunks.computed
