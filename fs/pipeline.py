@@ -82,7 +82,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
     from fs.sweep import run_sweep
     from fs.weight_sensitivity import weight_sensitivity
 
-    from fs.operations import simulate_operations
+    from fs.operations import operating_json, simulate_operations
     from fs.runner import evaluate_case
     from fs.study import load_study
 
@@ -104,6 +104,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         executor.close()
     meta = run_metadata(res.study, samples=samples, executor=executor.name, computed=len(res.chunks.computed),
                         reused=len(res.chunks.reused), sweep_points=sweep_points)
+    meta["operating"] = operating_json(loaded.operating, operations)
     summary = summarise(res.rows)
     meta["weight_sensitivity"] = weight_sensitivity(summary, res.study.axis_weights, res.study.seed)
     write_text_atomic(out / "run.json", json.dumps(meta, sort_keys=True, indent=1))
@@ -119,6 +120,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         "requirements": meta["study"]["requirements"],
         "candidates": candidates_json(summary, meta["study"]["requirements"]),
         "weight_sensitivity": meta["weight_sensitivity"],
+        "operating": meta["operating"],
         "provenance": meta["provenance"],
         "sweep_points": sweep_points,
         "pareto_points": int(sweep_rows["pareto"].sum()) if sweep_rows is not None else 0,

@@ -20,6 +20,7 @@ import pandas as pd
 from archmodels.atomic import write_text_atomic
 from fs.evaluate import JOB_NODES
 from fs.report_figures import FIGURES, report_figures
+from fs.report_operating import MEASURE_NOTE, measures_table, operating_text
 from fs.report_page_one import (WORKLOAD_NOTE, candidate_flag, margin_table, provenance_table, uncertainty_table,
                                 workload_table)
 from fs.requirements import candidate_requirements, describe, format_value, status
@@ -265,6 +266,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         ["axis weights", ", ".join(f"{k} {v:g}" for k, v in st["axis_weights"].items())],
         ["portfolio", ", ".join(f"{k} {v:g}" for k, v in st["portfolio"].items())],
         ["Monte Carlo", f"{meta['samples']} samples, seed {st['seed']} (SeedSequence, one stream per sample)"],
+        ["operations", operating_text(meta["operating"]) if "operating" in meta else "not recorded"],
         ["design sweep", f"{meta['sweep_points']} points"],
         ["executor", f"{meta['executor']} ({meta['chunks_computed']} chunks computed, {meta['chunks_reused']} reused)"],
     ]
@@ -295,6 +297,9 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         ("Scorecard", [("table", table)]),
         *[(title, [("figure", name)]) for name, title in FIGURES],
         ("Sensitivity", [("table", tor_rows)]),
+        *([("Operating measures", [("text", operating_text(meta["operating"])),
+                                   ("table", measures_table(meta["operating"], summary)), ("text", MEASURE_NOTE)])]
+          if meta.get("operating", {}).get("savings") else []),
         ("Provenance", [("text", "The code and the exact files this run read."), ("table", provenance_table(meta.get("provenance"))),
                         ("text", "Every source behind the numbers above."), ("table", src_rows)]),
     ]

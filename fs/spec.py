@@ -185,10 +185,38 @@ class StorageSpec(_Strict):
     pfs_capacity: str | None = None
 
 
+class BatterySpec(_Strict):
+    """A stationary battery at the site (``ops.storage.Battery``; its other parameters are the
+    cited defaults there)."""
+
+    capacity: str = Field(description="nominal capacity, e.g. '20 MWh'")
+    power: str = Field(description="charge and discharge power limit, e.g. '10 MW'")
+
+
+class OnsiteSpec(_Strict):
+    """On-site renewables at the site, nameplate capacity (``ops.storage.OnsiteRenewables``)."""
+
+    solar: str = "0 W"
+    wind: str = "0 W"
+
+
 class OperationsSpec(_Strict):
     node_mtbf: str | None = None
     trace: str | None = None
     utilisation: float | None = Field(default=None, gt=0, le=1)
+    policy: str = Field(default="easy", description="an ops policy (ops.policies.POLICY_NAMES)")
+    policy_params: dict[str, float | str] = Field(default_factory=dict)
+    battery: BatterySpec | None = None
+    onsite: OnsiteSpec | None = None
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        from ops.policies import POLICY_NAMES
+
+        if value not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {value!r}; expected one of {', '.join(POLICY_NAMES)}")
+        return value
 
 
 class AssumptionsSpec(_Strict):

@@ -51,6 +51,31 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class Operating:
+    """How the centre is run in the operations engine: the scheduling policy (``ops.policies``) and
+    its parameters, a battery [J, W] and on-site renewables [W of nameplate], ``None``/0 where absent."""
+
+    policy: str = "easy"
+    policy_params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    battery_capacity_j: float | None = None
+    battery_power_w: float | None = None
+    solar_w: float = 0.0
+    wind_w: float = 0.0
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The measures beyond plain EASY on the grid alone: ``policy``, ``battery``, ``onsite``."""
+        out = []
+        if self.policy != "easy":
+            out.append("policy")
+        if self.battery_capacity_j is not None:
+            out.append("battery")
+        if self.solar_w > 0 or self.wind_w > 0:
+            out.append("onsite")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class Uncertainty:
     """A multiplier on ``kind:selector:parameter`` drawn from ``distribution`` (a dict of floats)."""
 
@@ -129,6 +154,40 @@ class Study:
     uncertainties: tuple[Uncertainty, ...]
     sources: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     requirements: tuple[Requirement, ...] = ()
+    operating: Operating = Operating()
+
+
+def _operating(ops_spec, grid_name: str, qty, problems: list, file: str) -> Operating:
+    """The ``[operations]`` policy, battery and on-site renewables in SI units (problems appended)."""
+    from ops.grid import GRIDS
+    from ops.policies import make_policy
+
+    battery = ops_spec.battery
+    capacity = qty(battery.capacity, "energy_j", "operations.battery.capacity") if battery else None
+    power = qty(battery.power, "power_w", "operations.battery.power") if battery else None
+    generation = {}
+    for name in ("solar", "wind"):
+        fp = f"operations.onsite.{name}"
+        text = getattr(ops_spec.onsite, name) if ops_spec.onsite else "0 W"
+        try:
+            generation[name] = read_quantity(text, "power_w", location=fp, file=file)
+        except SpecError as err:
+            problems.extend(err.problems)
+            generation[name] = 0.0
+            continue
+        if not generation[name] >= 0:
+            problems.append((fp, f"must be >= 0, got {text!r}"))
+    operating = Operating(policy=ops_spec.policy, policy_params=MappingProxyType(dict(ops_spec.policy_params)),
+                          battery_capacity_j=capacity, battery_power_w=power,
+                          solar_w=max(generation["solar"], 0.0), wind_w=max(generation["wind"], 0.0))
+    try:
+        make_policy(operating.policy, **operating.policy_params)
+    except InputError as err:
+        problems.append(("operations.policy_params", err.detail))
+    if operating.measures and grid_name not in GRIDS:
+        problems.append(("operations", f"a policy other than easy, a battery or on-site renewables need a grid the "
+                                       f"operations engine ships ({', '.join(sorted(GRIDS))}), not {grid_name!r}"))
+    return operating
 
 
 @cache
@@ -288,6 +347,7 @@ def load_study(name_or_path: str | Path) -> Study:
         pfs_capacity_bytes=qty(st.pfs_capacity, "bytes", "storage.pfs_capacity") or ds["pfs_capacity_bytes"],
     )
     node_mtbf_s = qty(s.operations.node_mtbf, "time_s", "operations.node_mtbf")
+    operating = _operating(s.operations, grid_name, qty, problems, file)
     requirements = []
     for i, r in enumerate(s.requirement):
         text = getattr(r, r.bound)
@@ -346,4 +406,5 @@ def load_study(name_or_path: str | Path) -> Study:
         uncertainties=uncertainties,
         sources=MappingProxyType(sources),
         requirements=tuple(requirements),
+        operating=operating,
     )
