@@ -39,6 +39,7 @@ import pandas as pd
 
 from archmodels.errors import InputError
 from archmodels.references import check_name
+from ops.marginal import marginal_intensity
 
 _AR5 = ("IPCC AR5 WG3 Annex III, Table A.III.2 (Schlömer et al. 2014), life-cycle median; "
         "https://www.ipcc.ch/site/assets/uploads/2018/02/ipcc_wg3_ar5_annex-iii.pdf")
@@ -117,6 +118,8 @@ class Grid:
     area: str = "tokyo"  #: JEPX price area of ``price_jpy_per_kwh``
     carbon_basis: str = "half-hourly mix"  #: or "annual mix": a flat intensity from annual shares
     renewables_scope: str = "national"     #: what the solar and wind factors describe
+    #: short-run marginal intensity per slot [g/kWh] (:mod:`ops.marginal`); None without a half-hourly mix
+    marginal_carbon_g_per_kwh: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.carbon_g_per_kwh)
@@ -134,6 +137,8 @@ class Grid:
             "renewable_fraction": self.renewable_fraction,
             "solar_cf": self.solar_cf,
             "wind_cf": self.wind_cf,
+            **({"marginal_carbon_intensity_g_per_kwh": self.marginal_carbon_g_per_kwh}
+               if self.marginal_carbon_g_per_kwh is not None else {}),
         }, index=pd.DatetimeIndex(index, name="time"))
 
 
@@ -195,6 +200,8 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
 
     price, ren = aligned(price), aligned(ren)
     gen = aligned(gen) if data.generation is not None else annual_mix_frame(data.annual_mix, index)
+    marginal = (marginal_intensity(gen, {k: v[0] for k, v in EMISSION_FACTORS_G_PER_KWH.items()}).per_slot_g_per_kwh
+                if data.generation is not None else None)
     return Grid(
         name=name, start=start, step_s=1800.0,
         carbon_g_per_kwh=carbon_intensity_g_per_kwh(gen),
@@ -205,4 +212,5 @@ def load_grid(name: str = "tokyo-2025") -> Grid:
         area=data.area,
         carbon_basis="half-hourly mix" if data.generation is not None else "annual mix",
         renewables_scope=data.renewables_scope,
+        marginal_carbon_g_per_kwh=marginal,
     )

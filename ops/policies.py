@@ -120,7 +120,7 @@ class SignalAwareDelay(Policy):
 
     name: str = "carbon-delay"
     base: str = "easy"
-    signal: str = "carbon"  #: "carbon" (intensity) or "price"
+    signal: str = "carbon"  #: "carbon" (average intensity), "marginal-carbon" (:mod:`ops.marginal`) or "price"
     max_delay_s: float = 6 * 3600.0
     flexible_max_estimate_s: float = 24 * 3600.0
 
@@ -136,9 +136,15 @@ class SignalAwareDelay(Policy):
     def _values(self, grid: Grid) -> np.ndarray:
         if self.signal == "carbon":
             return grid.carbon_g_per_kwh
+        if self.signal == "marginal-carbon":
+            if grid.marginal_carbon_g_per_kwh is None:
+                raise InputError(f"grid {grid.name!r} has no marginal intensity ({grid.carbon_basis}: no half-hourly "
+                                 f"mix to fit it on); use a carbon policy on the average or a grid with a mix",
+                                 location=f"policy {self.name!r}")
+            return grid.marginal_carbon_g_per_kwh
         if self.signal == "price":
             return grid.price_jpy_per_kwh
-        raise InputError(f"unknown signal {self.signal!r}; expected 'carbon' or 'price'")
+        raise InputError(f"unknown signal {self.signal!r}; expected 'carbon', 'marginal-carbon' or 'price'")
 
     def _window_s(self, jobs: JobSet, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
         """Earliest and latest candidate start of each job, after its submit [s]."""
@@ -364,7 +370,7 @@ class CarbonPowerCap(Policy):
 
 def make_policy(name: str, **params) -> Policy:
     """A policy by name: fcfs, easy, conservative, carbon-delay, price-delay, carbon-queue-delay,
-    price-queue-delay, power-cap, dvfs-cap, carbon-cap.
+    price-queue-delay, marginal-carbon-delay, marginal-carbon-queue-delay, power-cap, dvfs-cap, carbon-cap.
 
     ``params`` go to the policy's dataclass (e.g. ``max_delay_s``, ``cap_w``, ``base``).
     """
@@ -375,6 +381,8 @@ def make_policy(name: str, **params) -> Policy:
         "price-delay": lambda: SignalAwareDelay(name=name, signal="price", **params),
         "carbon-queue-delay": lambda: QueueAwareDelay(name=name, signal="carbon", **params),
         "price-queue-delay": lambda: QueueAwareDelay(name=name, signal="price", **params),
+        "marginal-carbon-delay": lambda: SignalAwareDelay(name=name, signal="marginal-carbon", **params),
+        "marginal-carbon-queue-delay": lambda: QueueAwareDelay(name=name, signal="marginal-carbon", **params),
         "power-cap": lambda: PowerCap(name=name, **params),
         "dvfs-cap": lambda: DvfsPowerCap(name=name, **params),
         "carbon-cap": lambda: CarbonPowerCap(name=name, **params),
@@ -387,4 +395,5 @@ def make_policy(name: str, **params) -> Policy:
 
 
 POLICY_NAMES = ("fcfs", "easy", "conservative", "carbon-delay", "price-delay", "carbon-queue-delay",
-                "price-queue-delay", "power-cap", "dvfs-cap", "carbon-cap")
+                "price-queue-delay", "marginal-carbon-delay", "marginal-carbon-queue-delay", "power-cap", "dvfs-cap",
+                "carbon-cap")

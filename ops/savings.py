@@ -8,7 +8,7 @@ from ops.policies import Policy
 from ops.simulate import SimulationResult, resolve_trace, simulate
 
 SUMMARY_COLUMNS = ("policy", "jobs", "dropped_jobs", "nodes", "nodes_source", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
-                   "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "cost_jpy", "cost_energy_jpy",
+                   "it_energy_j", "energy_j", "grid_energy_j", "carbon_g", "carbon_marginal_g", "cost_jpy", "cost_energy_jpy",
                    "cost_demand_jpy", "peak_demand_w", "renewable_share")
 
 
@@ -17,7 +17,8 @@ def compare_policies(trace, policies: list[str | Policy], *, baseline: str | Pol
     """One row per policy (baseline first): summary metrics, savings and their price.
 
     Savings are baseline minus policy (positive = the policy saves): ``carbon_saving_g``,
-    ``carbon_saving_frac``, ``energy_saving_j``, ``cost_saving_jpy`` (the whole tariff), of which
+    ``carbon_saving_frac`` (average intensity), ``carbon_marginal_saving_g`` and ``_frac`` (marginal
+    intensity, :mod:`ops.marginal`, on grids with a half-hourly mix), ``energy_saving_j``, ``cost_saving_jpy`` (the whole tariff), of which
     ``energy_cost_saving_jpy`` (the spot-price part) and ``demand_charge_saving_jpy``; the price is
     ``wait_increase_s`` and ``slowdown_increase`` (policy minus baseline). The runs are those of
     :func:`policy_runs`.
@@ -48,6 +49,9 @@ def savings_table(runs: list[SimulationResult]) -> pd.DataFrame:
         df["carbon_saving_g"] = base["carbon_g"] - df["carbon_g"]
         df["carbon_saving_frac"] = df["carbon_saving_g"] / base["carbon_g"]
         df["cost_saving_jpy"] = base["cost_jpy"] - df["cost_jpy"]
+    if df["carbon_marginal_g"].notna().all():  # what the grid emits less at the margin
+        df["carbon_marginal_saving_g"] = base["carbon_marginal_g"] - df["carbon_marginal_g"]
+        df["carbon_marginal_saving_frac"] = df["carbon_marginal_saving_g"] / base["carbon_marginal_g"]
         df["energy_cost_saving_jpy"] = base["cost_energy_jpy"] - df["cost_energy_jpy"]
         df["demand_charge_saving_jpy"] = base["cost_demand_jpy"] - df["cost_demand_jpy"]
     df["wait_increase_s"] = df["mean_wait_s"] - base["mean_wait_s"]

@@ -170,7 +170,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         header, else 1. Power is charged per node: a processor draws 1/procs_per_node of a node.
     policy : str or Policy
         ``fcfs``, ``easy``, ``conservative``, ``carbon-delay``, ``price-delay``,
-        ``carbon-queue-delay``, ``price-queue-delay``, ``power-cap``, ``dvfs-cap``, ``carbon-cap``
+        ``carbon-queue-delay``, ``price-queue-delay``, ``marginal-carbon-delay``,
+        ``marginal-carbon-queue-delay``, ``power-cap``, ``dvfs-cap``, ``carbon-cap``
         (see :mod:`ops.policies`), or a Policy object.
     machine : str, Machine, optional
         archmodels machine (catalog name or TOML path) for node idle and maximum power.
@@ -301,7 +302,7 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
 #: Summary entries of the energy series that are None without a grid (costs, carbon) or a battery.
 GRID_KEYS = ("carbon_g", "cost_jpy", "renewable_share", "tariff", "cost_energy_jpy", "cost_retail_adder_jpy",
              "cost_renewable_surcharge_jpy", "cost_demand_jpy", "cost_battery_degradation_jpy",
-             "cost_battery_reconciliation_jpy", "peak_demand_w")
+             "cost_battery_reconciliation_jpy", "peak_demand_w", "carbon_marginal_g")
 BATTERY_KEYS = ("battery_charged_j", "battery_discharged_j", "battery_self_discharge_j", "battery_fade_loss_j",
                 "battery_soc_start_j", "battery_soc_end_j", "battery_reconciliation_j", "battery_moved_j",
                 "battery_capacity_fade", "battery_equivalent_full_cycles", "battery_energy_saving_j",
@@ -406,6 +407,8 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
                       battery_carbon_saving_g=float(((rest - grid_j) * ci).sum()) / J_PER_KWH - recon_g,
                       battery_cost_saving_jpy=base_cost - (float(cost.sum()) + demand_jpy + recon_jpy + acc.degradation_jpy))
     totals["carbon_g"] = carbon_g
+    if grid.marginal_carbon_g_per_kwh is not None:  # what the load's grid energy adds at the margin
+        totals["carbon_marginal_g"] = float((grid_j * grid.marginal_carbon_g_per_kwh[idx]).sum()) / J_PER_KWH
     totals["cost_jpy"] = sum(totals[k] for k in ("cost_energy_jpy", "cost_retail_adder_jpy", "cost_renewable_surcharge_jpy",
                                                  "cost_demand_jpy", "cost_battery_degradation_jpy",
                                                  "cost_battery_reconciliation_jpy"))

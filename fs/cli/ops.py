@@ -21,7 +21,7 @@ app = command_group("Operations: scheduling simulation, energy, grid carbon and 
 #: The summary keys ``fsw ops simulate --json`` prints (and no others).
 SIMULATE_JSON_KEYS = ("jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node",
                       "mean_wait_s", "mean_bounded_slowdown", "utilization",
-                      "makespan_s", "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s",
+                      "makespan_s", "energy_j", "carbon_g", "carbon_marginal_g", "cost_jpy", "simulation_wall_s",
                       "tariff", "peak_demand_w", "node_switch_ons", "switching_energy_j")
 #: ``cost`` in ``fsw ops simulate --json``: the breakdown of ``cost_jpy`` (null without a grid).
 COST_PARTS = ("energy", "retail_adder", "renewable_surcharge", "demand", "battery_degradation",
@@ -41,9 +41,10 @@ def simulate_json(summary: dict) -> dict:
                       {k: summary[f"battery_{k}"] for k in BATTERY_JSON_KEYS})
     return doc
 POLICY_HELP = ("fcfs, easy, conservative, carbon-delay, price-delay, carbon-queue-delay, price-queue-delay, "
-               "power-cap, dvfs-cap (both need --power-cap-w), carbon-cap.")
+               "marginal-carbon-delay, marginal-carbon-queue-delay (on the marginal intensity), power-cap, dvfs-cap (both need --power-cap-w), carbon-cap.")
 #: Policies that take --max-delay-s (DELAY_POLICIES) and --power-cap-w (CAP_POLICIES).
-DELAY_POLICIES = ("carbon-delay", "price-delay", "carbon-queue-delay", "price-queue-delay")
+DELAY_POLICIES = ("carbon-delay", "price-delay", "carbon-queue-delay", "price-queue-delay", "marginal-carbon-delay",
+                  "marginal-carbon-queue-delay")
 CAP_POLICIES = ("power-cap", "dvfs-cap")
 
 
@@ -183,6 +184,8 @@ def simulate_cmd(
         ["makespan", si(summary["makespan_s"], "s")],
         ["IT / facility energy", f"{si(summary['it_energy_j'], 'J')} / {si(summary['energy_j'], 'J')}"],
         ["carbon", "-" if summary["carbon_g"] is None else f"{summary['carbon_g'] / 1e6:,.2f} t CO2-eq"],
+        ["carbon at the margin", "-" if summary["carbon_marginal_g"] is None else
+         f"{summary['carbon_marginal_g'] / 1e6:,.2f} t CO2-eq (marginal intensity)"],
         ["cost", "-" if summary["cost_jpy"] is None else
          f"{summary['cost_jpy']:,.0f} JPY ({summary['tariff']}; demand charge {summary['cost_demand_jpy']:,.0f})"],
         ["renewable share", "-" if summary["renewable_share"] is None else f"{summary['renewable_share']:.3f}"],
@@ -237,12 +240,14 @@ def compare_cmd(
         return
     from fs.cli.output import print_table, si
 
-    rows = [[r.policy, f"{r.carbon_g / 1e6:,.2f} t", f"{100 * r.carbon_saving_frac:.2f} %", si(r.energy_saving_j, "J"),
+    marginal = "carbon_marginal_saving_frac" in df
+    rows = [[r.policy, f"{r.carbon_g / 1e6:,.2f} t", f"{100 * r.carbon_saving_frac:.2f} %",
+             *([f"{100 * r.carbon_marginal_saving_frac:.2f} %"] if marginal else []), si(r.energy_saving_j, "J"),
              f"{r.cost_saving_jpy:,.0f}", si(r.mean_wait_s, "s"), si(r.wait_increase_s, "s"),
              f"{r.slowdown_increase:+.3g}"] for r in df.itertuples()]
     print_table(f"savings against EASY on {trace}",
-                ["policy", "carbon", "carbon saved", "energy saved", "cost saved JPY", "mean wait",
-                 "wait +", "slowdown +"], rows)
+                ["policy", "carbon", "carbon saved", *(["marginal carbon saved"] if marginal else []), "energy saved",
+                 "cost saved JPY", "mean wait", "wait +", "slowdown +"], rows)
 
 
 @app.command("generate")

@@ -13,7 +13,7 @@ from ops_traces import trace_path
 from easy_oracle import easy_start_times, read_jobs
 
 KEYS = {"jobs", "dropped_jobs", "dropped", "nodes", "nodes_source", "procs", "procs_per_node", "mean_wait_s", "mean_bounded_slowdown", "utilization", "makespan_s",
-        "energy_j", "carbon_g", "cost_jpy", "simulation_wall_s", "tariff", "peak_demand_w", "node_switch_ons",
+        "energy_j", "carbon_g", "carbon_marginal_g", "cost_jpy", "simulation_wall_s", "tariff", "peak_demand_w", "node_switch_ons",
         "switching_energy_j", "cost", "battery"}
 
 
@@ -29,7 +29,7 @@ def test_simulate_json_has_exactly_the_keys(capsys):
     summary = json.loads(out)
     assert set(summary) == KEYS
     assert summary["jobs"] == 10000 and summary["dropped_jobs"] == 0
-    assert summary["carbon_g"] is None and summary["cost_jpy"] is None  # no grid given
+    assert summary["carbon_g"] is None and summary["carbon_marginal_g"] is None and summary["cost_jpy"] is None  # no grid
     assert 0 < summary["utilization"] <= 1
 
 
