@@ -374,11 +374,59 @@ def _parse_site(text: str, machine, off_after_s):
                 bandwidth_bytes_per_s=link * 1e9 / 8)
 
 
+CLOUD_FORMAT = "NAME:QUOTA_NODES[:PRICE_JPY_PER_NODE_HOUR[:EGRESS_JPY_PER_GB[:STARTUP_S[:CARBON_G_PER_KWH[:LINK_GBIT_S]]]]]"
+
+
+def _parse_cloud(text: str, machine, off_after_s):
+    """CLOUD_FORMAT -> a cloud Site; omitted fields from the AWS hpc6a offer (ops.cloud)."""
+    from archmodels.errors import InputError
+    from ops.cloud import DEFAULT_CLOUD_PUE, aws_hpc6a_offer
+    from ops.federation import Site
+    from ops.power import PowerModel, power_model_for_machine
+
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 7 or not parts[0]:
+        raise InputError(f"--cloud {text!r}: expected {CLOUD_FORMAT}")
+    names = ("price_jpy_per_node_hour", "egress_jpy_per_gb", "startup_s", "carbon_g_per_kwh")
+    try:
+        quota = int(parts[1])
+        numbers = [float(p) for p in parts[2:]]
+    except ValueError:
+        raise InputError(f"--cloud {text!r}: QUOTA_NODES must be an integer, the other fields numbers") from None
+    if quota < 1:
+        raise InputError(f"--cloud {text!r}: QUOTA_NODES must be >= 1")
+    link = numbers[4] if len(numbers) > 4 else 100.0
+    if not link > 0:
+        raise InputError(f"--cloud {text!r}: LINK_GBIT_S must be > 0")
+    try:
+        offer = aws_hpc6a_offer(**dict(zip(names, numbers[:4])))
+    except InputError as err:
+        raise InputError(f"--cloud {text!r}: {err.detail}") from None
+    power = (power_model_for_machine(machine, pue=DEFAULT_CLOUD_PUE, off_after_s=off_after_s) if machine is not None
+             else PowerModel(pue=DEFAULT_CLOUD_PUE, off_after_s=off_after_s))
+    return Site(parts[0], quota, power, grid=None, bandwidth_bytes_per_s=link * 1e9 / 8, cloud=offer)
+
+
+def _non_negative(name: str, value: float | None) -> None:
+    from archmodels.errors import InputError
+
+    if value is not None and not value >= 0:
+        raise InputError(f"must be >= 0, got {value:g}", location=name)
+
+
 @app.command("federate")
 def federate_cmd(
     trace: str = typer.Option(..., "--trace", help="SWF trace file or shipped trace name (submitted at the first site)."),
     site: list[str] = typer.Option(..., "--site", help=f"{SITE_FORMAT}; repeat per site (GRID: tokyo-2025, kansai-2025)."),
-    routing: str = typer.Option("least-loaded", "--routing", help="home, round-robin, least-loaded, lowest-carbon."),
+    routing: str = typer.Option("least-loaded", "--routing",
+                                help="home, round-robin, least-loaded, lowest-carbon (on-premises sites); burst, weighted (with --cloud)."),
+    cloud: list[str] = typer.Option([], "--cloud", help=f"{CLOUD_FORMAT}; a cloud site (default offer: AWS hpc6a on demand)."),
+    burst_wait_s: float = typer.Option(3600.0, "--burst-wait-s", help="burst: home's expected wait that sends a job to the cloud [s]."),
+    value_of_time: Optional[float] = typer.Option(None, "--value-of-time-jpy-per-node-hour",
+                                                  help="weighted: value of a node-hour waited [JPY] (default: the cloud's price)."),
+    carbon_price: float = typer.Option(10_000.0, "--carbon-price-jpy-per-t", help="weighted: carbon price [JPY per t CO2]."),
+    output_fraction: float = typer.Option(1.0, "--output-fraction",
+                                          help="Output returned home per byte of input of a job run away [-]."),
     machine: Optional[str] = typer.Option(None, "--machine", help="Catalog name or machine TOML for every site's node power."),
     off_after_s: OffAfterOption = None,
     strict: StrictOption = False,
@@ -391,14 +439,19 @@ def federate_cmd(
 ) -> None:
     """Route a trace over several sites, each on its grid (default tokyo-2025) at its own offset, and simulate them."""
     import archmodels
-    from ops.federation import federate
+    from ops.federation import RoutingWeights, federate
     from ops.output import write_table
 
+    for name, value in (("--burst-wait-s", burst_wait_s), ("--value-of-time-jpy-per-node-hour", value_of_time),
+                        ("--carbon-price-jpy-per-t", carbon_price), ("--output-fraction", output_fraction),
+                        ("--data-gb-per-proc", data_gb_per_proc)):
+        _non_negative(name, value)
     tr = _read_trace(trace, strict)
     m = archmodels.load_machine(machine) if machine else None
-    sites = [_parse_site(s, m, off_after_s) for s in site]
+    sites = [_parse_site(s, m, off_after_s) for s in site] + [_parse_cloud(c, m, off_after_s) for c in cloud]
     res = federate(tr, sites, routing=routing, share_links=not independent_links,
-                   data_bytes_per_proc=data_gb_per_proc * 1e9)
+                   data_bytes_per_proc=data_gb_per_proc * 1e9, output_fraction=output_fraction,
+                   burst_wait_s=burst_wait_s, weights=RoutingWeights(value_of_time, carbon_price))
     if jobs_out:
         write_table(res.jobs, jobs_out)
     if json_out:
@@ -409,7 +462,10 @@ def federate_cmd(
     from fs.cli.output import print_table, si
 
     rows = [[r["site"], r["jobs"], si(r.get("mean_wait_s"), "s"), si(r.get("energy_j"), "J"),
-             si(r.get("carbon_g"), "g")] for r in res.sites.to_dict(orient="records")]
+             si(r.get("carbon_g"), "g"), f"{r['cost_jpy']:,.0f}" if r.get("cost_jpy") is not None else "-"]
+            for r in res.sites.to_dict(orient="records")]
     s = res.summary
-    rows.append(["all", s["jobs"], si(s["mean_wait_s"], "s"), si(s["energy_j"], "J"), si(s["carbon_g"], "g")])
-    print_table(f"{routing} routing, {s['moved_jobs']} jobs moved", ["site", "jobs", "mean wait", "energy", "carbon"], rows)
+    rows.append(["all", s["jobs"], si(s["mean_wait_s"], "s"), si(s["energy_j"], "J"), si(s["carbon_g"], "g"),
+                 f"{s['cost_jpy']:,.0f}" if s["cost_jpy"] is not None else "-"])
+    print_table(f"{routing} routing, {s['moved_jobs']} jobs moved ({s['cloud_jobs']} to the cloud, "
+                f"{s['cloud_node_hours']:,.0f} node-hours)", ["site", "jobs", "mean wait", "energy", "carbon", "cost JPY"], rows)
