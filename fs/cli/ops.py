@@ -377,12 +377,13 @@ def _parse_site(text: str, machine, off_after_s):
 CLOUD_FORMAT = "NAME:QUOTA_NODES[:PRICE_JPY_PER_NODE_HOUR[:EGRESS_JPY_PER_GB[:STARTUP_S[:CARBON_G_PER_KWH[:LINK_GBIT_S]]]]]"
 
 
-def _parse_cloud(text: str, machine, off_after_s):
-    """CLOUD_FORMAT -> a cloud Site; omitted fields from the AWS hpc6a offer (ops.cloud)."""
+def _parse_cloud(text: str):
+    """CLOUD_FORMAT -> a cloud Site; omitted fields from the AWS hpc6a offer (ops.cloud). Its node is
+    the default 2-socket CPU node of ops.power (an hpc6a is a 2-socket EPYC), not --machine."""
     from archmodels.errors import InputError
     from ops.cloud import DEFAULT_CLOUD_PUE, aws_hpc6a_offer
     from ops.federation import Site
-    from ops.power import PowerModel, power_model_for_machine
+    from ops.power import PowerModel
 
     parts = text.split(":")
     if not 2 <= len(parts) <= 7 or not parts[0]:
@@ -402,9 +403,7 @@ def _parse_cloud(text: str, machine, off_after_s):
         offer = aws_hpc6a_offer(**dict(zip(names, numbers[:4])))
     except InputError as err:
         raise InputError(f"--cloud {text!r}: {err.detail}") from None
-    power = (power_model_for_machine(machine, pue=DEFAULT_CLOUD_PUE, off_after_s=off_after_s) if machine is not None
-             else PowerModel(pue=DEFAULT_CLOUD_PUE, off_after_s=off_after_s))
-    return Site(parts[0], quota, power, grid=None, bandwidth_bytes_per_s=link * 1e9 / 8, cloud=offer)
+    return Site(parts[0], quota, PowerModel(pue=DEFAULT_CLOUD_PUE), grid=None, bandwidth_bytes_per_s=link * 1e9 / 8, cloud=offer)
 
 
 def _non_negative(name: str, value: float | None) -> None:
@@ -448,7 +447,7 @@ def federate_cmd(
         _non_negative(name, value)
     tr = _read_trace(trace, strict)
     m = archmodels.load_machine(machine) if machine else None
-    sites = [_parse_site(s, m, off_after_s) for s in site] + [_parse_cloud(c, m, off_after_s) for c in cloud]
+    sites = [_parse_site(s, m, off_after_s) for s in site] + [_parse_cloud(c) for c in cloud]
     res = federate(tr, sites, routing=routing, share_links=not independent_links,
                    data_bytes_per_proc=data_gb_per_proc * 1e9, output_fraction=output_fraction,
                    burst_wait_s=burst_wait_s, weights=RoutingWeights(value_of_time, carbon_price))
