@@ -179,6 +179,8 @@ def route(jobs: JobSet, sites: list[Site], routing: str, home: int = 0, *, share
     fits = jobs.procs[:, None] <= nodes[None, :]
     if routing not in ("burst", "weighted"):
         fits &= ~is_cloud[None, :]  # the cloud takes bursts only
+    elif routing == "burst":
+        fits &= (is_cloud | ~remote)[None, :]  # home or the cloud
     if not fits.any(axis=1).all():
         raise InputError("a job is larger than every site")
     choice = np.full(n, home, dtype=np.int64)

@@ -124,6 +124,9 @@ def test_weighted_routing_picks_the_cheaper_site():
         route(jobs, [Site("home", 8)], "weighted")
     with pytest.raises(InputError, match="cannot be a cloud"):
         route(jobs, s[::-1], "burst")
+    # burst chooses between home and the cloud: a job that fits only another site is refused
+    with pytest.raises(InputError, match="larger than every site"):
+        route(jobs, [Site("home", 4), Site("other", 8), Site("cloud", 4, grid=None, cloud=cheap)], "burst")
 
 
 def test_federate_cli_reports_the_cloud(capsys):
