@@ -61,6 +61,7 @@ class Processor:
     cores: int | None = None
     clock_hz: float | None = None
     tdp_w: float | None = None
+    ecosystem: str | None = None  #: the software ecosystem named in the machine file (None: inferred, fs.ecosystems)
 
     def precision_for(self, wanted: str, matrix: bool = False) -> str | None:
         """The precision this processor runs ``wanted`` in (falling back to wider formats).
@@ -230,7 +231,8 @@ def machine_from_spec(spec: MachineSpec, path: str | None = None) -> Machine:
             name=p.name, type=p.type, count=p.count,
             peak_flop_per_s=MappingProxyType({k: q.value for k, q in p.peak.items()}),
             peak_matrix_flop_per_s=MappingProxyType({k: q.value for k, q in p.peak_matrix.items()}),
-            memory=tuple(levels), cores=p.cores, clock_hz=_v(p.clock), tdp_w=_v(p.tdp)))
+            memory=tuple(levels), cores=p.cores, clock_hz=_v(p.clock), tdp_w=_v(p.tdp),
+            ecosystem=p.ecosystem))
     links = []
     for i, link in enumerate(spec.node.links):
         lsrc = link.source or node_src

@@ -128,6 +128,9 @@ class ProcessorSpec(_Strict):
     peak: dict[Precision, Q("flop_per_s")] = Field(min_length=1)
     peak_matrix: dict[Precision, Q("flop_per_s")] = {}
     memory: list[MemorySpec] = Field(min_length=1)
+    #: the software ecosystem the processor is programmed in (a table of fs/data/ecosystems.toml,
+    #: e.g. "cuda", "rocm", "arm-sve-fujitsu"); absent: inferred from ``type`` (fs.ecosystems)
+    ecosystem: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
     source: str | None = None
 
 

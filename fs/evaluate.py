@@ -9,6 +9,7 @@ arithmetic on those per-node numbers: it sizes each system to the budgets, compu
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pandas as pd
 
 from archmodels.transforms import MACHINE_KINDS, scale_parts
 from fs import metrics as M
+from fs.ecosystems import ECOSYSTEM_AXES, stated_score
 from fs.operations import grid_lifetime
 from fs.requirements import PEAK_PRECISIONS, node_peak_flop_per_s, requirement_columns
 from fs.spec import AXES
@@ -112,26 +114,6 @@ def storage_share_per_node(machine, storage_nodes: int | None = None) -> tuple[f
     return storage_power_w(machine, n) / n, system_storage_cost_jpy(machine) / n
 
 
-def _part_shares(machine) -> tuple[list[str], list[str], list[float]]:
-    names, types, shares = [], [], []
-    for p in machine.node.processors:
-        peak = max([*p.peak_flop_per_s.values(), *p.peak_matrix_flop_per_s.values(), 0.0])
-        names.append(p.name)
-        types.append(p.type)
-        shares.append(peak * p.count)
-    return names, types, shares
-
-
-def stated_score(machine, table: Mapping[str, float]) -> float:
-    """A node's stated score from a table keyed by part name or type (see fs/data/defaults.toml)."""
-    names, types, shares = _part_shares(machine)
-    scores = [table.get(n.lower(), table.get(t.lower(), table.get("cpu", 0.5))) for n, t in zip(names, types)]
-    score = M.part_score(shares, scores) if sum(shares) > 0 else float(np.mean(scores))
-    if getattr(machine, "hypothetical", False) and "hypothetical_factor" in table:
-        score *= table["hypothetical_factor"]
-    return score
-
-
 #: Scorecard columns per workload: its throughput ratio over the reference (the term of the
 #: portfolio's geometric mean, :func:`fs.metrics.portfolio_speedup`) and what bounds its job.
 WORKLOAD_SPEEDUP_PREFIX = "speedup:"
@@ -184,8 +166,9 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
 
     times, powers, bounds = [], [], []
     job_nodes = JOB_NODES if machine.network is not None else 1
-    for w in study.workloads:
-        p = archmodels.predict(machine, archmodels.load_workload(w), nodes=job_nodes)
+    workloads = [archmodels.load_workload(w) for w in study.workloads]
+    for w in workloads:
+        p = archmodels.predict(machine, w, nodes=job_nodes)
         times.append(job_nodes / float(p.units_per_s))
         powers.append(float(p.power_w) / job_nodes)
         bounds.append(str(p.bound))
@@ -211,8 +194,9 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
         storage_power_w=store_w,
         storage_capital_jpy=store_jpy,
         embodied_per_node_g=float(node_embodied_carbon_g(machine)),
-        productivity=stated_score(machine, study.productivity),
-        commercial_reach=stated_score(machine, study.commercial_reach),
+        productivity=stated_score(machine, "productivity", study.productivity, workloads, study.workload_weights),
+        commercial_reach=stated_score(machine, "commercial_reach", study.commercial_reach, workloads,
+                                      study.workload_weights),
         checkpoint=job_checkpoint(machine, job_nodes, storage_nodes),
         selector_names=(label, *system_names(machine)),
         spec=machine,
@@ -235,8 +219,20 @@ def node_profiles(study: Study, multipliers: Mapping[str, float] | None = None) 
             if len(_PROFILE_CACHE) > 4096:
                 _PROFILE_CACHE.clear()
             cached = _PROFILE_CACHE[key] = (study, node_profile(study, c.label, m, storage_nodes=c.machine.nodes))
-        out.append(cached[1])
+        out.append(with_ecosystem_multipliers(study, cached[1], multipliers or {}))
     return out[0], out[1:], hit
+
+
+def with_ecosystem_multipliers(study: Study, profile: NodeProfile, multipliers: Mapping[str, float]) -> NodeProfile:
+    """``profile`` with its stated scores under the case's ``ecosystem:`` multipliers (unchanged without any)."""
+    import archmodels
+
+    if not any(t.startswith("ecosystem:") for t in multipliers):
+        return profile
+    workloads = [archmodels.load_workload(w) for w in study.workloads]
+    return dataclasses.replace(profile, **{
+        axis: stated_score(profile.spec, axis, getattr(study, axis), workloads, study.workload_weights, multipliers)
+        for axis in ECOSYSTEM_AXES})
 
 
 #: Profiles of machines a case left unchanged are reused: (id(study), label, hits) -> (study, profile).
@@ -395,7 +391,6 @@ def rebuilt_at_budget(study: Study, machine, capital_budget_jpy: float) -> dict:
         ``nodes`` (rebuilt), ``reference_nodes``, ``performance`` (rebuilt / as built [-]),
         ``capital_cost_jpy`` (rebuilt) and ``sized_by``.
     """
-    import dataclasses
 
     from fs.study import Candidate
 

@@ -169,7 +169,8 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
             "price_jpy_per_kwh": study.grid.price_jpy_per_kwh, "storage_tier": study.storage.tier,
             "start_year": study.start_year, "grid_trajectory": study.grid_trajectory,
             "grid_first_year_g_per_kwh": first_year, "grid_lifetime_mean_g_per_kwh": lifetime_mean,
-            "uncertainties": [{"target": u.target, **dict(u.distribution)} for u in study.uncertainties],
+            "uncertainties": [{"target": u.target, **dict(u.distribution), **({"source": u.source} if u.source else {})}
+                              for u in study.uncertainties],
             "requirements": requirements_json(study),
         },
         "samples": samples, "executor": executor, "chunks_computed": computed, "chunks_reused": reused,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from archmodels.errors import InputError, SpecError, validation_problems
 from archmodels.references import resolve_reference
+from fs.ecosystems import ECOSYSTEM_AXES
 
 SCHEMA = "fs-workbench/study/1"
 
@@ -46,6 +47,7 @@ TARGET_PARAMETERS = {
     "cost": ("capital", "embodied_carbon"),
     "storage": ("bandwidth",),
     "reliability": ("node_mtbf",),
+    "ecosystem": ECOSYSTEM_AXES,  # a software ecosystem's stated score (fs.ecosystems)
 }
 
 

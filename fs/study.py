@@ -17,6 +17,7 @@ from types import MappingProxyType
 from archmodels.errors import InputError, SpecError
 from archmodels.quantities import read_quantity
 from fs import spec as _spec
+from fs.ecosystems import TABLE_SOURCE, default_uncertainties, ecosystem_problems, ecosystem_sources
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
 
@@ -84,6 +85,7 @@ class Uncertainty:
     selector: str
     parameter: str
     distribution: MappingProxyType
+    source: str | None = None  #: where a default uncertainty comes from (None: the study's [[uncertainty]])
 
     @property
     def nominal(self) -> float:
@@ -238,6 +240,8 @@ def _dead_selectors(uncertainties, systems: list[Candidate], grid_name: str) -> 
     problems = []
     for i, u in enumerate(uncertainties):
         kind, selector, _ = u.target.split(":")
+        if kind == "ecosystem":
+            continue  # fs.ecosystems.ecosystem_problems
         if kind in MACHINE_KINDS:
             alive = any(u.target in scale_parts(c.machine, {u.target: 2.0})[1] for c in systems)
         elif kind == "grid":
@@ -268,6 +272,7 @@ def load_study(name_or_path: str | Path) -> Study:
     base = path.parent
     d = defaults()
     problems: list[tuple[str, str]] = []
+    overrides = {"productivity": s.assumptions.productivity, "commercial_reach": s.assumptions.commercial_reach}
 
     machines: dict[str, object] = {}
 
@@ -363,6 +368,7 @@ def load_study(name_or_path: str | Path) -> Study:
 
     if reference is not None:
         problems.extend(_dead_selectors(s.uncertainty, [reference, *candidates], grid_name))
+        problems.extend(ecosystem_problems([reference, *candidates], overrides, s.uncertainty))
     if problems:
         raise SpecError(file, problems)
 
@@ -372,7 +378,10 @@ def load_study(name_or_path: str | Path) -> Study:
         Uncertainty(u.target, *u.target.split(":"), MappingProxyType(u.distribution.model_dump(exclude_none=True)))
         for u in s.uncertainty
     )
+    uncertainties += tuple(Uncertainty(t, *t.split(":"), MappingProxyType(dist), source=TABLE_SOURCE)
+                           for t, dist in default_uncertainties([reference, *candidates], overrides, uncertainties))
     sources = _default_sources()
+    sources.update({k: Source(k, title, url) for k, (title, url) in ecosystem_sources().items()})
     sources.update({k: Source(k, v.title, v.url) for k, v in s.sources.items()})
     for m in list(machines.values()):
         for sid, src in (getattr(m, "sources", None) or {}).items():

@@ -25,7 +25,10 @@ def test_rows_hold_every_case_with_its_seed(serial_run):
     rows = serial_run.rows
     n_cand = 3
     assert (rows["case"] == "nominal").sum() == n_cand
-    assert (rows["case"] == "tornado").sum() == n_cand * 2 * 3
+    stated = [u for u in serial_run.study.uncertainties if u.source is None]
+    table = [u for u in serial_run.study.uncertainties if u.source == "ecosystems.toml"]
+    assert len(stated) == 3 and table and len(stated) + len(table) == len(serial_run.study.uncertainties)
+    assert (rows["case"] == "tornado").sum() == n_cand * 2 * (len(stated) + len(table))
     mc = rows[rows["case"] == "monte-carlo"]
     assert len(mc) == n_cand * 12 and sorted(mc["sample"].unique()) == list(range(12))
     assert (rows["seed"] == 20261129).all()
@@ -49,7 +52,8 @@ def test_summary_probabilities_and_tornado(serial_run):
     assert (s["score_p05"] <= s["score_p95"]).all()
     t = tornado(serial_run.rows)
     assert set(t["parameter"]) == {"memory:hbm3e:energy_per_bit", "memory:sram-3d:bandwidth",
-                                   "network:co-packaged-optics:energy_per_bit"}
+                                   "network:co-packaged-optics:energy_per_bit",
+                                   *(u.target for u in serial_run.study.uncertainties if u.kind == "ecosystem")}
     cand = t[t["candidate"] == "cand-cpu-3dsram-cpo"].set_index("parameter")
     # less SRAM bandwidth can only hurt the SRAM candidate's score
     assert cand.loc["memory:sram-3d:bandwidth", "low"] < 0
