@@ -12,7 +12,9 @@ traces longer than the grid series wrap around it.
 Energy is counted from the first submit to the last job end: every node draws idle power unless
 switched off, plus the dynamic power of the jobs it runs; the facility draws PUE × IT. On-site
 renewables and the battery sit between the facility and the grid; carbon and cost are for the
-energy imported from the grid.
+energy imported from the grid. An off-site PPA (:mod:`ops.ppa`) is matched to what the load still
+imports: it changes the bill and the market-based carbon (``carbon_market_g``), not the
+location-based carbon (``carbon_g``) nor the metered import.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ops.metrics import bounded_slowdown, schedule_metrics
 from ops.policies import Context, Policy, make_policy, signal_integral
 from ops.power import (PowerModel, it_energy_per_bin_j, power_model_for_machine, power_profile,
                        switching_per_bin)
+from ops.ppa import PPA, default_wheeling_jpy_per_kwh, settle
 from ops.storage import Battery, OnsiteRenewables, account, dispatch
 from ops.tariff import (DEFAULT_TARIFF_BY_AREA, Tariff, demand_charge_jpy, energy_rate_jpy_per_kwh, load_tariff,
                         spot_price_jpy_per_kwh)
@@ -156,7 +159,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
              battery: Battery | None = None, onsite: OnsiteRenewables | None = None,
              policy_params: dict | None = None, timeseries: bool = True,
              origin_s: float | None = None, until_s: float | None = None,
-             procs_per_node: float | None = None, tariff: str | Tariff | None = None) -> SimulationResult:
+             procs_per_node: float | None = None, tariff: str | Tariff | None = None,
+             ppa: PPA | None = None) -> SimulationResult:
     """Simulate one trace.
 
     Parameters
@@ -189,6 +193,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         The same as a local date-time (``"2025-08-01 09:00"``); overrides ``grid_offset_s``.
     battery, onsite : optional
         Storage and on-site renewables (need a grid).
+    ppa : PPA, optional
+        An off-site power purchase agreement (:mod:`ops.ppa`; needs a grid).
     tariff : str or Tariff, optional
         Electricity tariff for the cost (:mod:`ops.tariff`; needs a grid): ``tepco-ehv``,
         ``kansai-ehv``, ``spot``; default the grid area's (``tepco-ehv`` for ``tokyo-2025``).
@@ -228,8 +234,8 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
         if not 0 <= grid_offset_s < len(grid) * grid.step_s:
             end = grid.start + pd.Timedelta(seconds=len(grid) * grid.step_s)
             raise InputError(f"grid start {grid_start!r} is outside the grid series {grid.start} .. {end}")
-    if grid is None and (battery is not None or onsite is not None or tariff is not None):
-        raise InputError("a battery, on-site renewables or a tariff need a grid (pass --grid tokyo-2025)")
+    if grid is None and (battery is not None or onsite is not None or tariff is not None or ppa is not None):
+        raise InputError("a battery, on-site renewables, a PPA or a tariff need a grid (pass --grid tokyo-2025)")
     if grid is not None and not isinstance(tariff, Tariff):
         tariff = load_tariff(tariff or DEFAULT_TARIFF_BY_AREA.get(grid.area, "spot"))
     if isinstance(policy, str):
@@ -270,7 +276,7 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
     t_end = max(float(end.max()) if len(jobs) else origin, until_s if until_s is not None else -np.inf)
     if timeseries or grid is not None or model.off_after_s is not None:
         series, totals = _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite,
-                                        tariff, size.procs_per_node)
+                                        tariff, size.procs_per_node, ppa)
     else:
         series, totals = pd.DataFrame(), _energy_totals(jobs, t_end, capacity, model, origin)
     summary = {
@@ -302,7 +308,9 @@ def simulate(trace, *, nodes: int | None = None, policy: str | Policy = "easy", 
 #: Summary entries of the energy series that are None without a grid (costs, carbon) or a battery.
 GRID_KEYS = ("carbon_g", "cost_jpy", "renewable_share", "tariff", "cost_energy_jpy", "cost_retail_adder_jpy",
              "cost_renewable_surcharge_jpy", "cost_demand_jpy", "cost_battery_degradation_jpy",
-             "cost_battery_reconciliation_jpy", "peak_demand_w", "carbon_marginal_g")
+             "cost_battery_reconciliation_jpy", "peak_demand_w", "carbon_marginal_g", "carbon_market_g", "cost_ppa_jpy")
+#: Summary entries of a PPA's run, None without one.
+PPA_KEYS = ("ppa_kind", "ppa_generation_j", "ppa_matched_j", "ppa_surplus_j", "ppa_wheeling_jpy_per_kwh")
 BATTERY_KEYS = ("battery_charged_j", "battery_discharged_j", "battery_self_discharge_j", "battery_fade_loss_j",
                 "battery_soc_start_j", "battery_soc_end_j", "battery_reconciliation_j", "battery_moved_j",
                 "battery_capacity_fade", "battery_equivalent_full_cycles", "battery_energy_saving_j",
@@ -312,7 +320,7 @@ BATTERY_KEYS = ("battery_charged_j", "battery_discharged_j", "battery_self_disch
 def _empty_totals(it_j: float, fac_j: float, switching: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> dict:
     return {"it_energy_j": it_j, "energy_j": fac_j, "grid_energy_j": fac_j,
             "node_switch_ons": switching[0], "node_switch_offs": switching[1], "switching_energy_j": switching[2],
-            **dict.fromkeys(GRID_KEYS), **dict.fromkeys(BATTERY_KEYS)}
+            **dict.fromkeys(GRID_KEYS), **dict.fromkeys(BATTERY_KEYS), **dict.fromkeys(PPA_KEYS)}
 
 
 def _energy_totals(jobs, t_end, capacity, model, origin) -> dict:
@@ -331,7 +339,7 @@ def _month_of(times: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery, onsite, tariff,
-                   procs_per_node):
+                   procs_per_node, ppa=None):
     if t_end <= ctx.origin_s:
         return pd.DataFrame(), _empty_totals(0.0, 0.0)
     step = grid.step_s if grid is not None else DEFAULT_STEP_S
@@ -363,7 +371,8 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     grid_time = grid.start + pd.to_timedelta((idx * step).astype(np.int64), unit="s")
     # calendar months run on past the grid's year when a trace wraps around it
     month, month_s = _month_of(grid.start + pd.to_timedelta((slots * step).astype(np.int64), unit="s"))
-    rates = energy_rate_jpy_per_kwh(spot_price_jpy_per_kwh(tariff, grid, idx), grid_time, tariff)
+    spot = spot_price_jpy_per_kwh(tariff, grid, idx)
+    rates = energy_rate_jpy_per_kwh(spot, grid_time, tariff)
     rate = rates["energy"] + rates["retail_adder"] + rates["renewable_surcharge"]
     onsite = onsite or OnsiteRenewables()
     onsite_j = (onsite.solar_w * grid.solar_cf[idx] + onsite.wind_w * grid.wind_cf[idx]) * duration
@@ -371,7 +380,21 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
     flows = dispatch(fac_j, onsite_j, ci, day, ren, battery, duration)
     grid_j, direct_j, dis_j, curtailed_j = flows.grid_j, flows.direct_j, flows.discharge_j, flows.curtailed_j
     carbon = grid_j * ci / J_PER_KWH
-    cost = grid_j * rate / J_PER_KWH
+    # an off-site PPA takes what the load still imports; the retailer bills the rest at the tariff
+    contract = None
+    if ppa is not None:
+        wheeling = (ppa.wheeling_jpy_per_kwh if ppa.wheeling_jpy_per_kwh is not None else
+                    default_wheeling_jpy_per_kwh(grid.area if tariff.area == "grid" else tariff.area))
+        contract = settle(ppa, grid.solar_cf[idx], grid.wind_cf[idx], duration, grid_j - flows.grid_charge_j, spot,
+                          rates["renewable_surcharge"], tariff.promotion_tax_jpy_per_kwh, tariff.consumption_tax,
+                          wheeling)
+        retail_j = grid_j - contract.displaced_j
+        cost = retail_j * rate / J_PER_KWH + contract.cost_jpy
+        carbon_market = (grid_j - contract.matched_j) * ci / J_PER_KWH
+    else:
+        retail_j = grid_j
+        cost = grid_j * rate / J_PER_KWH
+        carbon_market = carbon
     demand_jpy, peaks = demand_charge_jpy(grid_j, duration, month, month_s, tariff)
     # renewable energy that served the load: on-site direct, the renewable part of the battery's
     # discharge, and the grid's renewable share of what was imported for the load (not for charging)
@@ -382,11 +405,19 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
                 carbon_intensity_g_per_kwh=ci, price_jpy_per_kwh=rate, carbon_g=carbon, cost_jpy=cost,
                 renewable_j=renewable_j)
     served = float(fac_j.sum())
-    parts = {f"cost_{k}_jpy": float((grid_j * v).sum() / J_PER_KWH) for k, v in rates.items()}
+    parts = {f"cost_{k}_jpy": float((retail_j * v).sum() / J_PER_KWH) for k, v in rates.items()}
     totals.update(grid_energy_j=float(grid_j.sum()), renewable_share=float(renewable_j.sum()) / served if served > 0 else None,
                   tariff=tariff.name, cost_demand_jpy=demand_jpy, peak_demand_w=max(peaks.values()),
                   cost_battery_degradation_jpy=0.0, cost_battery_reconciliation_jpy=0.0, **parts)
     carbon_g = float(carbon.sum())
+    carbon_market_g = float(carbon_market.sum())
+    totals["cost_ppa_jpy"] = 0.0
+    if contract is not None:
+        data.update(ppa_generation_j=contract.generation_j, ppa_matched_j=contract.matched_j)
+        totals.update(ppa_kind=ppa.kind, ppa_generation_j=float(contract.generation_j.sum()),
+                      ppa_matched_j=float(contract.matched_j.sum()),
+                      ppa_surplus_j=float((contract.generation_j - contract.matched_j).sum()),
+                      ppa_wheeling_jpy_per_kwh=wheeling, cost_ppa_jpy=float(contract.cost_jpy.sum()))
     if battery is not None and battery.capacity_j > 0 and battery.power_w > 0:
         acc = account(flows, battery)
         mean_ci = float(np.average(ci, weights=duration))
@@ -396,7 +427,13 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
         rest = fac_j - direct_j  # what the grid would supply without the battery
         base_demand, _ = demand_charge_jpy(rest, duration, month, month_s, tariff)
         base_cost = float((rest * rate).sum()) / J_PER_KWH + base_demand
+        if contract is not None:  # the same PPA on the load without the battery
+            alone = settle(ppa, grid.solar_cf[idx], grid.wind_cf[idx], duration, rest, spot,
+                           rates["renewable_surcharge"], tariff.promotion_tax_jpy_per_kwh, tariff.consumption_tax,
+                           wheeling)
+            base_cost += float((alone.cost_jpy - alone.displaced_j * rate / J_PER_KWH).sum())
         carbon_g += recon_g
+        carbon_market_g += recon_g
         totals.update(cost_battery_degradation_jpy=acc.degradation_jpy, cost_battery_reconciliation_jpy=recon_jpy,
                       battery_charged_j=acc.charged_j, battery_discharged_j=acc.discharged_j,
                       battery_self_discharge_j=acc.self_discharge_j, battery_fade_loss_j=acc.fade_loss_j,
@@ -406,10 +443,11 @@ def _energy_series(jobs, start, end, t_end, capacity, model, grid, ctx, battery,
                       battery_energy_saving_j=float(rest.sum() - grid_j.sum()) - acc.reconciliation_j,
                       battery_carbon_saving_g=float(((rest - grid_j) * ci).sum()) / J_PER_KWH - recon_g,
                       battery_cost_saving_jpy=base_cost - (float(cost.sum()) + demand_jpy + recon_jpy + acc.degradation_jpy))
-    totals["carbon_g"] = carbon_g
+    totals["carbon_g"] = carbon_g  # location-based: the grid's intensity on the metered import
+    totals["carbon_market_g"] = carbon_market_g  # market-based: PPA-matched energy at 0 g/kWh
     if grid.marginal_carbon_g_per_kwh is not None:  # what the load's grid energy adds at the margin
         totals["carbon_marginal_g"] = float((grid_j * grid.marginal_carbon_g_per_kwh[idx]).sum()) / J_PER_KWH
     totals["cost_jpy"] = sum(totals[k] for k in ("cost_energy_jpy", "cost_retail_adder_jpy", "cost_renewable_surcharge_jpy",
                                                  "cost_demand_jpy", "cost_battery_degradation_jpy",
-                                                 "cost_battery_reconciliation_jpy"))
+                                                 "cost_battery_reconciliation_jpy", "cost_ppa_jpy"))
     return pd.DataFrame(data), totals
