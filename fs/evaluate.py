@@ -296,7 +296,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         price_jpy_per_kwh=np.array([ops.get(p.label, {}).get("price_jpy_per_kwh", nan) for p in profiles], dtype=float),
         checkpoint=CheckpointInputs.stack([p.checkpoint for p in profiles]),
         storage_power_w=col("storage_power_w"), storage_capital_jpy=col("storage_capital_jpy"),
-        selector_names=tuple(p.selector_names for p in profiles))
+        selector_names=tuple(p.selector_names for p in profiles),
+        measures_cost_jpy=np.array([ops.get(p.label, {}).get("measures_cost_jpy", 0.0) for p in profiles], dtype=float))
     out = score_systems(study, reference, systems, multipliers,
                         reference_utilisation=ops.get(reference.label, {}).get("utilisation", study.utilisation))
     first_year, lifetime_mean = grid_lifetime(study)
@@ -316,7 +317,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "nodes": int(v["nodes"]),
             "sized_by": sized_by,
             **{name: float(v[name]) for name in ("power_w", "average_power_w", "energy_j", "capital_cost_jpy",
-                                                  "total_cost_jpy", "embodied_carbon_g", "carbon_g", "checkpoint_s",
+                                                  "measures_cost_jpy", "total_cost_jpy", "embodied_carbon_g", "carbon_g", "checkpoint_s",
                                                   "system_mtbf_s", "checkpoint_mtbf_s", "checkpoint_waste",
                                                   "utilisation", "grid_carbon_intensity_g_per_kwh",
                                                   "grid_price_jpy_per_kwh")},

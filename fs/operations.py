@@ -24,10 +24,17 @@ country, :mod:`ops.grid_trajectory`) the run's carbon and intensity are multipli
 lifetime-mean intensity over the grid's measured one, the year-mean factor (the half-hourly shape is
 kept); ``"none"`` leaves the run as measured.
 
-The run is also the centre's operation: ``[operations] policy`` (``ops.policies``), a battery and
-on-site renewables (``study.operating``) are in it, and with any of them each candidate's trace
-also runs under plain EASY on the grid alone and under each measure alone, to say what each saves
-(``measures`` in the result, :func:`operating_json` in run.json).
+The run is also the centre's operation: ``[operations] policy`` (``ops.policies``), a battery,
+on-site renewables and an off-site PPA (``study.operating``, :mod:`ops.ppa`) are in it, and with any
+of them each candidate's trace also runs under plain EASY on the grid alone and under each measure
+alone, to say what each saves (``measures`` in the result, :func:`operating_json` in run.json),
+net of what the measure costs to own (:mod:`fs.measures_capital`; that lifetime cost also enters the
+candidate's lifetime cost as ``measures_cost_jpy``).
+
+Carbon is reported both ways (GHG Protocol Scope 2 Guidance, 2015): location-based (the grid's
+intensity on the metered import, which a PPA through the grid does not change) and market-based
+(PPA-matched energy at 0 g/kWh). ``[operations] carbon_accounting`` picks the one the scorecard's
+carbon axis takes; the default, ``location``, scores what the grid actually burns for the centre.
 """
 
 from __future__ import annotations
@@ -133,14 +140,19 @@ def simulate_operations(study, nominal) -> dict[str, dict[str, float]]:
                  "bounded_slowdown": float(s["mean_bounded_slowdown"])}
         if grid is not None and s["energy_j"] > 0:
             kwh = s["energy_j"] / 3.6e6
-            carbon_g = float(s["carbon_g"]) * lifetime_factor
-            entry.update(carbon_intensity_g_per_kwh=carbon_g / kwh,
+            run_carbon = float(s["carbon_market_g"] if op.carbon_accounting == "market" else s["carbon_g"])
+            carbon_g = run_carbon * lifetime_factor
+            entry.update(carbon_intensity_g_per_kwh=carbon_g / kwh, carbon_accounting=op.carbon_accounting,
+                         carbon_location_g=float(s["carbon_g"]) * lifetime_factor,
+                         carbon_market_g=float(s["carbon_market_g"]) * lifetime_factor,
                          price_jpy_per_kwh=float(s["cost_jpy"]) / kwh, energy_j=float(s["energy_j"]),
                          carbon_g=carbon_g, cost_jpy=float(s["cost_jpy"]), tariff=s["tariff"],
                          grid_trajectory=study.grid_trajectory,
-                         first_year_carbon_intensity_g_per_kwh=float(s["carbon_g"]) * first_factor / kwh)
+                         first_year_carbon_intensity_g_per_kwh=run_carbon * first_factor / kwh)
             if op.measures:
-                entry["measures"] = _measure_savings(jobs, n, power[row["candidate"]], grid, op, s)
+                entry["measures"] = _measure_savings(jobs, n, power[row["candidate"]], grid, op, s,
+                                                     study.lifetime_years)
+                entry["measures_cost_jpy"] = entry["measures"]["all"]["lifetime_jpy"]
         out[row["candidate"]] = entry
     return out
 
@@ -154,44 +166,72 @@ def _run(jobs, nodes: int, power, grid: str | None, op: Operating):
     battery = (Battery(capacity_j=op.battery_capacity_j, power_w=op.battery_power_w)
                if op.battery_capacity_j is not None else None)
     onsite = OnsiteRenewables(solar_w=op.solar_w, wind_w=op.wind_w) if op.solar_w > 0 or op.wind_w > 0 else None
+    ppa = op.ppa if op.ppa is not None and op.ppa.nameplate_w > 0 else None
     return simulate(jobs, nodes=nodes, policy=make_policy(op.policy, **op.policy_params), power=power, grid=grid,
-                    battery=battery, onsite=onsite, timeseries=False)
+                    battery=battery, onsite=onsite, ppa=ppa, timeseries=False)
 
 
-def _measure_savings(jobs, nodes: int, power, grid: str, op: Operating, combined: dict) -> dict:
+def _measure_savings(jobs, nodes: int, power, grid: str, op: Operating, combined: dict, years: float) -> dict:
     """What each measure saves against plain EASY on the grid alone, each alone and all together.
 
-    For ``baseline`` and every measure (``policy``, ``battery``, ``onsite``, ``all``): the run's
-    carbon [g] and cost [JPY] (the tariff's whole bill, battery wear included), their saving over
-    the baseline as a share of the baseline's (``carbon_saving``, ``cost_saving`` [-], > 0 saves),
-    and the mean wait [s] (a policy that delays jobs pays in wait). The run's intensity is on the
-    grid as measured: the trajectory factor scales the baseline and the measures alike, so it
-    leaves the shares unchanged.
+    For ``baseline`` and every measure (``policy``, ``battery``, ``onsite``, ``ppa``, ``all``): the
+    run's carbon [g] both ways (``carbon_location_g``, ``carbon_market_g``; ``carbon_g`` is the one
+    ``op.carbon_accounting`` picks) and cost [JPY] (the tariff's whole bill, battery wear and the
+    PPA's settlement included), their saving over the baseline as a share of the baseline's
+    (``carbon_saving``, ``carbon_location_saving``, ``carbon_market_saving``, ``cost_saving`` [-],
+    > 0 saves), the mean wait [s] (a policy that delays jobs pays in wait), what the measure costs to
+    own (:func:`fs.measures_capital.measures_capital`: ``capital_jpy``, ``fixed_om_jpy_per_year``,
+    ``lifetime_jpy``), the operating cost it saves per year (``cost_saving_jpy_per_year``: the run's
+    saving over its span scaled to 365.25 days) and its ``net_lifetime_saving_jpy`` over ``years``
+    (:func:`fs.measures_capital.net_lifetime_saving_jpy`). The run's intensity is on the grid as
+    measured: the trajectory factor scales the baseline and the measures alike, so it leaves the
+    shares unchanged.
     """
+    from fs.measures_capital import measures_capital, net_lifetime_saving_jpy
+    from fs.study import SECONDS_PER_YEAR
+
     base = _run(jobs, nodes, power, grid, Operating()).summary
     runs = {"baseline": base}
     alone = {"policy": Operating(policy=op.policy, policy_params=op.policy_params),
              "battery": Operating(battery_capacity_j=op.battery_capacity_j, battery_power_w=op.battery_power_w),
-             "onsite": Operating(solar_w=op.solar_w, wind_w=op.wind_w)}
+             "onsite": Operating(solar_w=op.solar_w, wind_w=op.wind_w),
+             "ppa": Operating(ppa=op.ppa)}
     for name in op.measures:
         runs[name] = _run(jobs, nodes, power, grid, alone[name]).summary
     runs["all"] = combined
-    return {name: {"carbon_g": float(r["carbon_g"]), "cost_jpy": float(r["cost_jpy"]),
-                   "carbon_saving": 1.0 - float(r["carbon_g"]) / float(base["carbon_g"]),
-                   "cost_saving": 1.0 - float(r["cost_jpy"]) / float(base["cost_jpy"]),
-                   "wait_s": float(r["mean_wait_s"])}
-            for name, r in runs.items()}
+    owned = measures_capital(op, years)
+    per_year = SECONDS_PER_YEAR / float(base["makespan_s"]) if base["makespan_s"] > 0 else 0.0
+    chosen = "carbon_market_g" if op.carbon_accounting == "market" else "carbon_g"
+    out = {}
+    for name, r in runs.items():
+        saved_per_year = (float(base["cost_jpy"]) - float(r["cost_jpy"])) * per_year
+        own = owned.get(name, {"capital_jpy": 0.0, "fixed_om_jpy_per_year": 0.0, "lifetime_jpy": 0.0})
+        out[name] = {"carbon_g": float(r[chosen]), "carbon_location_g": float(r["carbon_g"]),
+                     "carbon_market_g": float(r["carbon_market_g"]), "cost_jpy": float(r["cost_jpy"]),
+                     "carbon_saving": 1.0 - float(r[chosen]) / float(base[chosen]),
+                     "carbon_location_saving": 1.0 - float(r["carbon_g"]) / float(base["carbon_g"]),
+                     "carbon_market_saving": 1.0 - float(r["carbon_market_g"]) / float(base["carbon_market_g"]),
+                     "cost_saving": 1.0 - float(r["cost_jpy"]) / float(base["cost_jpy"]),
+                     "wait_s": float(r["mean_wait_s"]), "capital_jpy": own["capital_jpy"],
+                     "fixed_om_jpy_per_year": own["fixed_om_jpy_per_year"], "lifetime_jpy": own["lifetime_jpy"],
+                     "cost_saving_jpy_per_year": saved_per_year,
+                     "net_lifetime_saving_jpy": net_lifetime_saving_jpy(saved_per_year, own["lifetime_jpy"], years)}
+    return out
 
 
 def operating_json(op: Operating, operations: dict | None) -> dict:
     """The study's operating measures and, per candidate, what each saves (``run.json``'s
     ``operating``): ``policy``, ``policy_params``, ``battery`` ({capacity_j, power_w} or None),
-    ``onsite`` ({solar_w, wind_w}), ``measures`` (names) and ``savings`` ({candidate: {measure:
-    {carbon_g, cost_jpy, carbon_saving, cost_saving, wait_s}}}, empty without measures or without
-    the operations engine)."""
+    ``onsite`` ({solar_w, wind_w}), ``ppa`` ({solar_w, wind_w, price_jpy_per_kwh, kind, route,
+    wheeling_jpy_per_kwh, surplus} or None), ``carbon_accounting``, ``measures`` (names) and
+    ``savings`` ({candidate: {measure: the entries of :func:`_measure_savings`}}, empty without
+    measures or without the operations engine)."""
+    from dataclasses import asdict
+
     savings = {c: e["measures"] for c, e in (operations or {}).items() if "measures" in e}
     return {"policy": op.policy, "policy_params": dict(op.policy_params),
             "battery": ({"capacity_j": op.battery_capacity_j, "power_w": op.battery_power_w}
                         if op.battery_capacity_j is not None else None),
             "onsite": {"solar_w": op.solar_w, "wind_w": op.wind_w},
+            "ppa": asdict(op.ppa) if op.ppa is not None else None, "carbon_accounting": op.carbon_accounting,
             "measures": list(op.measures), "savings": savings}

@@ -148,6 +148,8 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     for col in ("grid_carbon_intensity_g_per_kwh", "grid_price_jpy_per_kwh", "work_node_hours"):  # rows written before these
         if col not in out:
             out[col] = float("nan")
+    if "measures_cost_jpy" not in out:  # rows written before the measures' capital was costed
+        out["measures_cost_jpy"] = 0.0
     if len(mc):
         n = mc["sample"].nunique()
         first = mc[mc["rank"] == 1].groupby("candidate")["sample"].nunique() / n

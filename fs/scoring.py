@@ -68,6 +68,9 @@ class SystemInputs:
     #: per system, the names a multiplier's selector is matched against (:func:`factor`); None: only
     #: ``*`` selectors may be given (a design sweep, which applies no multipliers)
     selector_names: tuple[tuple[str, ...], ...] | None = None
+    #: lifetime cost of the site's operating measures (battery, on-site plant: capital + discounted
+    #: fixed O&M, fs.measures_capital) [JPY], added to the lifetime cost; 0 without measures
+    measures_cost_jpy: np.ndarray | float = 0.0
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,8 @@ def score_systems(study: Study, reference, systems: SystemInputs, multipliers: M
     out = _system(study, nodes, busy, idle, pmax, systems.memory_bytes, systems.capital_per_node_jpy,
                   systems.embodied_per_node_g, util, multipliers, systems.checkpoint, systems.storage_power_w,
                   systems.storage_capital_jpy, systems.carbon_intensity_g_per_kwh, systems.price_jpy_per_kwh, names)
+    out["measures_cost_jpy"] = np.broadcast_to(np.asarray(systems.measures_cost_jpy, dtype=float), np.shape(nodes))
+    out["total_cost_jpy"] = out["total_cost_jpy"] + out["measures_cost_jpy"]
     ref_nodes = float(reference.machine_nodes)
     ref = _system(study, np.array([ref_nodes]), reference.busy_power_w * f_power_ref, reference.idle_power_w * f_power_ref,
                   reference.max_power_w * f_power_ref, reference.memory_bytes, reference.capital_per_node_jpy,

@@ -202,6 +202,18 @@ class OnsiteSpec(_Strict):
     wind: str = "0 W"
 
 
+class PPASpec(_Strict):
+    """An off-site corporate PPA (``ops.ppa.PPA``): contracted nameplate, price and contract terms."""
+
+    solar: str = "0 W"
+    wind: str = "0 W"
+    price: str = Field(description="contract (strike) price before consumption tax, e.g. '13 JPY/kWh'")
+    kind: Literal["physical", "virtual"] = "physical"
+    route: Literal["retail", "self-wheeling"] = "retail"  #: physical: through a retailer (surcharge) or 自己託送
+    wheeling: str | None = None  #: network charge per kWh delivered; default the area's (ops/data/ppa.toml)
+    surplus: Literal["resold", "curtailed"] = "resold"
+
+
 class OperationsSpec(_Strict):
     node_mtbf: str | None = None
     trace: str | None = None
@@ -210,6 +222,9 @@ class OperationsSpec(_Strict):
     policy_params: dict[str, float | str] = Field(default_factory=dict)
     battery: BatterySpec | None = None
     onsite: OnsiteSpec | None = None
+    ppa: PPASpec | None = None
+    #: which carbon the scorecard's carbon axis takes: location-based (the grid's) or market-based (PPA at 0)
+    carbon_accounting: Literal["location", "market"] = "location"
 
     @field_validator("policy")
     @classmethod

@@ -54,7 +54,9 @@ class Storage:
 @dataclass(frozen=True)
 class Operating:
     """How the centre is run in the operations engine: the scheduling policy (``ops.policies``) and
-    its parameters, a battery [J, W] and on-site renewables [W of nameplate], ``None``/0 where absent."""
+    its parameters, a battery [J, W], on-site renewables [W of nameplate] and an off-site PPA
+    (an ``ops.ppa.PPA``), ``None``/0 where absent; and which carbon the scorecard takes
+    (``carbon_accounting``: ``location``, the grid's, or ``market``, PPA energy at 0 g/kWh)."""
 
     policy: str = "easy"
     policy_params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
@@ -62,10 +64,12 @@ class Operating:
     battery_power_w: float | None = None
     solar_w: float = 0.0
     wind_w: float = 0.0
+    ppa: object | None = None  #: an ops.ppa.PPA
+    carbon_accounting: str = "location"
 
     @property
     def measures(self) -> tuple[str, ...]:
-        """The measures beyond plain EASY on the grid alone: ``policy``, ``battery``, ``onsite``."""
+        """The measures beyond plain EASY on the grid alone: ``policy``, ``battery``, ``onsite``, ``ppa``."""
         out = []
         if self.policy != "easy":
             out.append("policy")
@@ -73,6 +77,8 @@ class Operating:
             out.append("battery")
         if self.solar_w > 0 or self.wind_w > 0:
             out.append("onsite")
+        if self.ppa is not None and self.ppa.nameplate_w > 0:
+            out.append("ppa")
         return tuple(out)
 
 
@@ -181,7 +187,8 @@ def _operating(ops_spec, grid_name: str, qty, problems: list, file: str) -> Oper
             problems.append((fp, f"must be >= 0, got {text!r}"))
     operating = Operating(policy=ops_spec.policy, policy_params=MappingProxyType(dict(ops_spec.policy_params)),
                           battery_capacity_j=capacity, battery_power_w=power,
-                          solar_w=max(generation["solar"], 0.0), wind_w=max(generation["wind"], 0.0))
+                          solar_w=max(generation["solar"], 0.0), wind_w=max(generation["wind"], 0.0),
+                          ppa=_ppa(ops_spec.ppa, problems, file), carbon_accounting=ops_spec.carbon_accounting)
     try:
         make_policy(operating.policy, **operating.policy_params)
     except InputError as err:
@@ -190,6 +197,32 @@ def _operating(ops_spec, grid_name: str, qty, problems: list, file: str) -> Oper
         problems.append(("operations", f"a policy other than easy, a battery or on-site renewables need a grid the "
                                        f"operations engine ships ({', '.join(sorted(GRIDS))}), not {grid_name!r}"))
     return operating
+
+
+def _ppa(spec, problems: list, file: str):
+    """``[operations.ppa]`` as an ``ops.ppa.PPA`` (None where absent or unreadable; problems appended)."""
+    from ops.ppa import PPA
+
+    if spec is None:
+        return None
+    values, kinds = {}, {"solar": "power_w", "wind": "power_w", "price": "jpy_per_j", "wheeling": "jpy_per_j"}
+    for name, kind in kinds.items():
+        text = getattr(spec, name)
+        if text is None:
+            values[name] = None
+            continue
+        fp = f"operations.ppa.{name}"
+        try:
+            v = read_quantity(text, kind, location=fp, file=file)
+        except SpecError as err:
+            problems.extend(err.problems)
+            return None
+        if not v >= 0:
+            problems.append((fp, f"must be >= 0, got {text!r}"))
+            return None
+        values[name] = v * 3.6e6 if kind == "jpy_per_j" else v  # JPY/J -> JPY/kWh
+    return PPA(solar_w=values["solar"], wind_w=values["wind"], price_jpy_per_kwh=values["price"], kind=spec.kind,
+               route=spec.route, wheeling_jpy_per_kwh=values["wheeling"], surplus=spec.surplus)
 
 
 @cache
