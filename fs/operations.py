@@ -182,7 +182,7 @@ def _measure_savings(jobs, nodes: int, power, grid: str, op: Operating, combined
     > 0 saves), the mean wait [s] (a policy that delays jobs pays in wait), what the measure costs to
     own (:func:`fs.measures_capital.measures_capital`: ``capital_jpy``, ``fixed_om_jpy_per_year``,
     ``lifetime_jpy``), the operating cost it saves per year (``cost_saving_jpy_per_year``: the run's
-    saving over its span scaled to 365.25 days) and its ``net_lifetime_saving_jpy`` over ``years``
+    saving over the baseline run's span ``span_s``, first submit to last end, scaled to 365.25 days) and its ``net_lifetime_saving_jpy`` over ``years``
     (:func:`fs.measures_capital.net_lifetime_saving_jpy`). The run's intensity is on the grid as
     measured: the trajectory factor scales the baseline and the measures alike, so it leaves the
     shares unchanged.
@@ -216,6 +216,7 @@ def _measure_savings(jobs, nodes: int, power, grid: str, op: Operating, combined
                      "fixed_om_jpy_per_year": own["fixed_om_jpy_per_year"], "lifetime_jpy": own["lifetime_jpy"],
                      "cost_saving_jpy_per_year": saved_per_year,
                      "net_lifetime_saving_jpy": net_lifetime_saving_jpy(saved_per_year, own["lifetime_jpy"], years)}
+    out["baseline"]["span_s"] = float(base["makespan_s"])
     return out
 
 
