@@ -36,6 +36,7 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
             "power_w": _num(r["power_w"]),
             "average_power_w": _num(r["average_power_w"]),
             "capital_cost_jpy": _num(r["capital_cost_jpy"]),
+            "measures_cost_jpy": _num(r["measures_cost_jpy"]),
             "total_cost_jpy": _num(r["total_cost_jpy"]),
             "carbon_g": _num(r["carbon_g"]),
             "work_node_hours": _num(r["work_node_hours"]),
