@@ -256,7 +256,9 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
         kinds apply here (the machine kinds were applied to the profiles).
     operations : mapping
         Candidate label -> {"utilisation": u, "wait_s": w, "carbon_intensity_g_per_kwh": c,
-        "price_jpy_per_kwh": p} from a scheduling simulation (:func:`fs.operations.simulate_operations`);
+        "price_jpy_per_kwh": p, "measures_cost_jpy": m} from a scheduling simulation
+        (:func:`fs.operations.simulate_operations`; m, the operating measures' capital and discounted
+        O&M, is added to the lifetime cost as its own column ``measures_cost_jpy``);
         the study's stated utilisation and its grid's means otherwise.
 
     Returns
