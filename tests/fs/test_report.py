@@ -80,7 +80,8 @@ def test_markdown_links_every_figure_file_and_cites_every_source(run_dir):
 
 def test_scorecard_formats_for_people_feasible_first():
     row = dict(candidate="a", rank=1.0, feasible=True, score=0.61234, score_p05=0.5, score_p95=0.7,
-               p_rank_first=0.875, nodes=1234, power_w=39.5e6, capital_cost_jpy=1.1e11, performance=2.5,
+               p_rank_first=0.875, nodes=1234, power_w=39.5e6, capital_cost_jpy=1.1e11, measures_cost_jpy=1.85e9,
+               performance=2.5,
                performance_per_watt=1.25, io=312.4, total_cost_jpy=2.0e11, cost=10.64, operability=0.9,
                productivity=1.0, commercial_reach=0.5, carbon_g=1.5e9, carbon=51.66, violations="", meets_requirements=True,
                grid_carbon_intensity_g_per_kwh=365.5229, grid_price_jpy_per_kwh=19.096,
@@ -91,7 +92,7 @@ def test_scorecard_formats_for_people_feasible_first():
     assert table[0] == [h for _, h, _ in SCORECARD_COLUMNS]
     # intervals where the samples moved a figure, a dash where they did not (or were not run)
     assert table[1] == ["a", "1", "True", "True", "0.612", "0.500", "0.700", "87.5 %", "1,234", "39.5", "38.0–41.0",
-                        "110.0", "–", "2.50", "2.00–2.75", "1.25", "312", "–", "200.0", "10.6", "0.900", "1.00",
+                        "110.0", "1.9", "–", "2.50", "2.00–2.75", "1.25", "312", "–", "200.0", "10.6", "0.900", "1.00",
                         "0.50", "1.5", "51.7", "365.5", "19.10", "–"]
     assert table[2][:5] == ["b", "not ranked", "False", "True", "0.900"] and table[2][-1] == "power 45.0 MW > 40.0 MW"
     nan_score = scorecard_table(pd.DataFrame([{**row, "score": np.nan}]))
