@@ -40,6 +40,11 @@ def _value(entry):
     return entry["value"] if isinstance(entry, dict) else entry
 
 
+def capital_sources() -> dict[str, dict]:
+    """The citations of ``fs/data/measures_capital.toml`` (id -> {title, url})."""
+    return _table()["sources"]
+
+
 def measures_capital(op: Operating, years: float) -> dict[str, dict[str, float]]:
     """Capital [JPY], fixed O&M per year [JPY/yr], its present value over ``years`` [JPY] and the
     lifetime cost [JPY] of each measure of ``op`` and of ``all`` together (module docstring)."""

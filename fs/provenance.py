@@ -156,6 +156,15 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
     if study.grid_trajectory != "none":
         for sid, s in trajectory_table()["sources"].items():
             sources[f"grid-trajectory:{sid}"] = {"title": s["title"], "url": s.get("url", "")}
+    if study.operating.measures:  # what the measures cost to own, and the PPA's network charges
+        from fs.measures_capital import capital_sources
+        from ops.ppa import ppa_sources
+
+        for sid, s in capital_sources().items():
+            sources[f"measures-capital:{sid}"] = {"title": s["title"], "url": s.get("url", "")}
+        if "ppa" in study.operating.measures:
+            for sid, s in ppa_sources().items():
+                sources[f"ppa:{sid}"] = {"title": s["title"], "url": s.get("url", "")}
     first_year, lifetime_mean = grid_lifetime(study)
     return {
         "schema": "fs-workbench/study-run/1",

@@ -3,7 +3,7 @@ renewables over time, carbon-aware policies and several sites.
 
 Layers: :mod:`ops.swf` and :mod:`ops.synthetic` (traces), :mod:`ops.jobs` (scheduling rules),
 :mod:`ops.kernels` (numba event loop) with :mod:`ops.reference` (plain Python, same semantics),
-:mod:`ops.power`, :mod:`ops.grid`, :mod:`ops.storage`, :mod:`ops.policies`, :mod:`ops.metrics`,
+:mod:`ops.power`, :mod:`ops.grid`, :mod:`ops.storage`, :mod:`ops.ppa`, :mod:`ops.policies`, :mod:`ops.metrics`,
 :mod:`ops.simulate` (orchestration), :mod:`ops.federation`, :mod:`ops.sweep` (Dask).
 """
 

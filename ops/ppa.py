@@ -113,6 +113,12 @@ def default_wheeling_jpy_per_kwh(area: str) -> float:
     return float(table[area]["value"])
 
 
+def ppa_sources() -> dict[str, dict]:
+    """The citations of ``ops/data/ppa.toml`` (id -> {title, url})."""
+    with open(PPA_FILE, "rb") as fh:
+        return tomllib.load(fh)["sources"]
+
+
 class Settlement(NamedTuple):
     """A PPA's energy [J] and money [JPY] per slot."""
 

@@ -187,3 +187,11 @@ def test_a_bad_ppa_field_exits_2_naming_it_through_the_cli(tmp_path):
     assert "Traceback" not in r.stderr + r.stdout
     assert "operations.ppa.price" in r.stderr and "JPY" in r.stderr
     assert not (tmp_path / "out" / "run.json").exists()
+
+
+def test_the_measures_sources_are_in_the_run_metadata(measured):
+    from fs.provenance import run_metadata
+
+    sources = run_metadata(measured[0], samples=0, executor="serial", computed=0, reused=0, sweep_points=0)["sources"]
+    assert "measures-capital:nrel_battery_2023" in sources and "ppa:kansai_td_2020" in sources
+    assert sources["measures-capital:meti_pv_2025"]["url"].startswith("https://")
