@@ -7,6 +7,7 @@ to a catalog name (``archmodels.load_machine``).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -206,21 +207,26 @@ def _ppa(spec, problems: list, file: str):
     if spec is None:
         return None
     values, kinds = {}, {"solar": "power_w", "wind": "power_w", "price": "jpy_per_j", "wheeling": "jpy_per_j"}
+    bad = False
     for name, kind in kinds.items():
         text = getattr(spec, name)
+        values[name] = None
         if text is None:
-            values[name] = None
             continue
         fp = f"operations.ppa.{name}"
         try:
             v = read_quantity(text, kind, location=fp, file=file)
         except SpecError as err:
             problems.extend(err.problems)
-            return None
-        if not v >= 0:
-            problems.append((fp, f"must be >= 0, got {text!r}"))
-            return None
+            bad = True
+            continue
+        if not (math.isfinite(v) and v >= 0):
+            problems.append((fp, f"must be a finite quantity >= 0, got {text!r}"))
+            bad = True
+            continue
         values[name] = v * 3.6e6 if kind == "jpy_per_j" else v  # JPY/J -> JPY/kWh
+    if bad:
+        return None
     return PPA(solar_w=values["solar"], wind_w=values["wind"], price_jpy_per_kwh=values["price"], kind=spec.kind,
                route=spec.route, wheeling_jpy_per_kwh=values["wheeling"], surplus=spec.surplus)
 

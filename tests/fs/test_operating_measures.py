@@ -172,6 +172,7 @@ def test_lifetime_carbon_saved_is_the_share_of_the_operational_carbon_without_me
     ('[operations.ppa]\nsolar = "1 MW"\nprice = "13 JPY/kWh"\nkind = "financial"\n', "operations.ppa.kind"),
     ('[operations.ppa]\nsolar = "1 MW"\nprice = "13 JPY/kWh"\nwheeling = "-2 JPY/kWh"\n', "operations.ppa.wheeling"),
     ('[operations]\ncarbon_accounting = "both"\n', "operations.carbon_accounting"),
+    ('[operations.ppa]\nsolar = "inf MW"\nprice = "13 JPY/kWh"\n', "operations.ppa.solar"),
 ])
 def test_bad_operations_fields_are_named(tmp_path, extra, field):
     with pytest.raises(SpecError) as err:
