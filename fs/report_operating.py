@@ -66,8 +66,11 @@ def measures_table(operating: dict, summary: pd.DataFrame) -> list[list[str]]:
             if name not in measures:
                 continue
             m = measures[name]
-            rows.append([cand, name, f"{m['carbon_location_saving']:+.1%}", f"{m['carbon_market_saving']:+.1%}",
+            owned = "net_lifetime_saving_jpy" in m  # runs written before the measures were costed: a dash
+            rows.append([cand, name, f"{m.get('carbon_location_saving', m['carbon_saving']):+.1%}",
+                         f"{m.get('carbon_market_saving', m['carbon_saving']):+.1%}",
                          f"{m['carbon_saving'] * without / 1e9:+.2f}", f"{m['cost_saving']:+.1%}",
-                         f"{m['lifetime_jpy'] / 1e6:,.0f}", f"{m['net_lifetime_saving_jpy'] / 1e6:+,.0f}",
+                         f"{m['lifetime_jpy'] / 1e6:,.0f}" if owned else "–",
+                         f"{m['net_lifetime_saving_jpy'] / 1e6:+,.0f}" if owned else "–",
                          f"{m['wait_s'] / 3600:.1f}"])
     return rows

@@ -159,6 +159,11 @@ def test_lifetime_carbon_saved_is_the_share_of_the_operational_carbon_without_me
                         ["a", "onsite", "+10.0%", "+10.0%", "+1.00", "+5.0%", "250", "-125", "1.0"],
                         ["a", "ppa", "+0.0%", "+30.0%", "+0.00", "-2.0%", "0", "-4", "1.0"],
                         ["a", "all", "+20.0%", "+50.0%", "+2.00", "-10.0%", "250", "-300", "2.0"]]
+    # a run.json written before PPAs and the measures' capital: one carbon, no cost of ownership
+    old = {"a": {k: {"carbon_saving": v["carbon_saving"], "cost_saving": v["cost_saving"], "wait_s": v["wait_s"]}
+                 for k, v in savings["a"].items() if k != "ppa"}}
+    assert measures_table({"savings": old}, summary)[2] == ["a", "onsite", "+10.0%", "+10.0%", "+1.00", "+5.0%", "–",
+                                                             "–", "1.0"]
 
 
 @pytest.mark.parametrize("extra, field", [
