@@ -303,7 +303,9 @@ def node_cost(machine, exchange: Exchange | None = None, factor: float | None = 
     Named parts (cost.toml ``[parts]``) are priced with their stock on-package memory; a spec's
     on-package memory beyond (or short of) that stock is priced per GB. Other memory levels with a
     technology in the memory table are priced per GB; memory placed on the die (memory_technologies.toml ``placement``) is part of the
-    processor price; on-package memory (``placement = "package"``) is what a named part's stock covers. The network share uses the machine's topology, node count, injection bandwidth and link
+    processor price; on-package memory (``placement = "package"``) is what a named part's stock covers.
+    A processor or memory level with its own ``price`` in the spec (a projected machine,
+    :mod:`archmodels.roadmap`) is charged that price instead; a processor's own price excludes its memory. The network share uses the machine's topology, node count, injection bandwidth and link
     technology (electrical when the spec gives none). Node-local and per-group storage tiers are
     charged per node. ``factor`` (default: the fitted procurement factor) multiplies processor list prices.
     """
@@ -314,12 +316,19 @@ def node_cost(machine, exchange: Exchange | None = None, factor: float | None = 
     packages = 0
     node_covered = False
     for proc in machine.node.processors:
-        part = part_price(proc.name, proc.type, exchange)
-        processors += proc.count * part.price_jpy
+        if proc.price_jpy is not None:  # the spec's own price (a projection writes one): memory apart
+            processors += proc.count * proc.price_jpy
+            stock = 0.0
+        else:
+            part = part_price(proc.name, proc.type, exchange)
+            processors += proc.count * part.price_jpy
+            node_covered |= part.covers_node
+            stock = part.stock_memory_bytes
         packages += proc.count
-        node_covered |= part.covers_node
-        stock = part.stock_memory_bytes
         for level in proc.memory:
+            if level.price_jpy is not None:
+                memory += proc.count * level.price_jpy
+                continue
             if not level.technology:
                 continue
             tech = memory_technology(level.technology)

@@ -46,6 +46,8 @@ class MemoryLevel:
     latency_s: float | None = None
     measured: bool = False
     """True when ``bandwidth_bytes_per_s`` is a measured sustained (STREAM-triad) rate, not a datasheet peak."""
+    price_jpy: float | None = None
+    """Price of the level's capacity on one processor [JPY]; None: priced per GB from the memory table."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +64,8 @@ class Processor:
     clock_hz: float | None = None
     tdp_w: float | None = None
     ecosystem: str | None = None  #: the software ecosystem named in the machine file (None: inferred, fs.ecosystems)
+    energy_per_flop_fp64_j: float | None = None  #: own FP64 energy floor [J] (None: energy.toml's for its type)
+    price_jpy: float | None = None  #: list price of one package, memory excluded [JPY] (None: cost.toml)
 
     def precision_for(self, wanted: str, matrix: bool = False) -> str | None:
         """The precision this processor runs ``wanted`` in (falling back to wider formats).
@@ -214,7 +218,7 @@ def machine_from_spec(spec: MachineSpec, path: str | None = None) -> Machine:
     for i, p in enumerate(spec.node.processors):
         psrc = p.source or node_src
         base = f"node.processors[{i}]"
-        for key in ("clock", "tdp"):
+        for key in ("clock", "tdp", "energy_per_flop", "price"):
             note(f"{base}.{key}", getattr(p, key), psrc)
         for prec, q in p.peak.items():
             note(f"{base}.peak.{prec}", q, psrc)
@@ -223,16 +227,16 @@ def machine_from_spec(spec: MachineSpec, path: str | None = None) -> Machine:
         levels = []
         for j, m in enumerate(p.memory):
             msrc = m.source or psrc
-            for key in ("capacity", "bandwidth", "energy_per_bit", "latency"):
+            for key in ("capacity", "bandwidth", "energy_per_bit", "latency", "price"):
                 note(f"{base}.memory[{j}].{key}", getattr(m, key), msrc)
             levels.append(MemoryLevel(m.name, m.technology, m.capacity.value, m.bandwidth.value,
-                                      _v(m.energy_per_bit), _v(m.latency), m.measured))
+                                      _v(m.energy_per_bit), _v(m.latency), m.measured, _v(m.price)))
         procs.append(Processor(
             name=p.name, type=p.type, count=p.count,
             peak_flop_per_s=MappingProxyType({k: q.value for k, q in p.peak.items()}),
             peak_matrix_flop_per_s=MappingProxyType({k: q.value for k, q in p.peak_matrix.items()}),
             memory=tuple(levels), cores=p.cores, clock_hz=_v(p.clock), tdp_w=_v(p.tdp),
-            ecosystem=p.ecosystem))
+            ecosystem=p.ecosystem, energy_per_flop_fp64_j=_v(p.energy_per_flop), price_jpy=_v(p.price)))
     links = []
     for i, link in enumerate(spec.node.links):
         lsrc = link.source or node_src

@@ -38,7 +38,7 @@ class NodePower:
 def _vector_tdp_w(proc: Processor, tech: Technology) -> float:
     prec = proc.precision_for("fp64") or next(iter(proc.peak_flop_per_s))
     peak = proc.peak_flop_per_s.get(prec) or max(proc.peak_flop_per_s.values())
-    return float(tdp_from_peak_w(peak, tech.energy_per_flop_floor_j(proc.type, prec), tech.static_fraction))
+    return float(tdp_from_peak_w(peak, tech.processor_energy_per_flop_floor_j(proc, prec), tech.static_fraction))
 
 
 def node_power(node: Node, technology: Technology | None = None) -> NodePower:

@@ -129,7 +129,7 @@ def processor_step_arguments(proc: Processor, power: NodePower, wl: Workload, pr
         "tdp_w": power.tdp_w[proc.name],
         "static_w": power.static_w[proc.name],
         "power_cap_w": cap_w,
-        "energy_per_flop_floor_j": technology.energy_per_flop_floor_j(proc.type, precision),
+        "energy_per_flop_floor_j": technology.processor_energy_per_flop_floor_j(proc, precision),
     }
 
 

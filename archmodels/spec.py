@@ -115,6 +115,9 @@ class MemorySpec(_Strict):
     energy_per_bit: Q("energy_j") | None = None
     latency: Q("time_s") | None = None
     measured: bool = False
+    #: price of this level's whole capacity on one processor; absent: capacity x the memory table's
+    #: price per GB (a projection writes it from the roadmap's price curve, archmodels.roadmap)
+    price: Q("jpy") | None = None
     source: str | None = None
 
 
@@ -131,6 +134,12 @@ class ProcessorSpec(_Strict):
     #: the software ecosystem the processor is programmed in (a table of fs/data/ecosystems.toml,
     #: e.g. "cuda", "rocm", "arm-sve-fujitsu"); absent: inferred from ``type`` (fs.ecosystems)
     ecosystem: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    #: this processor's technology floor of the dynamic energy of one FP64 FLOP (other precisions by
+    #: energy.toml's precision_scale); absent: energy.toml's figure for its type
+    energy_per_flop: Q("energy_j") | None = None
+    #: list price of one package, its memory levels excluded (they are priced apart); absent:
+    #: cost.toml's part or generic price
+    price: Q("jpy") | None = None
     source: str | None = None
 
 
@@ -184,6 +193,17 @@ class StorageSpec(_Strict):
     source: str | None = None
 
 
+class ProjectionSpec(_Strict):
+    """How a projected machine was made from a catalog machine (archmodels.roadmap.project_machine)."""
+
+    from_machine: str
+    from_year: int
+    to_year: int
+    rule: str
+    roadmap: str
+    assumptions: list[str] = []
+
+
 class MachineSpec(_Strict):
     schema_: Literal["fs-workbench/machine/1"] = Field(alias="schema")
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -197,6 +217,7 @@ class MachineSpec(_Strict):
     network: NetworkSpec | None = None
     storage: StorageSpec | None = None
     site: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    projection: ProjectionSpec | None = None
     sources: dict[str, SourceSpec] = {}
 
 

@@ -91,6 +91,31 @@ class Technology:
             self._cache[key] = fp64 * float(self._energy["precision_scale"][precision])
         return self._cache[key]
 
+    def processor_energy_per_flop_floor_j(self, proc, precision: str) -> float:
+        """Floor of the dynamic energy of one FLOP [J] for one processor in ``precision``.
+
+        ``ε_floor = ε_fp64 · s_precision``: ``ε_fp64`` is the processor's own ``energy_per_flop``
+        (a projected machine carries one, :mod:`archmodels.roadmap`) or, absent, energy.toml's figure
+        for its type; ``s_precision`` is energy.toml's ``precision_scale`` (Horowitz 2014).
+
+        Parameters
+        ----------
+        proc : archmodels.machine.Processor
+            Its ``type`` and ``energy_per_flop_fp64_j`` [J] (None: the type's floor).
+        precision : str
+            ``fp64``, ``fp32``, ``bf16``, ``fp8``...
+        """
+        own = getattr(proc, "energy_per_flop_fp64_j", None)
+        if own is None:
+            return self.energy_per_flop_floor_j(proc.type, precision)
+        return own * self.precision_scale(precision)
+
+    def precision_scale(self, precision: str) -> float:
+        """Energy of one FLOP in ``precision`` relative to FP64 [-] (energy.toml ``precision_scale``)."""
+        check_name("precision", precision, [k for k in self._energy["precision_scale"] if k != "source"],
+                   "energy table")
+        return float(self._energy["precision_scale"][precision])
+
     def memory_energy_per_bit_j(self, technology: str | None) -> float:
         """Energy to move one bit from a memory of this technology [J]; a level that names no
         technology (an on-chip cache) takes energy.toml's ``untyped_memory_level`` figure."""

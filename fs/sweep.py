@@ -228,7 +228,7 @@ class DesignEvaluator:
                 precision=prec, peak=proc.peak_for(prec, wl.matrix), peak_any=proc.peak_for(prec, True),
                 eff_compute=eff.compute,
                 eff_memory=np.where(self.level_measured, eff.memory / stream, eff.memory),
-                eps_floor=tech.energy_per_flop_floor_j(proc.type, prec), flop_per_unit=wl.flop_per_unit,
+                eps_floor=tech.processor_energy_per_flop_floor_j(proc, prec), flop_per_unit=wl.flop_per_unit,
                 units=units, fits=fits, ws=ws, bytes_per_point=np.array([p.bytes_per_unit for p in wl.traffic]),
                 net_time_s=net_t, net_bytes=net_b))
 
