@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from archmodels.machine import Machine, Node, Processor
-from archmodels.physics import node_power_split_w, processors_power_budget_w, tdp_from_peak_w
+from archmodels.physics import energy_per_flop_j, node_power_split_w, processors_power_budget_w, tdp_from_peak_w
 from archmodels.technology import Technology, default_technology
 
 
@@ -106,6 +106,35 @@ def _node_power(node: Node, tech: Technology) -> NodePower:
     other, max_w, idle = (float(x) for x in node_power_split_w(p_max, proc_total, static_total, idle_w))
     counts = {p.name: p.count for p in node.processors}
     return NodePower(tdp, static, counts, other, idle, max_w)
+
+
+def processor_energy_per_flop_j(node: Node, proc: Processor, precision: str,
+                                technology: Technology | None = None) -> float:
+    """Dynamic energy of one FLOP of ``proc`` in ``precision`` as the energy roofline charges it [J].
+
+    ``ε = max(ε_floor, max(TDP − P_static, 0) / P_any)`` (:func:`archmodels.physics.energy_per_flop_j`)
+    with this node's TDP and static power (:func:`node_power`), the processor's highest peak in the
+    precision, matrix units included, and its floor
+    (:meth:`archmodels.technology.Technology.processor_energy_per_flop_floor_j`).
+
+    Parameters
+    ----------
+    node : Node
+        The node ``proc`` belongs to.
+    proc : Processor
+        One of its processors.
+    precision : str
+        ``fp64``, ``fp32``, ``bf16``, ``fp8``...; the processor must have a peak in it.
+    technology : Technology, optional
+        Default: the shipped tables.
+    """
+    tech = technology or default_technology()
+    power = node_power(node, tech)
+    peak = proc.peak_for(precision, True)
+    if not peak > 0:
+        raise KeyError(f"processor {proc.name!r} has no {precision} peak")
+    return float(energy_per_flop_j(power.tdp_w[proc.name], power.static_w[proc.name], peak,
+                                   tech.processor_energy_per_flop_floor_j(proc, precision)))
 
 
 def node_power_range_w(machine: Machine) -> tuple[float, float]:

@@ -30,7 +30,7 @@ the datasheet-year one in every precision. An HBM level keeps its stacks and tak
 bandwidth, capacity and pJ/bit ratios of the generation current at the delivery year
 (memory_technologies.toml); SRAM capacity scales with the bitcell density; network and node-link
 bandwidth scale with the SerDes lane rate and their energy per bit with the link technology's curve;
-package prices scale with the wafer price, memory prices with the price-per-GB curves. What is not
+package prices scale with their class's package-price curve, memory prices with the price-per-GB curves. What is not
 projected (DRAM generations, storage, latencies, topology) is listed in the output's
 ``projection.assumptions``.
 """
@@ -303,15 +303,15 @@ def _raw_machine(ref) -> tuple[dict, str]:
 def _check_years(name: str, y0, year, path: str | None) -> None:
     first, last = window(path)
     if y0 is None:
-        raise InputError(f"machine {name!r} has no `year`: its datasheet year is needed to project it",
+        raise InputError(f"machine {name} has no `year`: its datasheet year is needed to project it",
                          location="year")
     if not isinstance(year, int) or isinstance(year, bool):
         raise InputError(f"the delivery year must be an integer, got {year!r}", location="--year")
     if year < y0:
-        raise InputError(f"year {year} is before machine {name!r}'s datasheet year {y0}: a projection only "
+        raise InputError(f"year {year} is before machine {name}'s datasheet year {y0}: a projection only "
                          "goes forward", location="--year")
     if not first <= y0 <= last or not first <= year <= last:
-        raise InputError(f"the roadmap covers {first}..{last}; cannot project machine {name!r} from {y0} to {year}",
+        raise InputError(f"the roadmap covers {first}..{last}; cannot project machine {name} from {y0} to {year}",
                          location="--year")
 
 
@@ -388,8 +388,8 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
         logic_jpy = proc.price_jpy if part is None else part.price_jpy - _stock_memory_jpy(proc, part, scale)
         price_memory = logic_jpy > 0  # a part booked at 0 (Grace in GH200) keeps its stock memory in the table
         if logic_jpy > 0:
-            wafer, wafer_src = proj.ratio("processor_price")
-            p_raw["price"] = _q(logic_jpy * wafer, "JPY", wafer_src)
+            r, price_src = proj.ratio(f"processor_price.{proc.type}")
+            p_raw["price"] = _q(logic_jpy * r, "JPY", price_src)
         for j, (m_raw, lv) in enumerate(zip(p_raw["memory"], proc.memory)):
             kind = memory_technology(lv.technology).kind if lv.technology else "sram"
             capacity, bandwidth = lv.capacity_bytes, lv.bandwidth_bytes_per_s
@@ -400,6 +400,8 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
                 capacity *= new.capacity_per_unit_bytes / old.capacity_per_unit_bytes
                 bandwidth *= new.bandwidth_per_unit_bytes_per_s / old.bandwidth_per_unit_bytes_per_s
                 m_raw["technology"] = techname = hbm_now
+                if lv.name.lower() == lv.technology:  # a level named after its generation takes the new name
+                    m_raw["name"] = hbm_now.upper()
                 m_raw["capacity"] = _q(capacity, "B", src)
                 m_raw["bandwidth"] = _q(bandwidth, "B/s", src)
                 if lv.energy_per_bit_j is not None:
@@ -474,9 +476,9 @@ for _texts in _RULE_ASSUMPTIONS.values():
         "bandwidth (no DRAM generation is projected)",
         "network and node-link bandwidth scale with the SerDes lane rate (the same lanes); latencies, topology, "
         "node count and storage tiers are unchanged",
-        "package prices (memory excluded) scale with the leading-edge wafer price (the same die area; "
-        "margins as at the datasheet year); HBM and DRAM are priced at memory_technologies.toml's price per GB "
-        "times the price-per-GB curve at the delivery year",
+        "package prices (memory excluded) scale with their class's package-price curve (roadmap.toml "
+        "processor_price.<type>), not with the wafer price (a package's price is mostly margin); HBM and DRAM are "
+        "priced at memory_technologies.toml's price per GB times the price-per-GB curve at the delivery year",
     ]
 
 

@@ -1,4 +1,4 @@
-"""`fsw machines list|show|validate`: the machine catalog and spec-file checks."""
+"""`fsw machines list|show|validate|project`: the machine catalog, spec-file checks and projections to a year."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 
 from fs.cli.options import command_group, JsonOption
 
-app = command_group("The machine catalog: list, show (with sources), validate spec files.")
+app = command_group("The machine catalog: list, show (with sources), validate spec files, project to a delivery year.")
 
 
 @app.command("list")
@@ -72,3 +72,46 @@ def machines_validate(files: List[str] = typer.Argument(..., help="Machine spec 
                     sys.stderr.write(f"  {p['path'] or '(file)'}: {p['message']}\n")
     if not all(r["ok"] for r in results):
         raise typer.Exit(2)
+
+
+@app.command("project")
+def machines_project(machine: str = typer.Argument(..., help="Catalog name or spec file (it needs a `year`)."),
+                     year: int = typer.Option(..., "--year", help="Delivery year [year], not before the datasheet year."),
+                     out: str = typer.Option(..., "--out", help="Where to write the projected machine spec (TOML)."),
+                     rule: str = typer.Option("iso-power", "--rule",
+                                              help="iso-power (same power, 1/s more FLOP/s) or iso-performance (same peaks, s x power)."),
+                     json_out: JsonOption = False) -> None:
+    """Project a machine to a delivery year by the cited roadmap (archmodels/data/roadmap.toml); write it to --out."""
+    from archmodels.loaders import load_machine
+    from archmodels.roadmap import write_projected_machine
+    from archmodels.power import processor_energy_per_flop_j
+    from fs.cli.output import check_writable, emit_json, print_table, si
+
+    check_writable(out, "--out")
+    before = load_machine(machine)
+    spec = write_projected_machine(machine, year, out, rule=rule)
+    after = load_machine(out)
+    rows = []
+    for p0, p1 in zip(before.node.processors, after.node.processors):
+        rows.append({"processor": p0.name, "type": p0.type,
+                     "energy_per_flop_fp64_j": [processor_energy_per_flop_j(m.node, p, "fp64")
+                                                for m, p in ((before, p0), (after, p1))],
+                     "peak_fp64_flop_per_s": [p.peak_for("fp64", True) for p in (p0, p1)],
+                     "outer_memory": [p.outer_memory.technology for p in (p0, p1)],
+                     "outer_memory_bandwidth_bytes_per_s": [p.outer_memory.bandwidth_bytes_per_s for p in (p0, p1)]})
+    result = {"file": out, "name": spec["name"], "projection": spec["projection"], "processors": rows,
+              "memory_bandwidth_bytes_per_s_per_node": [before.node.memory_bandwidth_bytes_per_s,
+                                                        after.node.memory_bandwidth_bytes_per_s]}
+    if json_out:
+        emit_json(result)
+        return
+    proj = spec["projection"]
+    print_table(f"{proj['from_machine']} {proj['from_year']} -> {spec['name']} {proj['to_year']} ({rule}), written to {out}",
+                ["processor", "energy per FP64 FLOP", "FP64 peak", "outer memory", "its bandwidth"],
+                [[r["processor"], " -> ".join(si(v, "J") for v in r["energy_per_flop_fp64_j"]),
+                  " -> ".join(si(v, "FLOP/s") for v in r["peak_fp64_flop_per_s"]),
+                  " -> ".join(str(v) for v in r["outer_memory"]),
+                  " -> ".join(si(v, "B/s") for v in r["outer_memory_bandwidth_bytes_per_s"])] for r in rows])
+    import sys
+
+    sys.stdout.write(f"{len(proj['assumptions'])} assumptions: see [projection] in {out}\n")
