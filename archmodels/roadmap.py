@@ -26,9 +26,9 @@ delivery year":
 In both: each processor's FP64 energy floor becomes ``s · ε_fp64`` (a processor ``energy_per_flop``
 the energy model reads, :meth:`archmodels.technology.Technology.processor_energy_per_flop_floor_j`),
 so its predicted dynamic energy per FLOP, ``max(ε_floor, (TDP − P_static) / P_peak)``, is ``s`` times
-the datasheet-year one in every precision. An HBM level keeps its stacks and takes the per-stack
-bandwidth, capacity and pJ/bit ratios of the generation current at the delivery year
-(memory_technologies.toml); SRAM capacity scales with the bitcell density; network and node-link
+the datasheet-year one in every precision. An HBM level keeps its stacks and, when a newer generation is current at
+the delivery year than at the datasheet year, takes the per-stack bandwidth, capacity and pJ/bit
+ratios of that generation over its own (memory_technologies.toml); SRAM capacity scales with the bitcell density; network and node-link
 bandwidth scale with the SerDes lane rate and their energy per bit with the link technology's curve;
 package prices scale with their class's package-price curve, memory prices with the price-per-GB curves. What is not
 projected (DRAM generations, storage, latencies, topology) is listed in the output's
@@ -370,8 +370,9 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
     scale = _table_scale(default_exchange())
     power = node_power(machine.node, tech)
     saved_w = saved_static_w = 0.0
-    hbm_now = hbm_generation(year, roadmap)
     order = _hbm_order(roadmap)
+    hbm_now = hbm_generation(year, roadmap)
+    hbm_step = order.index(hbm_now) > order.index(hbm_generation(y0, roadmap))  # a new generation since y0
     for i, (p_raw, proc) in enumerate(zip(out["node"]["processors"], machine.node.processors)):
         eps0 = tech.processor_energy_per_flop_floor_j(proc, "fp64")
         p_raw["energy_per_flop"] = _q(eps0 * s, "J", s_src)
@@ -394,7 +395,8 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
             kind = memory_technology(lv.technology).kind if lv.technology else "sram"
             capacity, bandwidth = lv.capacity_bytes, lv.bandwidth_bytes_per_s
             techname = lv.technology
-            if kind == "hbm" and lv.technology in order and order.index(hbm_now) > order.index(lv.technology):
+            if (kind == "hbm" and hbm_step and lv.technology in order
+                    and order.index(hbm_now) > order.index(lv.technology)):
                 old, new = memory_technology(lv.technology), memory_technology(hbm_now)
                 src = proj.hbm_source(lv.technology, hbm_now)
                 capacity *= new.capacity_per_unit_bytes / old.capacity_per_unit_bytes
@@ -471,8 +473,8 @@ _RULE_ASSUMPTIONS = {
 }
 for _texts in _RULE_ASSUMPTIONS.values():
     _texts += [
-        "HBM levels keep their stack count and take the per-stack ratios (bandwidth, capacity, pJ/bit) of the "
-        "generation current at the delivery year; DDR/LPDDR/GDDR levels keep their technology, capacity and "
+        "HBM levels keep their stack count and, when a newer generation is current at the delivery year than "
+        "at the datasheet year, take its per-stack ratios (bandwidth, capacity, pJ/bit) over their own; DDR/LPDDR/GDDR levels keep their technology, capacity and "
         "bandwidth (no DRAM generation is projected)",
         "network and node-link bandwidth scale with the SerDes lane rate (the same lanes); latencies, topology, "
         "node count and storage tiers are unchanged",
