@@ -231,3 +231,39 @@ def test_predict_states_the_problem_and_takes_a_size():
     assert given["problem"] == "given" and given["units_per_node"] == 1e8 and given["total_units"] == 4e8
     r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "1", "--size", "1e8")
     assert "problem per node" in r.stdout and "1e8 nonzero visit" in r.stdout
+
+
+def test_machines_project_writes_a_machine_predict_runs(tmp_path):
+    """`fsw machines project` writes the projection; `fsw predict --machine FILE` runs on it and the
+    energy per FLOP it reports (and the one the energy model charges) is lower than the datasheet year's."""
+    out = tmp_path / "fugaku-2030.toml"
+    r = fsw("machines", "project", "fugaku", "--year", "2030", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["name"] == "fugaku-2030" and info["projection"]["to_year"] == 2030 and out.is_file()
+    before, after = info["processors"][0]["energy_per_flop_fp64_j"]
+    assert after < before
+    bw0, bw1 = info["memory_bandwidth_bytes_per_s_per_node"]
+    assert bw1 > bw0
+    runs = []
+    for machine in ("fugaku", str(out)):
+        r = fsw("predict", "--machine", machine, "--workload", "hpl", "--nodes", "1", "--json")
+        assert r.returncode == 0, r.stderr
+        runs.append(json.loads(r.stdout))
+    assert runs[1]["machine"] == "fugaku-2030"
+    assert runs[1]["energy_j"] / (runs[1]["flop_per_s"] * runs[1]["time_s"]) < runs[0]["energy_j"] / (
+        runs[0]["flop_per_s"] * runs[0]["time_s"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (("fugaku", "--year", "2019"), "before machine fugaku's datasheet year 2020"),
+    (("fugaku", "--year", "2099"), "the roadmap covers"),
+    (("no-such-machine", "--year", "2030"), "unknown machine 'no-such-machine'"),
+    (("fugaku", "--year", "2030", "--rule", "next-part"), "unknown projection rule"),
+])
+def test_machines_project_bad_input_is_one_line_exit_2(tmp_path, args, message):
+    out = tmp_path / "x.toml"
+    r = fsw("machines", "project", *args, "--out", str(out))
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
