@@ -304,8 +304,9 @@ def node_cost(machine, exchange: Exchange | None = None, factor: float | None = 
     on-package memory beyond (or short of) that stock is priced per GB. Other memory levels with a
     technology in the memory table are priced per GB; memory placed on the die (memory_technologies.toml ``placement``) is part of the
     processor price; on-package memory (``placement = "package"``) is what a named part's stock covers.
-    A processor or memory level with its own ``price`` in the spec (a projected machine,
-    :mod:`archmodels.roadmap`) is charged that price instead; a processor's own price excludes its memory. The network share uses the machine's topology, node count, injection bandwidth and link
+    A processor with its own ``price`` in the spec (a projected machine, :mod:`archmodels.roadmap`) is
+    charged it instead of the part's quoted price, with the part's stock memory and node coverage
+    kept; a memory level with its own ``price`` is charged it for what the stock does not cover. The network share uses the machine's topology, node count, injection bandwidth and link
     technology (electrical when the spec gives none). Node-local and per-group storage tiers are
     charged per node. ``factor`` (default: the fitted procurement factor) multiplies processor list prices.
     """
@@ -316,22 +317,22 @@ def node_cost(machine, exchange: Exchange | None = None, factor: float | None = 
     packages = 0
     node_covered = False
     for proc in machine.node.processors:
-        if proc.price_jpy is not None:  # the spec's own price (a projection writes one): memory apart
-            processors += proc.count * proc.price_jpy
-            stock = 0.0
-        else:
-            part = part_price(proc.name, proc.type, exchange)
-            processors += proc.count * part.price_jpy
-            node_covered |= part.covers_node
-            stock = part.stock_memory_bytes
+        part = part_price(proc.name, proc.type, exchange)
+        # a spec's own price (a projection writes one) replaces the quoted one; what the part's price
+        # covers (its stock on-package memory, a whole node) still applies
+        processors += proc.count * (part.price_jpy if proc.price_jpy is None else proc.price_jpy)
+        node_covered |= part.covers_node
+        stock = part.stock_memory_bytes
         packages += proc.count
         for level in proc.memory:
-            if level.price_jpy is not None:
+            tech = memory_technology(level.technology) if level.technology else None
+            if level.price_jpy is not None:  # the spec's price of what the part's stock does not cover
                 memory += proc.count * level.price_jpy
+                if tech is not None and tech.placement == "package":
+                    stock = 0.0
                 continue
-            if not level.technology:
+            if tech is None:
                 continue
-            tech = memory_technology(level.technology)
             if tech.placement == "die":
                 continue
             capacity = level.capacity_bytes

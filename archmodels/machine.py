@@ -47,7 +47,7 @@ class MemoryLevel:
     measured: bool = False
     """True when ``bandwidth_bytes_per_s`` is a measured sustained (STREAM-triad) rate, not a datasheet peak."""
     price_jpy: float | None = None
-    """Price of the level's capacity on one processor [JPY]; None: priced per GB from the memory table."""
+    """Price of the level on one processor beyond the part's stock memory [JPY]; None: per GB from the memory table."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,7 +65,7 @@ class Processor:
     tdp_w: float | None = None
     ecosystem: str | None = None  #: the software ecosystem named in the machine file (None: inferred, fs.ecosystems)
     energy_per_flop_fp64_j: float | None = None  #: own FP64 energy floor [J] (None: energy.toml's for its type)
-    price_jpy: float | None = None  #: list price of one package, memory excluded [JPY] (None: cost.toml)
+    price_jpy: float | None = None  #: list price of one package, replacing cost.toml's part price [JPY]
 
     def precision_for(self, wanted: str, matrix: bool = False) -> str | None:
         """The precision this processor runs ``wanted`` in (falling back to wider formats).

@@ -30,7 +30,8 @@ the datasheet-year one in every precision. An HBM level keeps its stacks and, wh
 the delivery year than at the datasheet year, takes the per-stack bandwidth, capacity and pJ/bit
 ratios of that generation over its own (memory_technologies.toml); SRAM capacity scales with the bitcell density; network and node-link
 bandwidth scale with the SerDes lane rate and their energy per bit with the link technology's curve;
-package prices scale with their class's package-price curve, memory prices with the price-per-GB curves. What is not
+a package's quoted price scales with its class's package-price curve, the memory beyond what that
+price covers with the price-per-GB curves. What is not
 projected (DRAM generations, storage, latencies, topology) is listed in the output's
 ``projection.assumptions``.
 """
@@ -385,12 +386,12 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
             p_raw["tdp"] = _q(tdp * s, "W", s_src)
             saved_w += proc.count * tdp * (1.0 - s)
             saved_static_w += proc.count * power.static_w[proc.name] * (1.0 - s)
-        part = None if proc.price_jpy is not None else part_price(proc.name, proc.type)
-        logic_jpy = proc.price_jpy if part is None else part.price_jpy - _stock_memory_jpy(proc, part, scale)
-        price_memory = logic_jpy > 0  # a part booked at 0 (Grace in GH200) keeps its stock memory in the table
-        if logic_jpy > 0:
+        part = part_price(proc.name, proc.type)
+        base_jpy = part.price_jpy if proc.price_jpy is None else proc.price_jpy
+        if base_jpy > 0:  # a part booked at 0 (Grace in GH200) stays so
             r, price_src = proj.ratio(f"processor_price.{proc.type}")
-            p_raw["price"] = _q(logic_jpy * r, "JPY", price_src)
+            p_raw["price"] = _q(base_jpy * r, "JPY", price_src)
+        stock = part.stock_memory_bytes
         for j, (m_raw, lv) in enumerate(zip(p_raw["memory"], proc.memory)):
             kind = memory_technology(lv.technology).kind if lv.technology else "sram"
             capacity, bandwidth = lv.capacity_bytes, lv.bandwidth_bytes_per_s
@@ -416,11 +417,14 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
                     m_raw["bandwidth"] = _q(bandwidth / s, "B/s", s_src)
                 m_raw["energy_per_bit"] = _q((lv.energy_per_bit_j or tech.memory_energy_per_bit_j(lv.technology)) * s,
                                              "J", s_src)
-            if price_memory and kind in ("hbm", "dram"):
+            if kind in ("hbm", "dram") and memory_technology(techname).placement != "die":
                 mt = memory_technology(techname)
-                if mt.placement != "die":
+                priced = capacity
+                if mt.placement == "package" and stock > 0:  # the part's price covers its stock memory
+                    priced, stock = capacity - stock, 0.0
+                if priced > 0:
                     r, src = proj.ratio(f"price_per_gb.{kind}", price_year)
-                    m_raw["price"] = _q(capacity / 1e9 * mt.cost_jpy_per_gb * scale * r, "JPY", src)
+                    m_raw["price"] = _q(priced / 1e9 * mt.cost_jpy_per_gb * scale * r, "JPY", src)
     if not iso_power:
         node = out["node"]
         if spec.node.power_max is not None:
@@ -478,9 +482,10 @@ for _texts in _RULE_ASSUMPTIONS.values():
         "bandwidth (no DRAM generation is projected)",
         "network and node-link bandwidth scale with the SerDes lane rate (the same lanes); latencies, topology, "
         "node count and storage tiers are unchanged",
-        "package prices (memory excluded) scale with their class's package-price curve (roadmap.toml "
-        "processor_price.<type>), not with the wafer price (a package's price is mostly margin); HBM and DRAM are "
-        "priced at memory_technologies.toml's price per GB times the price-per-GB curve at the delivery year",
+        "a package's quoted price (with the stock memory and node share it covers) scales with its class's "
+        "package-price curve (roadmap.toml processor_price.<type>), not with the wafer price (a package's price "
+        "is mostly margin); HBM and DRAM beyond that stock are priced at memory_technologies.toml's price per GB "
+        "times the price-per-GB curve at the delivery year",
     ]
 
 
@@ -488,18 +493,6 @@ def _cost_price_year() -> int:
     from archmodels.cost import _table
 
     return int(_table()["exchange"]["price_year"])
-
-
-def _stock_memory_jpy(proc, part, scale: float) -> float:
-    """Table price of the on-package memory a named part's quoted price includes [JPY]."""
-    from archmodels.memtech import memory_cost_jpy, memory_technology
-
-    if part.stock_memory_bytes <= 0:
-        return 0.0
-    for level in proc.memory:
-        if level.technology and memory_technology(level.technology).placement == "package":
-            return memory_cost_jpy(part.stock_memory_bytes, memory_technology(level.technology).cost_jpy_per_gb) * scale
-    return 0.0
 
 
 def write_projected_machine(machine_ref, year: int, out_path: str | Path, rule: str = "iso-power",

@@ -115,8 +115,9 @@ class MemorySpec(_Strict):
     energy_per_bit: Q("energy_j") | None = None
     latency: Q("time_s") | None = None
     measured: bool = False
-    #: price of this level's whole capacity on one processor; absent: capacity x the memory table's
-    #: price per GB (a projection writes it from the roadmap's price curve, archmodels.roadmap)
+    #: price of this level on one processor, for what the part's stock on-package memory (cost.toml
+    #: [parts]) does not cover; absent: that capacity x the memory table's price per GB (a projection
+    #: writes it from the roadmap's price-per-GB curve, archmodels.roadmap)
     price: Q("jpy") | None = None
     source: str | None = None
 
@@ -137,8 +138,8 @@ class ProcessorSpec(_Strict):
     #: this processor's technology floor of the dynamic energy of one FP64 FLOP (other precisions by
     #: energy.toml's precision_scale); absent: energy.toml's figure for its type
     energy_per_flop: Q("energy_j") | None = None
-    #: list price of one package, its memory levels excluded (they are priced apart); absent:
-    #: cost.toml's part or generic price
+    #: list price of one package, replacing cost.toml's part or generic price (what that price covers,
+    #: its stock on-package memory or a whole node, still applies); absent: cost.toml's
     price: Q("jpy") | None = None
     source: str | None = None
 
