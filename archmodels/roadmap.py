@@ -28,8 +28,8 @@ the energy model reads, :meth:`archmodels.technology.Technology.processor_energy
 so its predicted dynamic energy per FLOP, ``max(ε_floor, (TDP − P_static) / P_peak)``, is ``s`` times
 the datasheet-year one in every precision. An HBM level keeps its stacks and, when a newer generation is current at
 the delivery year than at the datasheet year, takes the per-stack bandwidth, capacity and pJ/bit
-ratios of that generation over its own (memory_technologies.toml); SRAM capacity scales with the bitcell density; network and node-link
-bandwidth scale with the SerDes lane rate and their energy per bit with the link technology's curve;
+ratios of that generation over its own (memory_technologies.toml); SRAM capacity scales with the bitcell density; the network's and node
+links' energy per bit follows the link technology's curve (their bandwidth is the design's, kept);
 a package's quoted price scales with its class's package-price curve, the memory beyond what that
 price covers with the price-per-GB curves. What is not
 projected (DRAM generations, storage, latencies, topology) is listed in the output's
@@ -431,21 +431,18 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
             node["power_max"] = _q(spec.node.power_max.value - saved_w, "W", s_src)
         if spec.node.power_idle is not None:
             node["power_idle"] = _q(spec.node.power_idle.value - saved_static_w, "W", s_src)
-    lane, lane_src = proj.ratio("serdes_lane_rate")
     for link_raw, link in zip(out["node"].get("links", []), machine.node.links):
-        link_raw["bandwidth"] = _q(link.bandwidth_bytes_per_s * lane, "B/s", lane_src)
         if link.energy_per_bit_j is not None:
             e, e_src = proj.ratio("link_energy.electrical")
             link_raw["energy_per_bit"] = _q(link.energy_per_bit_j * e, "J", e_src)
     if machine.network is not None and machine.network.topology != "none":
         net, net_raw = machine.network, out["network"]
-        e, e_src = proj.ratio(f"link_energy.{_LINK_ENTRY[net.technology]}")
-        net_raw["injection_bandwidth"] = _q(net.injection_bandwidth_bytes_per_s * lane, "B/s", lane_src)
-        if net.energy_per_bit_j is not None:
-            net_raw["energy_per_bit"] = _q(net.energy_per_bit_j * e, "J", e_src)
-        if net.link_static_power_w is not None:
-            # static power at line rate: energy per bit x rate, both moved
-            net_raw["link_static_power"] = _q(net.link_static_power_w * e * lane, "W", e_src)
+        if net.energy_per_bit_j is not None or net.link_static_power_w is not None:
+            e, e_src = proj.ratio(f"link_energy.{_LINK_ENTRY[net.technology]}")
+            if net.energy_per_bit_j is not None:
+                net_raw["energy_per_bit"] = _q(net.energy_per_bit_j * e, "J", e_src)
+            if net.link_static_power_w is not None:  # static power at the same line rate: energy per bit moved
+                net_raw["link_static_power"] = _q(net.link_static_power_w * e, "W", e_src)
     for text in _RULE_ASSUMPTIONS[rule] + [load_roadmap(roadmap)["energy_per_flop"]["precision_assumption"]]:
         proj._assume(text)
     out["name"] = f"{spec.name}-{year}"
@@ -480,8 +477,9 @@ for _texts in _RULE_ASSUMPTIONS.values():
         "HBM levels keep their stack count and, when a newer generation is current at the delivery year than "
         "at the datasheet year, take its per-stack ratios (bandwidth, capacity, pJ/bit) over their own; DDR/LPDDR/GDDR levels keep their technology, capacity and "
         "bandwidth (no DRAM generation is projected)",
-        "network and node-link bandwidth scale with the SerDes lane rate (the same lanes); latencies, topology, "
-        "node count and storage tiers are unchanged",
+        "network and node-link bandwidth, latencies, topology, node count and storage tiers are unchanged (the "
+        "design's ports: the cost model prices a network per bandwidth, so more lanes' worth would be charged as "
+        "more NICs); only the links' energy per bit follows roadmap.toml link_energy.<technology>",
         "a package's quoted price (with the stock memory and node share it covers) scales with its class's "
         "package-price curve (roadmap.toml processor_price.<type>), not with the wafer price (a package's price "
         "is mostly margin); HBM and DRAM beyond that stock are priced at memory_technologies.toml's price per GB "

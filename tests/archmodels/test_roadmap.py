@@ -245,3 +245,16 @@ def test_every_catalog_machine_projects_to_the_last_window_year(name):
     """Every machine of the catalog has a datasheet year the roadmap covers; its projection validates."""
     spec = project_machine(name, window()[1])
     assert tomllib.loads(dumps_toml(spec)) == spec
+
+
+def test_network_energy_per_bit_follows_its_link_technology_curve():
+    before = load_machine("fugakunext-like")
+    from archmodels.machine import machine_from_spec
+    from archmodels.spec import validate_machine_dict
+
+    after = machine_from_spec(validate_machine_dict(project_machine("fugakunext-like", 2034)))
+    r = ratio("link_energy.co-packaged-optics", before.year, 2034)
+    assert r < 1
+    assert after.network.energy_per_bit_j / before.network.energy_per_bit_j == pytest.approx(r, rel=1e-12)
+    assert after.network.link_static_power_w / before.network.link_static_power_w == pytest.approx(r, rel=1e-12)
+    assert after.network.injection_bandwidth_bytes_per_s == before.network.injection_bandwidth_bytes_per_s
