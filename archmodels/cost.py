@@ -96,6 +96,17 @@ def _table_scale(exchange: Exchange) -> float:
     return exchange.jpy_per_usd / float(_table()["exchange"]["table_jpy_per_usd"])
 
 
+def table_price_scale(exchange: Exchange | None = None) -> float:
+    """Factor [-] on memory_technologies.toml's and link_technologies.toml's JPY prices at ``exchange``
+    (they were written at cost.toml's ``table_jpy_per_usd``)."""
+    return _table_scale(exchange or default_exchange())
+
+
+def price_year() -> int:
+    """The year the price tables are nominal at (cost.toml ``[exchange] price_year``) [year]."""
+    return int(_table()["exchange"]["price_year"])
+
+
 # ----------------------------------------------------------------------------- model functions
 
 

@@ -347,7 +347,7 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
         Unknown machine or rule, no datasheet year, a year before it or outside the window, or a
         technology a roadmap entry does not cover at those years.
     """
-    from archmodels.cost import _table_scale, default_exchange, part_price
+    from archmodels.cost import part_price, price_year, table_price_scale
     from archmodels.machine import machine_from_spec
     from archmodels.memtech import memory_technology
     from archmodels.power import node_power
@@ -367,14 +367,14 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
     out.pop("projection", None)
     iso_power = rule == "iso-power"
     s, s_src = proj.ratio("logic_energy")
-    price_year = _cost_price_year()
-    scale = _table_scale(default_exchange())
+    prices_at = price_year()
+    scale = table_price_scale()
     power = node_power(machine.node, tech)
     saved_w = saved_static_w = 0.0
     order = _hbm_order(roadmap)
     hbm_now = hbm_generation(year, roadmap)
     hbm_step = order.index(hbm_now) > order.index(hbm_generation(y0, roadmap))  # a new generation since y0
-    for i, (p_raw, proc) in enumerate(zip(out["node"]["processors"], machine.node.processors)):
+    for p_raw, proc in zip(out["node"]["processors"], machine.node.processors):
         eps0 = tech.processor_energy_per_flop_floor_j(proc, "fp64")
         p_raw["energy_per_flop"] = _q(eps0 * s, "J", s_src)
         if iso_power:
@@ -392,7 +392,7 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
             r, price_src = proj.ratio(f"processor_price.{proc.type}")
             p_raw["price"] = _q(base_jpy * r, "JPY", price_src)
         stock = part.stock_memory_bytes
-        for j, (m_raw, lv) in enumerate(zip(p_raw["memory"], proc.memory)):
+        for m_raw, lv in zip(p_raw["memory"], proc.memory):
             kind = memory_technology(lv.technology).kind if lv.technology else "sram"
             capacity, bandwidth = lv.capacity_bytes, lv.bandwidth_bytes_per_s
             techname = lv.technology
@@ -423,7 +423,7 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
                 if mt.placement == "package" and stock > 0:  # the part's price covers its stock memory
                     priced, stock = capacity - stock, 0.0
                 if priced > 0:
-                    r, src = proj.ratio(f"price_per_gb.{kind}", price_year)
+                    r, src = proj.ratio(f"price_per_gb.{kind}", prices_at)
                     m_raw["price"] = _q(priced / 1e9 * mt.cost_jpy_per_gb * scale * r, "JPY", src)
     if not iso_power:
         node = out["node"]
@@ -485,12 +485,6 @@ for _texts in _RULE_ASSUMPTIONS.values():
         "is mostly margin); HBM and DRAM beyond that stock are priced at memory_technologies.toml's price per GB "
         "times the price-per-GB curve at the delivery year",
     ]
-
-
-def _cost_price_year() -> int:
-    from archmodels.cost import _table
-
-    return int(_table()["exchange"]["price_year"])
 
 
 def write_projected_machine(machine_ref, year: int, out_path: str | Path, rule: str = "iso-power",
