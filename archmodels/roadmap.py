@@ -249,11 +249,14 @@ class _Projection:
         self.roadmap = load_roadmap(path)
         self.sources: dict[str, dict] = {}
         self.assumptions: list[str] = []
+        self.ratios: dict[str, list[float]] = {}
 
     def ratio(self, entry: str, from_year: float | None = None) -> tuple[float, str]:
         """(ratio of ``entry`` from ``from_year`` (default the datasheet year) to the delivery year, source id)."""
         start = self.y0 if from_year is None else from_year
-        r = ratio(entry, start, self.y, self.path)
+        v0, v1 = value_at(entry, start, self.path), value_at(entry, self.y, self.path)
+        r = v1.value / v0.value
+        self.ratios[entry] = [r, v1.low / v0.value, v1.high / v0.value]
         sid = f"roadmap-{entry.replace('.', '-')}"
         if sid not in self.sources:
             e = _entry(entry, self.path)
@@ -321,7 +324,8 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
 
     Rules and equations are in the module docstring. The result is labelled: ``hypothetical = true``,
     ``year = year``, a ``[projection]`` table (``from_machine``, ``from_year``, ``to_year``, ``rule``,
-    ``roadmap``, ``assumptions``) and, for every changed quantity, a source ``roadmap-<entry>`` that
+    ``roadmap``, ``assumptions``, and ``ratios``: each entry used, ``[ratio, low, high]`` with the band
+    of the delivery year's value over the datasheet year's, the input a study's uncertainty can vary) and, for every changed quantity, a source ``roadmap-<entry>`` that
     says "Projected <from> -> <to> by archmodels/data/roadmap.toml entry <entry> (x ratio)".
 
     Parameters
@@ -451,7 +455,7 @@ def project_machine(machine_ref, year: int, rule: str = "iso-power", roadmap: st
     out["hypothetical"] = True
     out["projection"] = {"from_machine": spec.name, "from_year": y0, "to_year": year, "rule": rule,
                          "roadmap": "archmodels/data/roadmap.toml" if roadmap is None else str(roadmap),
-                         "assumptions": proj.assumptions}
+                         "assumptions": proj.assumptions, "ratios": proj.ratios}
     out["sources"] = {**out.get("sources", {}), **proj.sources}
     validate_machine_dict(out, f"{spec.name} projected to {year}")
     return out

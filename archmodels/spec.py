@@ -203,6 +203,8 @@ class ProjectionSpec(_Strict):
     rule: str
     roadmap: str
     assumptions: list[str] = []
+    #: roadmap entry -> [ratio, low, high] applied (the band of the delivery year's value)
+    ratios: dict[str, Annotated[list[float], Field(min_length=3, max_length=3)]] = {}
 
 
 class MachineSpec(_Strict):

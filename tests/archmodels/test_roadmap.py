@@ -163,6 +163,8 @@ def test_the_projection_is_labelled_and_each_changed_field_cites_the_roadmap(pro
     proj = spec["projection"]
     assert (proj["from_machine"], proj["from_year"], proj["to_year"], proj["rule"]) == (name, before.year, 2030, "iso-power")
     assert any("iso-power" in a for a in proj["assumptions"])
+    r, low, high = proj["ratios"]["logic_energy"]
+    assert r == pytest.approx(ratio("logic_energy", before.year, 2030)) and low < r < high
     changed = [f for f, (text, _) in after.provenance.items() if before.provenance.get(f, (None,))[0] != text]
     assert any(".energy_per_flop" in f for f in changed) and any(".peak." in f for f in changed)
     for field in changed:
