@@ -107,8 +107,13 @@ def _known_memory_technology(name: str) -> str:
 MemoryTechnology = Annotated[str, AfterValidator(_known_memory_technology)]
 
 
+#: A processor's or memory level's name: an uncertainty target's selector names it
+#: (``memory:<machine>/<processor>/<level>:bandwidth``), so it holds no ``:`` nor ``/``.
+PartName = Annotated[str, Field(min_length=1, pattern=r"^[^:/]+$")]
+
+
 class MemorySpec(_Strict):
-    name: str
+    name: PartName
     technology: MemoryTechnology | None = None
     capacity: Q("bytes")
     bandwidth: Q("bytes_per_s")
@@ -123,7 +128,7 @@ class MemorySpec(_Strict):
 
 
 class ProcessorSpec(_Strict):
-    name: str
+    name: PartName
     type: Literal["cpu", "gpu", "accelerator"]
     count: PositiveInt = 1
     clock: Q("frequency_hz") | None = None

@@ -276,11 +276,42 @@ def _scaled(obj, field: str, factor: float):
     return obj if value is None else replace(obj, **{field: value * factor})
 
 
+def split_selector(kind: str, selector: str) -> tuple[str, str, str]:
+    """A machine kind's selector as (machine, processor, part) selectors, each ``*`` when not given.
+
+    Grammar (``/`` separates the segments, each one matched by :func:`selector_matches`):
+
+    * ``part``: every machine's part (``hbm3e``, ``gpu``, ``co-packaged-optics``);
+    * ``machine/part``: that part of the machine named ``machine`` only
+      (``processor:fugakunext-like/GPU-2030:peak``, ``network:fugakunext-like/*:latency``);
+    * ``machine/processor/level`` (``memory`` only): memory level ``level`` of that processor of that
+      machine (``memory:fugakunext-like/GPU-2030/HBM4:bandwidth``), for a level name that several
+      processors of one machine share.
+
+    Raises
+    ------
+    ValueError
+        More segments than the kind takes, or an empty segment.
+    """
+    segments = selector.split("/")
+    most = 3 if kind == "memory" else 2
+    if len(segments) > most or not all(segments):
+        raise ValueError(f"selector {selector!r}: expected part, machine/part"
+                         + (" or machine/processor/level" if kind == "memory" else ""))
+    if len(segments) == 1:
+        return "*", "*", segments[0]
+    if len(segments) == 2:
+        return segments[0], "*", segments[1]
+    return segments[0], segments[1], segments[2]
+
+
 def scale_parts(machine: Machine, multipliers: Mapping[str, float]) -> tuple[Machine, set[str]]:
     """A copy of ``machine`` with each ``memory:``, ``network:`` or ``processor:`` target scaled.
 
     A target is ``kind:selector:parameter`` (``memory:hbm3e:bandwidth``, ``processor:gpu:peak``,
-    ``processor:*:tdp``); returns the new machine and the set of targets that changed something.
+    ``processor:*:tdp``); a selector may name one machine's part (:func:`split_selector`:
+    ``processor:fugakunext-like/GPU-2030:peak``), the machine being matched by its name. Returns
+    the new machine and the set of targets that changed something.
     """
     hit: set[str] = set()
     node = machine.node
@@ -288,11 +319,18 @@ def scale_parts(machine: Machine, multipliers: Mapping[str, float]) -> tuple[Mac
     processors = list(node.processors)
     for target, factor in multipliers.items():
         kind, selector, parameter = target.split(":")
+        if kind not in MACHINE_KINDS:
+            continue
+        machine_sel, proc_sel, part = split_selector(kind, selector)
+        if not selector_matches(machine_sel, machine.name):
+            continue
         if kind == "memory":
             for i, p in enumerate(processors):
+                if not selector_matches(proc_sel, p.name, p.type):
+                    continue
                 levels = []
                 for lv in p.memory:
-                    if selector_matches(selector, lv.technology, lv.name):
+                    if selector_matches(part, lv.technology, lv.name):
                         new = _scaled(lv, _MEMORY_FIELD[parameter], factor)
                         if new is not lv:
                             hit.add(target)
@@ -300,14 +338,14 @@ def scale_parts(machine: Machine, multipliers: Mapping[str, float]) -> tuple[Mac
                     levels.append(lv)
                 processors[i] = replace(p, memory=tuple(levels))
         elif kind == "network" and network is not None:
-            if selector_matches(selector, network.technology, network.name):
+            if selector_matches(part, network.technology, network.name):
                 new = _scaled(network, _NETWORK_FIELD[parameter], factor)
                 if new is not network:
                     hit.add(target)
                 network = new
         elif kind == "processor":
             for i, p in enumerate(processors):
-                if selector_matches(selector, p.name, p.type):
+                if selector_matches(part, p.name, p.type):
                     if parameter == "peak":
                         processors[i] = replace(
                             p,
@@ -318,7 +356,7 @@ def scale_parts(machine: Machine, multipliers: Mapping[str, float]) -> tuple[Mac
                     elif p.tdp_w is not None:
                         processors[i] = replace(p, tdp_w=p.tdp_w * factor)
                         hit.add(target)
-    if not hit & {t for t in multipliers if t.split(":")[0] in MACHINE_KINDS}:
+    if not hit:
         return machine, hit
     node = replace(node, processors=tuple(processors))
     return replace(machine, node=node, network=network), hit

@@ -134,21 +134,26 @@ def capability_speedup(time_s, time_ref_s, weights) -> tuple[float, list[float]]
     return mean, [float(r) for r in ratios]
 
 
-def capability_columns(study, machine, nodes: int, reference_machine, reference_nodes: int) -> dict:
+def capability_columns(study, machine, nodes: int, reference_machine, reference_nodes: int,
+                       rate_factors=(), reference_rate_factors=()) -> dict:
     """A candidate's scorecard columns: per workload ``capability_time_s:``, ``capability_nodes:``,
     ``capability_efficiency:`` and ``capability_speedup:`` (the prefixes), and the portfolio's
     ``capability_speedup``.
 
     ``machine`` runs on up to ``nodes`` nodes, ``reference_machine`` (the case's reference, its
     multipliers applied) on up to ``reference_nodes``; the stated problems are those of the study's
-    reference as specified (``study.reference.machine``)."""
+    reference as specified (``study.reference.machine``). ``rate_factors`` (per workload, empty:
+    all 1) divide the candidate's times and ``reference_rate_factors`` the reference's: the case's
+    model-error multipliers (:func:`fs.model_error.rate_and_power_factors`)."""
     problem = study.reference.machine
     cand = capabilities(machine, nodes, problem, study.workloads)
     ref = capabilities(reference_machine, reference_nodes, problem, study.workloads)
-    mean, ratios = capability_speedup([c.time_s for c in cand], [r.time_s for r in ref], study.workload_weights)
+    times = [c.time_s / f for c, f in zip(cand, rate_factors or [1.0] * len(cand))]
+    ref_times = [r.time_s / f for r, f in zip(ref, reference_rate_factors or [1.0] * len(ref))]
+    mean, ratios = capability_speedup(times, ref_times, study.workload_weights)
     out = {}
-    for w, c, ratio in zip(study.workloads, cand, ratios):
-        out.update({f"{TIME_PREFIX}{w}": c.time_s, f"{NODES_PREFIX}{w}": c.nodes,
+    for w, c, t, ratio in zip(study.workloads, cand, times, ratios):
+        out.update({f"{TIME_PREFIX}{w}": t, f"{NODES_PREFIX}{w}": c.nodes,
                     f"{EFFICIENCY_PREFIX}{w}": c.parallel_efficiency, f"{SPEEDUP_PREFIX}{w}": ratio})
     out["capability_speedup"] = mean
     return out

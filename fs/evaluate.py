@@ -55,6 +55,8 @@ class NodeProfile:
     #: what a ``cost:``/``node:``/``storage:``/``reliability:`` selector is matched against: the
     #: label, the machine's name and its processors' names and types (:func:`fs.scoring.factor`)
     selector_names: tuple[str, ...] = ()
+    #: per workload, the case's model-error factor on its rate (fs.model_error); empty: none
+    model_rate_factors: tuple[float, ...] = ()
     spec: object = field(default=None, compare=False, repr=False)  #: the machine profiled (fs.capability runs it)
 
 
@@ -219,8 +221,22 @@ def node_profiles(study: Study, multipliers: Mapping[str, float] | None = None) 
             if len(_PROFILE_CACHE) > 4096:
                 _PROFILE_CACHE.clear()
             cached = _PROFILE_CACHE[key] = (study, node_profile(study, c.label, m, storage_nodes=c.machine.nodes))
-        out.append(with_ecosystem_multipliers(study, cached[1], multipliers or {}))
+        out.append(with_model_error(with_ecosystem_multipliers(study, cached[1], multipliers or {}), multipliers or {}))
     return out[0], out[1:], hit
+
+
+def with_model_error(profile: NodeProfile, multipliers: Mapping[str, float]) -> NodeProfile:
+    """``profile`` under the case's ``model:`` multipliers (:mod:`fs.model_error`): each workload's
+    node-seconds per unit divided by the rate factor of its bound's class, the busy power multiplied
+    by the power factor and kept under the node's maximum (unchanged without any)."""
+    from fs.model_error import rate_and_power_factors, selector_names
+
+    if not any(t.startswith("model:") for t in multipliers):
+        return profile
+    rates, power = rate_and_power_factors(multipliers, selector_names(profile.label, profile.spec), profile.bounds)
+    return dataclasses.replace(profile, time_per_unit_s=tuple(t / f for t, f in zip(profile.time_per_unit_s, rates)),
+                               busy_power_w=min(profile.busy_power_w * power, profile.max_power_w),
+                               model_rate_factors=rates)
 
 
 def with_ecosystem_multipliers(study: Study, profile: NodeProfile, multipliers: Mapping[str, float]) -> NodeProfile:
@@ -307,7 +323,8 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
     rows = []
     for k, (p, cand) in enumerate(zip(profiles, study.candidates)):
         v = {name: (value[k] if np.ndim(value) else value) for name, value in out.items()}
-        v.update(capability_columns(study, p.spec, int(v["nodes"]), reference.spec, reference.machine_nodes))
+        v.update(capability_columns(study, p.spec, int(v["nodes"]), reference.spec, reference.machine_nodes,
+                                    p.model_rate_factors, reference.model_rate_factors))
         sized_by = str(v["sized_by"])
         if cand.nodes is None and study.scale_mode == "as-specified":
             sized_by = "as-specified"

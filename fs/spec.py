@@ -4,7 +4,7 @@ A study names candidate machines, the application portfolio (workloads weighted 
 node-hours), constraints (facility power, capital budget), the evaluation axes and their weights,
 the site's lifetime and grid, and the uncertain technology parameters. The format is that of
 the project's example ``study-fugakunext.toml`` (schema ``fs-workbench/study/1``); the tables ``[storage]``,
-``[operations]``, ``[assumptions]``, ``[[requirement]]`` and ``[sources]`` and a candidate's ``nodes`` and
+``[operations]``, ``[assumptions]``, ``[[requirement]]``, ``[uncertainty_defaults]`` and ``[sources]`` and a candidate's ``nodes`` and
 ``label`` are optional additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
 bad input raises :class:`archmodels.errors.SpecError` naming every offending field.
 """
@@ -17,10 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from archmodels.errors import InputError, SpecError, validation_problems
 from archmodels.references import resolve_reference
+from archmodels.transforms import MACHINE_KINDS, split_selector
 from fs.ecosystems import ECOSYSTEM_AXES
 
 SCHEMA = "fs-workbench/study/1"
@@ -48,6 +49,7 @@ TARGET_PARAMETERS = {
     "storage": ("bandwidth",),
     "reliability": ("node_mtbf",),
     "ecosystem": ECOSYSTEM_AXES,  # a software ecosystem's stated score (fs.ecosystems)
+    "model": ("compute", "memory", "power"),  # the model's own error by workload class (fs.model_error)
 }
 
 
@@ -126,7 +128,19 @@ class UncertaintySpec(_Strict):
             raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(TARGET_PARAMETERS)}")
         if parameter not in TARGET_PARAMETERS[kind]:
             raise ValueError(f"unknown {kind} parameter {parameter!r}; expected one of {list(TARGET_PARAMETERS[kind])}")
+        if kind in MACHINE_KINDS:
+            split_selector(kind, parts[1])  # part, machine/part (memory: machine/processor/level)
         return value
+
+
+class UncertaintyDefaultsSpec(_Strict):
+    """Switches of the default uncertainties a study adds to its own ``[[uncertainty]]``
+    (docs/study.md, "Default uncertainties"): the spread of every assumption-labelled value of a
+    hypothetical candidate (:mod:`fs.implied_uncertainty`) and the model's own error from its
+    out-of-sample validation (:mod:`fs.model_error`). Both default on."""
+
+    assumptions: StrictBool = True
+    model_error: StrictBool = True
 
 
 class CandidateSpec(_Strict):
@@ -301,6 +315,7 @@ class StudySpec(_Strict):
     metrics: MetricsSpec
     lifetime: LifetimeSpec
     uncertainty: list[UncertaintySpec] = Field(default_factory=list)
+    uncertainty_defaults: UncertaintyDefaultsSpec = UncertaintyDefaultsSpec()
     storage: StorageSpec = StorageSpec()
     operations: OperationsSpec = OperationsSpec()
     assumptions: AssumptionsSpec = AssumptionsSpec()

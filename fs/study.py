@@ -164,6 +164,9 @@ class Study:
     sources: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     requirements: tuple[Requirement, ...] = ()
     operating: Operating = Operating()
+    #: the switches of ``[uncertainty_defaults]``: ``assumptions`` and ``model_error`` (both default True)
+    uncertainty_defaults: MappingProxyType = field(
+        default_factory=lambda: MappingProxyType({"assumptions": True, "model_error": True}))
 
 
 def _operating(ops_spec, grid_name: str, qty, problems: list, file: str) -> Operating:
@@ -281,17 +284,41 @@ def _dead_selectors(uncertainties, systems: list[Candidate], grid_name: str) -> 
         kind, selector, _ = u.target.split(":")
         if kind == "ecosystem":
             continue  # fs.ecosystems.ecosystem_problems
-        if kind in MACHINE_KINDS:
+        if kind == "model":
+            from fs.model_error import selector_names
+
+            alive = any(selector_matches(selector, *selector_names(c.label, c.machine)) for c in systems)
+        elif kind in MACHINE_KINDS:
             alive = any(u.target in scale_parts(c.machine, {u.target: 2.0})[1] for c in systems)
         elif kind == "grid":
             alive = selector_matches(selector, grid_name)
         else:
             alive = any(selector_matches(selector, c.label, *system_names(c.machine)) for c in systems)
         if not alive:
+            what = ("label, machine name or dominant processor type" if kind == "model"
+                    else f"{kind} part or name")
             problems.append((f"uncertainty[{i}].target",
-                             f"{u.target!r} picks nothing: no candidate nor the reference has a {kind} "
-                             f"part or name matching {selector!r}" + (f" (the grid is {grid_name!r})" if kind == "grid" else "")))
+                             f"{u.target!r} picks nothing: no candidate nor the reference has a {what} "
+                             f"matching {selector!r}" + (f" (the grid is {grid_name!r})" if kind == "grid" else "")))
     return problems
+
+
+def _default_uncertainties(switches, systems: list[Candidate], explicit) -> tuple[Uncertainty, ...]:
+    """The defaults ``[uncertainty_defaults]`` switches on, after the study's own and the ecosystem
+    table's: the spreads of hypothetical machines' assumptions (:mod:`fs.implied_uncertainty`),
+    then the model's error (:mod:`fs.model_error`); a study's own uncertainty on a value replaces
+    its default."""
+    from fs import implied_uncertainty, model_error
+
+    out = []
+    if switches.assumptions:
+        dist = _spec.Distribution.model_validate(defaults()["uncertainty_defaults"]["assumption"]).model_dump(exclude_none=True)
+        out += [Uncertainty(t, *t.split(":"), MappingProxyType(d), source=implied_uncertainty.SOURCE)
+                for t, d in implied_uncertainty.implied_uncertainties(systems, explicit, dist)]
+    if switches.model_error:
+        out += [Uncertainty(t, *t.split(":"), MappingProxyType(d), source=model_error.SOURCE)
+                for t, d in model_error.model_uncertainties(systems, explicit)]
+    return tuple(out)
 
 
 def load_study(name_or_path: str | Path) -> Study:
@@ -417,8 +444,10 @@ def load_study(name_or_path: str | Path) -> Study:
         Uncertainty(u.target, *u.target.split(":"), MappingProxyType(u.distribution.model_dump(exclude_none=True)))
         for u in s.uncertainty
     )
+    explicit = uncertainties
     uncertainties += tuple(Uncertainty(t, *t.split(":"), MappingProxyType(dist), source=TABLE_SOURCE)
-                           for t, dist in default_uncertainties([reference, *candidates], overrides, uncertainties))
+                           for t, dist in default_uncertainties([reference, *candidates], overrides, explicit))
+    uncertainties += _default_uncertainties(s.uncertainty_defaults, [reference, *candidates], explicit)
     sources = _default_sources()
     sources.update({k: Source(k, title, url) for k, (title, url) in ecosystem_sources().items()})
     sources.update({k: Source(k, v.title, v.url) for k, v in s.sources.items()})
@@ -455,4 +484,5 @@ def load_study(name_or_path: str | Path) -> Study:
         sources=MappingProxyType(sources),
         requirements=tuple(requirements),
         operating=operating,
+        uncertainty_defaults=MappingProxyType(s.uncertainty_defaults.model_dump()),
     )
