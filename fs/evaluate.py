@@ -168,7 +168,7 @@ def node_profile(study: Study, label: str, machine, storage_nodes: int | None = 
 
     times, powers, bounds = [], [], []
     job_nodes = JOB_NODES if machine.network is not None else 1
-    workloads = [archmodels.load_workload(w) for w in study.workloads]
+    workloads = study_workloads(study)
     for w in workloads:
         p = archmodels.predict(machine, w, nodes=job_nodes)
         times.append(job_nodes / float(p.units_per_s))
@@ -241,11 +241,9 @@ def with_model_error(profile: NodeProfile, multipliers: Mapping[str, float]) -> 
 
 def with_ecosystem_multipliers(study: Study, profile: NodeProfile, multipliers: Mapping[str, float]) -> NodeProfile:
     """``profile`` with its stated scores under the case's ``ecosystem:`` multipliers (unchanged without any)."""
-    import archmodels
-
     if not any(t.startswith("ecosystem:") for t in multipliers):
         return profile
-    workloads = [archmodels.load_workload(w) for w in study.workloads]
+    workloads = study_workloads(study)
     return dataclasses.replace(profile, **{
         axis: stated_score(profile.spec, axis, getattr(study, axis), workloads, study.workload_weights, multipliers)
         for axis in ECOSYSTEM_AXES})
@@ -253,6 +251,23 @@ def with_ecosystem_multipliers(study: Study, profile: NodeProfile, multipliers: 
 
 #: Profiles of machines a case left unchanged are reused: (id(study), label, hits) -> (study, profile).
 _PROFILE_CACHE: dict[tuple, tuple[Study, NodeProfile]] = {}
+
+
+def study_workloads(study: Study) -> tuple:
+    """The study's portfolio as :class:`archmodels.workload.Workload` objects, loaded once per study
+    (resolving a workload's name costs a directory listing, and every case asks)."""
+    import archmodels
+
+    hit = _WORKLOADS.get(id(study))
+    if hit is None or hit[0] is not study:
+        if len(_WORKLOADS) > 64:
+            _WORKLOADS.clear()
+        hit = _WORKLOADS[id(study)] = (study, tuple(archmodels.load_workload(w) for w in study.workloads))
+    return hit[1]
+
+
+#: id(study) -> (study, its workloads).
+_WORKLOADS: dict[int, tuple[Study, tuple]] = {}
 
 
 def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile],

@@ -119,6 +119,7 @@ def run(study: str | Path, out_dir: str | Path, *, samples: int = 200, sweep_poi
         "chunks_computed": len(res.chunks.computed),
         "chunks_reused": len(res.chunks.reused),
         "requirements": meta["study"]["requirements"],
+        "uncertainties": meta["study"]["uncertainties"],
         "candidates": candidates_json(summary, meta["study"]["requirements"]),
         "weight_sensitivity": meta["weight_sensitivity"],
         "operating": meta["operating"],

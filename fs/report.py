@@ -232,7 +232,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     rows = pd.read_parquet(out / "results.parquet")
     sweep = pd.read_parquet(out / "sweep.parquet") if (out / "sweep.parquet").is_file() else None
     summary = summarise(rows)
-    tor = tornado(rows)
+    tor = tornado(rows, {u["target"]: u.get("source", "the study") for u in meta["study"]["uncertainties"]})
     write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
     write_text_atomic(out / "tornado.csv", tor.to_csv(index=False))
     write_text_atomic(out / "results.csv", rows.to_csv(index=False))
@@ -274,8 +274,8 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     src_rows = [["id", "source"]] + [[k, v["title"] + (f" — {v['url']}" if v.get("url") else "")] for k, v in meta["sources"].items()]
     ws = weight_sensitivity(summary, st["axis_weights"], st["seed"])
     ws_rows, ws_text = weight_table(ws), weight_sentence(ws)
-    tor_rows = [["candidate", "parameter", "low", "high"]] + [
-        [r["candidate"], r["parameter"], f"{r['low']:+.4f}", f"{r['high']:+.4f}"] for _, r in tor.iterrows()]
+    tor_rows = [["candidate", "parameter", "source", "low", "high"]] + [
+        [r["candidate"], r["parameter"], r["source"], f"{r['low']:+.4f}", f"{r['high']:+.4f}"] for _, r in tor.iterrows()]
 
     workload_rows = workload_table(ordered, st["portfolio"])
     margin_rows, margin_text = margin_table(ranked, st["axis_weights"])

@@ -120,6 +120,10 @@ def _fig_pareto(sweep: pd.DataFrame | None, summary: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
+#: Uncertainties per candidate the tornado figure shows: the largest swings (the table lists all).
+TORNADO_BARS = 12
+
+
 def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
     from matplotlib.ticker import MaxNLocator
 
@@ -128,13 +132,14 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
     cands = list(in_rank_order(summary)["candidate"])
     cols = min(len(cands), 2)
     nrows = (len(cands) + cols - 1) // cols
-    height = 0.35 * max(tor["parameter"].nunique(), 1) + 1.2
+    shown = min(tor["parameter"].nunique(), TORNADO_BARS)
+    height = 0.35 * max(shown, 1) + 1.2
     fig = Figure(figsize=(13, height * nrows + 0.8), layout="constrained")
     axes = fig.subplots(nrows, cols, squeeze=False, sharex=True)
     for ax in axes.ravel()[len(cands):]:
         ax.axis("off")
     for ax, cand in zip(axes.ravel(), cands):
-        t = tor[tor["candidate"] == cand].sort_values("swing")
+        t = tor[tor["candidate"] == cand].sort_values("swing").tail(TORNADO_BARS)
         y = np.arange(len(t))
         ax.barh(y, t["low"], color="tab:blue", label="5 % quantile")
         ax.barh(y, t["high"], color="tab:orange", label="95 % quantile")
@@ -144,7 +149,9 @@ def _fig_tornado(tor: pd.DataFrame, summary: pd.DataFrame) -> bytes:
         ax.set_xlabel("score change", fontsize=8)
     axes[0][0].legend(fontsize=6)
     axes[0][0].xaxis.set_major_locator(MaxNLocator(6))
-    fig.suptitle("One-at-a-time sensitivity (tornado)")
+    total = tor["parameter"].nunique()
+    fig.suptitle("One-at-a-time sensitivity (tornado)" + (f": the {TORNADO_BARS} largest swings of {total} "
+                                                          "uncertainties per candidate" if total > TORNADO_BARS else ""))
     return _png(fig)
 
 

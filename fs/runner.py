@@ -175,18 +175,22 @@ def in_rank_order(summary: pd.DataFrame) -> pd.DataFrame:
                                ignore_index=True)
 
 
-def tornado(rows: pd.DataFrame) -> pd.DataFrame:
+def tornado(rows: pd.DataFrame, sources: dict[str, str] | None = None) -> pd.DataFrame:
     """Score change of each candidate when one uncertainty moves to its 5 % / 95 % quantile.
 
-    Columns: candidate, parameter, low, high (score minus nominal score), swing (|high - low|).
+    Columns: candidate, parameter, source (``sources[parameter]``: where the uncertainty comes from,
+    "the study" for its own; "" without ``sources``), low, high (score minus nominal score), swing
+    (|high - low|).
     """
     nominal = rows[rows["case"] == "nominal"].set_index("candidate")["score"]
     t = rows[rows["case"] == "tornado"]
+    columns = ["candidate", "parameter", "source", "low", "high", "swing"]
     if t.empty:
-        return pd.DataFrame(columns=["candidate", "parameter", "low", "high", "swing"])
+        return pd.DataFrame(columns=columns)
     wide = t.pivot_table(index=["candidate", "parameter"], columns="level", values="score").reset_index()
     wide["low"] = wide["low"] - wide["candidate"].map(nominal)
     wide["high"] = wide["high"] - wide["candidate"].map(nominal)
     wide["swing"] = (wide["high"] - wide["low"]).abs()
+    wide["source"] = wide["parameter"].map(sources or {}).fillna("")
     wide.columns.name = None
-    return wide[["candidate", "parameter", "low", "high", "swing"]].sort_values(["candidate", "swing"], ascending=[True, False], ignore_index=True)
+    return wide[columns].sort_values(["candidate", "swing"], ascending=[True, False], ignore_index=True)
