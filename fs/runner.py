@@ -191,6 +191,6 @@ def tornado(rows: pd.DataFrame, sources: dict[str, str] | None = None) -> pd.Dat
     wide["low"] = wide["low"] - wide["candidate"].map(nominal)
     wide["high"] = wide["high"] - wide["candidate"].map(nominal)
     wide["swing"] = (wide["high"] - wide["low"]).abs()
-    wide["source"] = wide["parameter"].map(sources or {}).fillna("")
+    wide["source"] = [(sources or {}).get(p, "") for p in wide["parameter"]]
     wide.columns.name = None
     return wide[columns].sort_values(["candidate", "swing"], ascending=[True, False], ignore_index=True)

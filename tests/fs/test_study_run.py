@@ -25,10 +25,15 @@ def test_rows_hold_every_case_with_its_seed(serial_run):
     rows = serial_run.rows
     n_cand = 3
     assert (rows["case"] == "nominal").sum() == n_cand
-    stated = [u for u in serial_run.study.uncertainties if u.source is None]
-    table = [u for u in serial_run.study.uncertainties if u.source == "ecosystems.toml"]
-    assert len(stated) == 3 and table and len(stated) + len(table) == len(serial_run.study.uncertainties)
-    assert (rows["case"] == "tornado").sum() == n_cand * 2 * (len(stated) + len(table))
+    from fs.model_error import SOURCE as MODEL
+
+    every = serial_run.study.uncertainties
+    stated = [u for u in every if u.source is None]
+    table = [u for u in every if u.source == "ecosystems.toml"]
+    model = [u for u in every if u.source == MODEL]
+    # no candidate of this study is flagged hypothetical: no implied spreads; three machines x three classes
+    assert len(stated) == 3 and table and len(model) == 9 and len(stated) + len(table) + len(model) == len(every)
+    assert (rows["case"] == "tornado").sum() == n_cand * 2 * len(every)
     mc = rows[rows["case"] == "monte-carlo"]
     assert len(mc) == n_cand * 12 and sorted(mc["sample"].unique()) == list(range(12))
     assert (rows["seed"] == 20261129).all()
@@ -53,7 +58,8 @@ def test_summary_probabilities_and_tornado(serial_run):
     t = tornado(serial_run.rows)
     assert set(t["parameter"]) == {"memory:hbm3e:energy_per_bit", "memory:sram-3d:bandwidth",
                                    "network:co-packaged-optics:energy_per_bit",
-                                   *(u.target for u in serial_run.study.uncertainties if u.kind == "ecosystem")}
+                                   *(u.target for u in serial_run.study.uncertainties if u.kind in ("ecosystem", "model"))}
+    assert set(t["source"]) == {""}  # no sources given
     cand = t[t["candidate"] == "cand-cpu-3dsram-cpo"].set_index("parameter")
     # less SRAM bandwidth can only hurt the SRAM candidate's score
     assert cand.loc["memory:sram-3d:bandwidth", "low"] < 0
