@@ -140,7 +140,8 @@ def rate_and_power_factors(multipliers, names, bounds) -> tuple[tuple[float, ...
 
     by_class = dict.fromkeys(CLASS_METRIC, 1.0)
     for target, f in multipliers.items():
-        kind, selector, parameter = target.split(":")
-        if kind == "model" and selector_matches(selector, *names):
-            by_class[parameter] *= f
+        if target.startswith("model:"):
+            _, selector, parameter = target.split(":")
+            if selector_matches(selector, *names):
+                by_class[parameter] *= f
     return tuple(by_class[bound_class(b)] for b in bounds), by_class["power"]
