@@ -91,7 +91,8 @@ def profile_toml(profile: HostProfile) -> str:
         f"power_max = {_q(profile.power_max_w, 'W', 'assumption')}",
         "",
         "[[node.processors]]",
-        f"name = {_toml_str(profile.cpu_model)}",
+        # a processor's name holds no ':' nor '/' (archmodels.spec.PartName: uncertainty targets name it)
+        f"name = {_toml_str(profile.cpu_model.replace(':', '-').replace('/', '-'))}",
         'type = "cpu"',
         "count = 1",
         f"cores = {profile.cores}",

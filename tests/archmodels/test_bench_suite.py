@@ -74,6 +74,15 @@ def _profile():
         version="0.1.0", date="2026-11-29", year=2026, threads=2)
 
 
+def test_a_cpu_model_with_a_slash_or_colon_still_gives_a_loadable_spec(tmp_path):
+    import dataclasses
+
+    profile = dataclasses.replace(_profile(), cpu_model="Vendor CPU 9000 rev:2 / 64C")
+    path = write_text_atomic(tmp_path / "host.toml", profile_toml(profile))
+    (proc,) = archmodels.load_machine(str(path)).node.processors
+    assert proc.name == "Vendor CPU 9000 rev-2 - 64C"  # ':' and '/' would break an uncertainty target
+
+
 def test_profile_is_a_loadable_machine_spec(tmp_path):
     path = write_text_atomic(tmp_path / "host.toml", profile_toml(_profile()))
     assert [p.name for p in tmp_path.iterdir()] == ["host.toml"]  # no temporary file left behind
