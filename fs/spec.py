@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from archmodels.errors import InputError, SpecError, validation_problems
 from archmodels.references import resolve_reference
-from archmodels.transforms import MACHINE_KINDS, split_selector
 from fs.ecosystems import ECOSYSTEM_AXES
 
 SCHEMA = "fs-workbench/study/1"
@@ -128,6 +127,8 @@ class UncertaintySpec(_Strict):
             raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(TARGET_PARAMETERS)}")
         if parameter not in TARGET_PARAMETERS[kind]:
             raise ValueError(f"unknown {kind} parameter {parameter!r}; expected one of {list(TARGET_PARAMETERS[kind])}")
+        from archmodels.transforms import MACHINE_KINDS, split_selector
+
         if kind in MACHINE_KINDS:
             split_selector(kind, parts[1])  # part, machine/part (memory: machine/processor/level)
         return value
