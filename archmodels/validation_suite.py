@@ -14,7 +14,8 @@ not seen.
 - **Summary.** :func:`error_summary` gives, per metric, the median |error| and the share of rows
   within ±15%, ±20% and ±30% (``error = model / published − 1``).
 - **Leave one out.** :func:`leave_one_out_hpl_fraction` refits a constant that is a plain mean of
-  per-system ratios (the HPL fraction of peak per processor type) without system X and predicts X.
+  per-system ratios (the HPL fraction of peak per processor type) without system X and predicts X;
+  :func:`leave_one_out_hpcg` does the same for HPCG's stream share κ (:func:`fit_hpcg_stream_share`).
 """
 
 from __future__ import annotations
@@ -196,6 +197,87 @@ def leave_one_out_hpl_fraction() -> list[dict]:
     return out
 
 
+HPCG_FIT_KEY = "hpcg.gpu"
+"""The fit-set entry of HPCG's stream share in ``efficiency.toml`` (``hpcg.cpu`` carries the same list)."""
+
+
+def hpcg_fit_set() -> tuple[str, ...]:
+    """Systems whose published HPCG the HPCG stream share κ was fitted on (``efficiency.toml``)."""
+    for fs in fit_sets():
+        if fs.file == "efficiency.toml" and fs.key == HPCG_FIT_KEY:
+            return tuple(system for system, metric in fs.figures if metric == "hpcg")
+    return ()
+
+
+def _hpcg_run(system: str, share: float):
+    """(prediction, processor type) of HPCG on a system with the HPCG memory efficiency of every
+    processor type set to ``share`` times its ``[stream]`` fraction."""
+    from archmodels.loaders import load_machine
+    from archmodels.prediction import predict
+    from archmodels.technology import default_technology
+    from archmodels.validation import machine_ref
+
+    tech = default_technology()
+    change = {("hpcg", t): {"memory": share * tech.efficiency(t, "stream").memory} for t in ("cpu", "gpu", "accelerator")}
+    m = load_machine(machine_ref(system))
+    p = predict(m, "hpcg", technology=tech.replaced(efficiency=change))
+    return p, m.node.processor(p.processor).type
+
+
+def hpcg_implied_stream_share(system: str, published_flop_per_s: float) -> float:
+    """The stream share κ at which the model reproduces a published HPCG [-] (bisection on κ in
+    (0, 1/η_stream]: the prediction rises with κ; the upper end is the level's full bandwidth)."""
+    lo, hi = 0.0, 1.0 / 0.80
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if _hpcg_run(system, mid)[0].flop_per_s < published_flop_per_s:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def fit_hpcg_stream_share(systems: tuple[str, ...] | None = None) -> float:
+    """Fit κ, the share of STREAM bandwidth HPCG's kernels sustain: the median over ``systems``
+    (default :func:`hpcg_fit_set`) of the κ that reproduces each published HPCG [-].
+
+    ``efficiency.toml [hpcg] <type>.memory = κ · [stream] <type>.memory``: one constant for every
+    processor type, the kernels' loss to STREAM (dependencies of the Gauss-Seidel sweeps, colouring,
+    short coarse grids) being the same physics on a CPU and a GPU.
+    """
+    from archmodels.quantities import parse_quantity
+    from archmodels.validation import published_figures
+
+    figures, _ = published_figures()
+    hpcg = {f["system"]: parse_quantity(f["value"], "flop_per_s") for f in figures if f["metric"] == "hpcg"}
+    names = hpcg_fit_set() if systems is None else systems
+    return statistics.median(hpcg_implied_stream_share(s, hpcg[s]) for s in names)
+
+
+def leave_one_out_hpcg() -> list[dict]:
+    """Refit κ (:func:`fit_hpcg_stream_share`) without system X, then predict X's HPCG, for every
+    system of κ's fit set. Returns dicts with the keys of :func:`leave_one_out_hpl_fraction`
+    (``fitted`` and ``refit`` are κ)."""
+    from archmodels.quantities import parse_quantity
+    from archmodels.validation import published_figures
+
+    figures, _ = published_figures()
+    hpcg = {f["system"]: parse_quantity(f["value"], "flop_per_s") for f in figures if f["metric"] == "hpcg"}
+    names = hpcg_fit_set()
+    implied = {s: hpcg_implied_stream_share(s, hpcg[s]) for s in names}
+    fitted = statistics.median(implied.values())
+    out = []
+    for system in names:
+        refit = statistics.median(v for s, v in implied.items() if s != system)
+        model_in = _hpcg_run(system, fitted)[0].flop_per_s
+        model_out = _hpcg_run(system, refit)[0].flop_per_s
+        out.append({"constant": "efficiency.toml:hpcg.memory (stream share)", "system": system, "fitted": fitted,
+                    "refit": refit, "n_fit": len(names) - 1, "model_in": model_in, "model_out": model_out,
+                    "published": hpcg[system], "error_in": model_in / hpcg[system] - 1.0,
+                    "error_out": model_out / hpcg[system] - 1.0})
+    return out
+
+
 def leave_one_out_procurement() -> list[dict]:
     """Refit the procurement factor (``cost.toml [procurement]``, a median over its fit set) without
     system X, then predict X's contract figure (:func:`archmodels.cost.fit_procurement_factor`).
@@ -249,5 +331,6 @@ def validation_report(suite: str = "default", systems: list[str] | None = None,
         checks = validate(systems, metrics)
         summary = (error_summary([c for c in checks if c.in_sample], "in_sample")
                    + error_summary([c for c in checks if not c.in_sample], "out_of_sample"))
-        loo = [] if systems or metrics else leave_one_out_hpl_fraction() + leave_one_out_procurement()
+        loo = [] if systems or metrics else (leave_one_out_hpl_fraction() + leave_one_out_hpcg()
+                                                  + leave_one_out_procurement())
     return {"suite": suite, "rows": [c.as_dict() for c in checks], "summary": summary, "leave_one_out": loo}

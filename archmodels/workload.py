@@ -28,7 +28,7 @@ from archmodels.references import resolve_reference
 from archmodels.spec import Q, SourceSpec, SpecQuantity, read_toml, validate_spec_dict
 
 WORKLOAD_SCHEMA = "fs-workbench/workload/1"
-WORKLOAD_CLASSES = ("stream", "dense", "hpl", "sparse", "stencil", "fft", "particle", "graph",
+WORKLOAD_CLASSES = ("stream", "dense", "hpl", "hpcg", "sparse", "stencil", "fft", "particle", "graph",
                     "llm-train", "llm-decode")
 
 
