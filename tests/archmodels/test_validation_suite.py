@@ -15,36 +15,40 @@ from archmodels import predict
 from archmodels.loaders import machine_names
 from archmodels.validation import FIT_SYSTEMS, published_figures, validate
 from archmodels.validation_suite import (SUITE_MACHINES, error_summary, fit_sets, fitted_figures,
-                                         leave_one_out_hpl_fraction, leave_one_out_procurement,
+                                         fit_hpcg_stream_share, hpcg_fit_set, hpcg_implied_stream_share,
+                                         leave_one_out_hpcg, leave_one_out_hpl_fraction, leave_one_out_procurement,
                                          out_of_sample, suite_machines, suite_results, validation_report)
 
 TOLERANCE = 0.03
+# HPCG pins moved when HPCG became a kernel model (archmodels.hpcg_kernels, issue 13 item 4): every row
+# improved except crossroads (+0.689 -> +1.196: the Xeon Max's HBM2e is taken at 0.645 x 0.80 of its
+# 1.64 TB/s per socket, which the cores cannot draw; nothing in the model knows that).
 MEDIAN_TOLERANCE = 0.02
 # error = model / published - 1 of every out-of-sample row when the suite landed
 PINNED = {
-    "piz-daint": {"hpl": -0.015, "hpl_power": -0.213, "gflops_per_w": 0.251, "hpcg": -0.301},
-    "tsubame3": {"hpl": 0.097, "hpl_power": -0.036, "gflops_per_w": 0.138, "hpcg": -0.265},
-    "sierra": {"hpl": 0.111, "hpl_power": -0.145, "gflops_per_w": 0.299, "hpcg": -0.373},
-    "marconi-100": {"hpl": 0.111, "hpl_power": -0.015, "gflops_per_w": 0.128, "hpcg": -0.421},
-    "hpc5": {"hpl": 0.249, "hpl_power": 0.164, "gflops_per_w": 0.074, "hpcg": -0.382},
-    "perlmutter": {"hpl": 0.319, "hpl_power": 0.111, "gflops_per_w": 0.187, "hpcg": -0.573},
-    "selene": {"hpl": 0.074, "hpl_power": -0.217, "gflops_per_w": 0.371, "hpcg": -0.494},
-    "juwels-booster": {"hpl": 0.291, "hpl_power": 0.01, "gflops_per_w": 0.278, "hpcg": -0.594},
+    "piz-daint": {"hpl": -0.015, "hpl_power": -0.213, "gflops_per_w": 0.251, "hpcg": -0.025},
+    "tsubame3": {"hpl": 0.097, "hpl_power": -0.036, "gflops_per_w": 0.138, "hpcg": -0.02},
+    "sierra": {"hpl": 0.111, "hpl_power": -0.145, "gflops_per_w": 0.299, "hpcg": -0.022},
+    "marconi-100": {"hpl": 0.111, "hpl_power": -0.015, "gflops_per_w": 0.128, "hpcg": -0.176},
+    "hpc5": {"hpl": 0.249, "hpl_power": 0.164, "gflops_per_w": 0.074, "hpcg": -0.12},
+    "perlmutter": {"hpl": 0.319, "hpl_power": 0.111, "gflops_per_w": 0.187, "hpcg": -0.415},
+    "selene": {"hpl": 0.074, "hpl_power": -0.217, "gflops_per_w": 0.371, "hpcg": -0.337},
+    "juwels-booster": {"hpl": 0.291, "hpl_power": 0.01, "gflops_per_w": 0.278, "hpcg": -0.464},
     "polaris": {"hpl": 0.304},
-    "marenostrum5-acc": {"hpl": 0.123, "hpl_power": -0.106, "gflops_per_w": 0.256, "hpcg": -0.426},
-    "tsubame4": {"hpl": 0.064, "hpl_power": -0.009, "gflops_per_w": 0.074, "hpcg": -0.21},
+    "marenostrum5-acc": {"hpl": 0.123, "hpl_power": -0.106, "gflops_per_w": 0.256, "hpcg": -0.246},
+    "tsubame4": {"hpl": 0.064, "hpl_power": -0.009, "gflops_per_w": 0.074, "hpcg": 0.066},
     "eos": {"hpl": 0.204},
     "venado": {"hpl": 0.052, "hpl_power": 0.236, "gflops_per_w": -0.148},
-    "helios-gpu": {"hpl": 0.01, "hpl_power": 0.208, "gflops_per_w": -0.164, "hpcg": -0.425},
-    "setonix-gpu": {"hpl": -0.006, "hpl_power": 0.038, "gflops_per_w": -0.042, "hpcg": -0.309},
-    "adastra": {"hpl": 0.031, "hpl_power": -0.055, "gflops_per_w": 0.091, "hpcg": -0.325},
-    "supermuc-ng": {"hpl": 0.278, "hpcg": -0.278},
+    "helios-gpu": {"hpl": 0.01, "hpl_power": 0.208, "gflops_per_w": -0.164, "hpcg": -0.216},
+    "setonix-gpu": {"hpl": -0.006, "hpl_power": 0.038, "gflops_per_w": -0.042, "hpcg": -0.077},
+    "adastra": {"hpl": 0.031, "hpl_power": -0.055, "gflops_per_w": 0.091, "hpcg": -0.098},
+    "supermuc-ng": {"hpl": 0.278, "hpcg": -0.126},
     "frontera": {"hpl": 0.351},
-    "hawk": {"hpl": 0.067, "hpl_power": -0.308, "gflops_per_w": 0.542, "hpcg": -0.38},
-    "cea-hf": {"hpl": 0.121, "hpl_power": -0.214, "gflops_per_w": 0.425, "hpcg": -0.302},
-    "shaheen3-cpu": {"hpl": -0.225, "hpl_power": -0.317, "gflops_per_w": 0.135, "hpcg": -0.403},
-    "crossroads": {"hpl": 0.097, "hpl_power": -0.277, "gflops_per_w": 0.517, "hpcg": 0.689},
-    "cori": {"hpl": 0.631, "hpl_power": -0.451, "gflops_per_w": 1.968, "hpcg": -0.725},
+    "hawk": {"hpl": 0.067, "hpl_power": -0.308, "gflops_per_w": 0.542, "hpcg": -0.255},
+    "cea-hf": {"hpl": 0.121, "hpl_power": -0.214, "gflops_per_w": 0.425, "hpcg": -0.153},
+    "shaheen3-cpu": {"hpl": -0.225, "hpl_power": -0.317, "gflops_per_w": 0.135, "hpcg": -0.279},
+    "crossroads": {"hpl": 0.097, "hpl_power": -0.277, "gflops_per_w": 0.517, "hpcg": 1.196},
+    "cori": {"hpl": 0.631, "hpl_power": -0.451, "gflops_per_w": 1.968, "hpcg": -0.636},
 }
 
 
@@ -154,7 +158,8 @@ def test_error_summary_counts_bands():
 def test_fit_sets_name_published_figures():
     figures = {(f["system"], f["metric"]) for f in published_figures()[0]}
     keys = {fs.key for fs in fit_sets()}
-    assert {"hpl.cpu", "hpl.gpu", "dense.cpu", "energy_per_flop_fp64.gpu", "procurement"} <= keys
+    assert {"hpl.cpu", "hpl.gpu", "hpcg.cpu", "hpcg.gpu", "dense.cpu", "energy_per_flop_fp64.gpu",
+            "procurement"} <= keys
     for fs in fit_sets():
         for system, metric in fs.figures:
             if metric in {"hpl", "hpl_power", "hpcg", "gflops_per_w", "dgemm"}:
@@ -165,7 +170,9 @@ def test_in_sample_labels():
     rows = {(c.system, c.metric): c for c in validate()}
     assert rows[("fugaku", "hpl")].in_sample and "hpl.cpu" in rows[("fugaku", "hpl")].in_sample_reason
     assert rows[("summit", "hpl")].in_sample and rows[("leonardo-booster", "hpl")].in_sample
-    assert not rows[("fugaku", "hpcg")].in_sample and not rows[("summit", "hpcg")].in_sample
+    # HPCG's stream share is fitted on the catalog's HPCG figures (efficiency.toml [hpcg])
+    assert rows[("fugaku", "hpcg")].in_sample and "hpcg.cpu" in rows[("fugaku", "hpcg")].in_sample_reason
+    assert rows[("summit", "hpcg")].in_sample and "hpcg.gpu" in rows[("summit", "hpcg")].in_sample_reason
     assert not rows[("aurora", "hpl")].in_sample
     # an HPL power read back from power_max is an input, whatever the fit sets say
     for (system, metric), c in rows.items():
@@ -177,7 +184,8 @@ def test_in_sample_labels():
 def test_report_groups_apart():
     rep = validation_report()
     groups = {(r["group"], r["metric"]) for r in rep["summary"]}
-    assert ("in_sample", "hpl") in groups and ("out_of_sample", "hpcg") in groups
+    # every catalog HPCG figure is in the fit set of HPCG's stream share; Aurora's HPL is in no fit set
+    assert ("in_sample", "hpcg") in groups and ("out_of_sample", "hpl") in groups
     n_in = sum(r["n"] for r in rep["summary"] if r["group"] == "in_sample")
     assert n_in == sum(1 for r in rep["rows"] if r["in_sample"])
 
@@ -204,3 +212,38 @@ def test_leave_one_out_procurement():
     assert set(rows) == {"lumi", "alps"}
     assert rows["lumi"]["refit"] == pytest.approx(fit_procurement_factor(("alps",)))
     assert rows["alps"]["refit"] == pytest.approx(fit_procurement_factor(("lumi",)))
+
+
+# ---------------------------------------------------------------- HPCG's stream share
+
+
+def test_hpcg_fit_set_is_the_catalog_s_hpcg_figures():
+    figures = {f["system"] for f in published_figures()[0] if f["metric"] == "hpcg"}
+    assert set(hpcg_fit_set()) == figures
+    assert not set(hpcg_fit_set()) & set(suite_machines())      # never the test set
+
+
+def test_stored_hpcg_efficiency_is_the_fit():
+    from archmodels.technology import efficiency
+
+    kappa = fit_hpcg_stream_share()
+    for ptype in ("cpu", "gpu", "accelerator"):
+        assert efficiency(ptype, "hpcg").memory == pytest.approx(kappa * efficiency(ptype, "stream").memory, abs=1e-3)
+
+
+def test_implied_stream_share_reproduces_the_figure():
+    from archmodels.validation_suite import _hpcg_run
+
+    kappa = hpcg_implied_stream_share("summit", 2925.75e12)
+    assert _hpcg_run("summit", kappa)[0].flop_per_s == pytest.approx(2925.75e12, rel=1e-6)
+
+
+def test_leave_one_out_hpcg_refits_without_the_system():
+    rows = {r["system"]: r for r in leave_one_out_hpcg()}
+    assert set(rows) == set(hpcg_fit_set())
+    implied = {s: hpcg_implied_stream_share(s, rows[s]["published"]) for s in rows}
+    for system, r in rows.items():
+        assert r["refit"] == pytest.approx(statistics.median(v for s, v in implied.items() if s != system))
+        assert r["n_fit"] == len(rows) - 1
+    assert "leave_one_out" in validation_report() and any(
+        "hpcg" in r["constant"] for r in validation_report()["leave_one_out"])
