@@ -53,7 +53,8 @@ on the fine grid (CG's SpMV, pre- and post-smoother), two on each intermediate g
 coarsest (the exchanges of NVIDIA's ComputeSYMGS). Three 8-byte allreduces per iteration (two CG dot
 products and the residual norm).
 
-The shipped ``archmodels/workloads/hpcg.toml`` holds these numbers (a test recomputes them), so a
+The shipped ``archmodels/workloads/hpcg.toml`` holds these numbers (the halo exchanges as one entry,
+:func:`halo_exchange_per_iteration`) (a test recomputes them), so a
 prediction reads a table and costs nothing more.
 
 References
@@ -178,6 +179,19 @@ def halo_exchanges(levels: int = LEVELS) -> list[tuple[float, float]]:
     """
     face = 6.0 * VECTOR_BYTES / NNZ_PER_ROW ** (2.0 / 3.0)
     return [(face / 4.0 ** lv, 3.0 if lv == 0 else (1.0 if lv == levels - 1 else 2.0)) for lv in range(levels)]
+
+
+def halo_exchange_per_iteration(levels: int = LEVELS) -> tuple[float, float]:
+    """The halo exchanges of :func:`halo_exchanges` as one entry ``(bytes_per_unit, count)``: the
+    count-weighted mean volume and the total count. A halo costs ``d · α + bytes · β``
+    (:mod:`archmodels.collectives`), linear in its bytes, so the one entry costs what the four do.
+
+    >>> tuple(round(x, 3) for x in halo_exchange_per_iteration())
+    (2.427, 8.0)
+    """
+    per_grid = halo_exchanges(levels)
+    count = sum(c for _, c in per_grid)
+    return sum(b * c for b, c in per_grid) / count, count
 
 
 def flop_per_byte(counts: KernelCounts = OPTIMISED, levels: int = LEVELS) -> float:

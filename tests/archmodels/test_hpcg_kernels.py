@@ -57,10 +57,20 @@ def test_workload_file_carries_the_kernel_model():
     points = [(p.working_set_per_unit, p.bytes_per_unit) for p in wl.traffic]
     for (w, b), (w2, b2) in zip(points, hk.traffic_points(), strict=True):
         assert w == pytest.approx(w2, rel=1e-3) and b == pytest.approx(b2, rel=1e-3)
-    halos = [(c.bytes_per_unit, c.count) for c in wl.communication if c.pattern == "halo"]
-    for (b, c), (b2, c2) in zip(halos, hk.halo_exchanges(), strict=True):
-        assert b == pytest.approx(b2, rel=1e-3) and c == c2
+    [(b, c)] = [(c.bytes_per_unit, c.count) for c in wl.communication if c.pattern == "halo"]
+    b2, c2 = hk.halo_exchange_per_iteration()
+    assert b == pytest.approx(b2, rel=1e-3) and c == c2 == sum(n for _, n in hk.halo_exchanges())
     assert [(c.bytes_fixed, c.count) for c in wl.communication if c.pattern == "allreduce"] == [(8.0, 3.0)]
+
+
+def test_one_halo_entry_costs_what_the_four_grids_do():
+    from archmodels.collectives import communication_time_s
+
+    kw = {"injection_bandwidth_bytes_per_s": 25e9, "latency_s": 1.5e-6, "topology": "dragonfly"}
+    nnz = 2e9
+    per_grid = sum(c * communication_time_s("halo", b * nnz ** (2 / 3), 512, **kw) for b, c in hk.halo_exchanges())
+    b, c = hk.halo_exchange_per_iteration()
+    assert c * communication_time_s("halo", b * nnz ** (2 / 3), 512, **kw) == pytest.approx(per_grid)
 
 
 def test_hpcg_is_memory_bound_at_its_intensity():
