@@ -85,7 +85,7 @@ def si(value: float | None, unit: str) -> str:
 
 
 def amount(value: float | None, unit: str) -> str:
-    """A problem size in the workload's own unit: ``"5.37e8 nonzero visit"``."""
+    """A problem size in the workload's own unit: ``"5.09e8 fine-grid nonzero"``."""
     if value is None or value != value:
         return "-"
     mantissa, _, exponent = f"{value:.3g}".partition("e")

@@ -190,8 +190,12 @@ def test_compare_states_the_problem_and_runs_the_same_one_by_default():
         assert {"problem", "units_per_node", "total_units", "unit", "footprint_bytes_per_node", "time_s",
                 "flop_per_s", "units_per_s", "bandwidth_bytes_per_s"} <= set(row)
     assert {row["problem"] for row in rows} == {"same"}
-    assert rows[0]["units_per_node"] == rows[1]["units_per_node"] == 0.25 * 32 * 2**30 / 16  # Fugaku's 25% of HBM2
-    assert rows[0]["unit"] == "nonzero visit"
+    from archmodels import load_workload
+
+    # Fugaku's 25% of HBM2 over hpcg.toml's bytes per fine-grid nonzero (archmodels.hpcg_kernels)
+    footprint = load_workload("hpcg").footprint_per_unit
+    assert rows[0]["units_per_node"] == rows[1]["units_per_node"] == pytest.approx(0.25 * 32 * 2**30 / footprint)
+    assert rows[0]["unit"] == "fine-grid nonzero"
     r = fsw("compare", "fugaku", "dgx-h100", "-w", "hpcg", "--problem", "per-machine", "--json")
     own = json.loads(r.stdout)
     assert {row["problem"] for row in own} == {"per-machine"}
@@ -223,14 +227,15 @@ def test_problem_options_refuse_bad_values(args):
 def test_predict_states_the_problem_and_takes_a_size():
     r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "4", "--json")
     out = json.loads(r.stdout)
-    assert out["problem"] == "per-machine" and out["units_per_node"] == 0.25 * 32 * 2**30 / 16
+    # hpcg.toml: 16.89 B per fine-grid nonzero (archmodels.hpcg_kernels.footprint_per_nnz)
+    assert out["problem"] == "per-machine" and out["units_per_node"] == pytest.approx(0.25 * 32 * 2**30 / 16.89)
     assert out["total_units"] == 4 * out["units_per_node"]
-    assert out["footprint_bytes_per_node"] == pytest.approx(16 * out["units_per_node"])
+    assert out["footprint_bytes_per_node"] == pytest.approx(16.89 * out["units_per_node"])
     r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "4", "--size", "1e8", "--json")
     given = json.loads(r.stdout)
     assert given["problem"] == "given" and given["units_per_node"] == 1e8 and given["total_units"] == 4e8
     r = fsw("predict", "-m", "fugaku", "-w", "hpcg", "--nodes", "1", "--size", "1e8")
-    assert "problem per node" in r.stdout and "1e8 nonzero visit" in r.stdout
+    assert "problem per node" in r.stdout and "1e8 fine-grid nonzero" in r.stdout
 
 
 def test_machines_project_writes_a_machine_predict_runs(tmp_path):

@@ -31,7 +31,8 @@ def test_whole_catalog_and_portfolio():
 
 # --- problem size: the same problem on every machine (default) or each machine's own ---------------
 
-FUGAKU_HPCG_UNITS = 0.25 * 32 * 2**30 / 16  # hpcg.toml: 25% of the 32 GiB HBM2, 16 B per nonzero visit
+# hpcg.toml: 25% of the 32 GiB HBM2 over the kernel model's 16.89 B per fine-grid nonzero
+FUGAKU_HPCG_UNITS = 0.25 * 32 * 2**30 / 16.89
 
 
 def _fugaku_variant(tmp_path, shared_specs, name, *, bandwidth="1024 GB/s", capacity="32 GiB"):
@@ -51,10 +52,10 @@ def test_same_problem_is_the_largest_every_machine_runs(tmp_path, shared_specs):
     big = _fugaku_variant(tmp_path, shared_specs, "big", capacity="64 GiB")
     df = compare([big, base, "dgx-h100"], ["hpcg"])
     assert set(df.problem) == {"same"} and df.feasible.all()
-    # one size for all: the smallest machine's default, 25% of 32 GiB at 16 B per unit
-    assert list(df.units_per_node) == [FUGAKU_HPCG_UNITS] * 3
-    assert list(df.total_units) == [FUGAKU_HPCG_UNITS] * 3
-    assert df.footprint_bytes_per_node.tolist() == pytest.approx([16 * FUGAKU_HPCG_UNITS] * 3)
+    # one size for all: the smallest machine's default, 25% of 32 GiB at 16.89 B per unit
+    assert list(df.units_per_node) == pytest.approx([FUGAKU_HPCG_UNITS] * 3)
+    assert list(df.total_units) == pytest.approx([FUGAKU_HPCG_UNITS] * 3)
+    assert df.footprint_bytes_per_node.tolist() == pytest.approx([16.89 * FUGAKU_HPCG_UNITS] * 3)
     spec = {"base": base, "big": big, "dgx-h100": "dgx-h100"}
     for r in df.itertuples():  # each row is predict at that size
         at_size = predict(spec[r.machine], "hpcg", nodes=1, units_per_node=FUGAKU_HPCG_UNITS)
