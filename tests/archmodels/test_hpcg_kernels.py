@@ -79,3 +79,13 @@ def test_hpcg_is_memory_bound_at_its_intensity():
     assert p.bound.startswith("memory:")
     outer = p.levels[-1]
     assert p.flop_per_s == pytest.approx(outer.bytes / p.time_s * hk.flop_per_byte(), rel=1e-3)
+
+
+def test_spmv_workload_streams_hpcg_s_matrix_format():
+    # spmv.toml's "x fits" point: 12 B per stored entry plus x read and y written once per row (8 B each)
+    wl = load_workload("spmv")
+    streaming = wl.traffic[1].bytes_per_unit
+    expected = hk.VALUE_BYTES + hk.INDEX_BYTES + 2 * hk.VECTOR_BYTES / hk.NNZ_PER_ROW
+    assert streaming == pytest.approx(expected, abs=0.01)
+    # and one HPCG iteration's fine grid reads the matrix more than once (SpMV + smoothers)
+    assert hk.level_bytes_per_nnz()[0] > 4 * streaming
