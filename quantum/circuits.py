@@ -51,17 +51,18 @@ def supported_instruction_names() -> list[str]:
 
 
 def _needs_transpile(circuit) -> list[str]:
-    from qiskit.circuit import Gate
+    """Names of the instructions, control-flow bodies included, outside the supported set."""
+    from qiskit.circuit import ControlFlowOp, Gate
 
-    supported = set(supported_instruction_names())
+    supported = set(supported_instruction_names()) | set(CONTROL_FLOW) | {"store"}
     bad = []
     for ins in circuit.data:
         op = ins.operation
         name = op.name
-        if name in CONTROL_FLOW:
-            from archmodels.errors import InputError
-
-            raise InputError(f"instruction '{name}' (classical control flow) is not supported by the emulator")
+        if isinstance(op, ControlFlowOp):
+            for block in op.blocks:
+                bad.extend(_needs_transpile(block))
+            continue
         if name in supported:
             continue
         if isinstance(op, Gate) and op.num_qubits <= MAX_DENSE_QUBITS:
@@ -73,8 +74,9 @@ def _needs_transpile(circuit) -> list[str]:
 def prepare_circuit(circuit, where: str | None = None):
     """Return ``circuit`` in the supported instruction set, transpiling what is outside it.
 
-    Raises :class:`archmodels.errors.InputError` naming the instructions that cannot be
-    translated.
+    Control flow stays as it is (:mod:`quantum.dynamic` runs it); the bodies of its blocks are
+    checked and transpiled like the rest. Raises :class:`archmodels.errors.InputError` naming the
+    instructions that cannot be translated.
     """
     from archmodels.errors import InputError
 

@@ -42,6 +42,7 @@ from qiskit.providers import BackendV2, JobStatus, JobV1, Options
 from qiskit.transpiler import Target
 
 from quantum.circuits import compile_circuit, prepare_circuit, run_branches, run_shots, supported_instruction_names
+from quantum.dynamic import compile_dynamic, is_dynamic, run_dynamic_shots
 from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, DTYPES, pauli_sum_expectation, zero_state
 from quantum.memory import check_state_memory
 
@@ -186,24 +187,27 @@ class EmulatorSampler(BaseSamplerV2):
         bound = pub.parameter_values.bind_all(circuit)
         cregs = [(c.name, [circuit.find_bit(b).index for b in c]) for c in circuit.cregs]
         arrays = {name: np.zeros(bound.shape + (pub.shots, len(bits)), dtype=bool) for name, bits in cregs}
-        passes = 0
+        passes = branches = 0
         for index, bc in np.ndenumerate(bound):
-            program = _program(bc, self.options)
-            passes += program.passes
-            state = _fresh_state(program, self.options, pub.shots)
-            bits = run_shots(program, state, pub.shots, streams.next())
+            if is_dynamic(bc):  # control flow, stores or variables: shot branching per construct
+                program = compile_dynamic(bc, fused_qubits=self.options.fused_qubits, chunk_qubits=self.options.chunk_qubits)
+                state = _fresh_state(program, self.options, pub.shots)
+                bits, figures = run_dynamic_shots(program, state, pub.shots, streams.next())
+                passes += figures["passes"]
+                branches += figures["branches"]
+            else:
+                program = _program(bc, self.options)
+                passes += program.passes
+                state = _fresh_state(program, self.options, pub.shots)
+                bits = run_shots(program, state, pub.shots, streams.next())
             for name, idx in cregs:
                 arrays[name][index] = bits[:, idx].astype(bool)
         data = {name: BitArray.from_bool_array(arr, order="little") for name, arr in arrays.items()}
-        return SamplerPubResult(
-            DataBin(**data, shape=pub.shape),
-            metadata={
-                "shots": pub.shots,
-                "circuit_metadata": pub.circuit.metadata,
-                "passes": passes,
-                "time_s": time.perf_counter() - t0,
-            },
-        )
+        metadata = {"shots": pub.shots, "circuit_metadata": pub.circuit.metadata, "passes": passes}
+        if branches:
+            metadata["branches"] = branches
+        metadata["time_s"] = time.perf_counter() - t0
+        return SamplerPubResult(DataBin(**data, shape=pub.shape), metadata=metadata)
 
 
 class EmulatorEstimator(BaseEstimatorV2):
@@ -235,7 +239,16 @@ class EmulatorEstimator(BaseEstimatorV2):
 
     def _run_pub(self, pub: EstimatorPub, streams: _RandomStreams) -> PubResult:
         t0 = time.perf_counter()
-        circuit = prepare_circuit(pub.circuit.remove_final_measurements(inplace=False))
+        circuit = pub.circuit.remove_final_measurements(inplace=False)
+        if is_dynamic(circuit):
+            from archmodels.errors import InputError
+
+            raise InputError(
+                "EmulatorEstimator does not run dynamic circuits (classical control flow, stores or "
+                "variables; Qiskit's StatevectorEstimator refuses them too): sample them with "
+                "EmulatorSampler and estimate from the counts"
+            )
+        circuit = prepare_circuit(circuit)
         param_shape = pub.parameter_values.shape
         bound = pub.parameter_values.bind_all(circuit)
         obs = pub.observables
@@ -412,4 +425,22 @@ def _build_target(precision: str) -> Target:
         if op is None:
             continue
         target.add_instruction(op, {None: None} if op.num_qubits or name == "global_phase" else None, name=name)
+    for name, cls in _control_flow_classes().items():  # run by quantum.dynamic
+        target.add_instruction(cls, name=name)
     return target
+
+
+def _control_flow_classes() -> dict:
+    """Qiskit's control-flow operation classes by name (``box`` where the installed Qiskit has it)."""
+    import qiskit.circuit as qc
+
+    names = {
+        "if_else": "IfElseOp",
+        "while_loop": "WhileLoopOp",
+        "for_loop": "ForLoopOp",
+        "switch_case": "SwitchCaseOp",
+        "box": "BoxOp",
+        "break_loop": "BreakLoopOp",
+        "continue_loop": "ContinueLoopOp",
+    }
+    return {name: getattr(qc, cls) for name, cls in names.items() if hasattr(qc, cls)}
