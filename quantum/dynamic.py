@@ -430,25 +430,63 @@ class _Compiler:
         self.passes = 0
 
     def plan(self, gates: list) -> Plan:
+        """Plan a run of ``(qubits, matrix)`` gates into passes (counted in ``self.passes``)."""
         plan = plan_gates(gates, self.n, fused_qubits=self.fused_qubits, chunk_qubits=self.chunk_qubits)
         self.passes += plan.passes
         return plan
 
     def block(self, circuit, qmap: dict, cmap: dict, in_loop: bool, skip=frozenset()) -> tuple:
-        items: list = []
+        """The compiled items of ``circuit``'s instructions (those at indices in ``skip`` left out)."""
+        raw: list = []
+        self._emit(circuit, qmap, cmap, in_loop, skip, raw)
+        return self._finish(raw)
+
+    def _finish(self, raw: list) -> tuple:
+        """Plan the gate runs of ``raw``. The run of gates right after an ``if_else`` or
+        ``switch_case`` is moved to the end of each of its bodies (an empty one included), so a
+        branch applies its body's gates and the following ones in the same passes: it runs after
+        the node exactly when a body ends normally, so the result is the same."""
+        out: list = []
         gates: list = []
-        self._emit(circuit, qmap, cmap, in_loop, skip, items, gates)
-        if gates:
-            items.append(self.plan(gates))
-        return tuple(items)
-
-    def _emit(self, circuit, qmap, cmap, in_loop, skip, items, gates) -> None:
-        from qiskit.circuit import BoxOp, ForLoopOp, IfElseOp, Store, SwitchCaseOp, WhileLoopOp
-
-        def flush():
+        i = 0
+        while i < len(raw):
+            item = raw[i]
+            i += 1
+            if isinstance(item, tuple):
+                gates.append(item)
+                continue
             if gates:
-                items.append(self.plan(list(gates)))
-                gates.clear()
+                out.append(self.plan(gates))
+                gates = []
+            if isinstance(item, (_If, _Switch)):
+                tail = []
+                while i < len(raw) and isinstance(raw[i], tuple):
+                    tail.append(raw[i])
+                    i += 1
+                item = self._finish_bodies(item, tail)
+            out.append(item)
+        if gates:
+            out.append(self.plan(gates))
+        return tuple(out)
+
+    def _finish_bodies(self, node, tail: list):
+        if isinstance(node, _If):
+            return _If(node.condition, self._finish(node.true_body + tail), self._finish(node.false_body + tail))
+        done: dict = {}  # several case values share one body
+        cases = {}
+        for value, body in node.cases.items():
+            if id(body) not in done:
+                done[id(body)] = self._finish(body + tail)
+            cases[value] = done[id(body)]
+        default = node.default
+        if default is not None or tail:
+            default = done[id(default)] if id(default) in done else self._finish((default or []) + tail)
+        return _Switch(node.selector, cases, default)
+
+    def _emit(self, circuit, qmap, cmap, in_loop, skip, raw: list) -> None:
+        """Append ``circuit``'s instructions to ``raw``: gates as ``(qubits, matrix)`` tuples,
+        the rest as nodes (if/switch bodies still raw lists, loop bodies compiled)."""
+        from qiskit.circuit import BoxOp, ForLoopOp, IfElseOp, Store, SwitchCaseOp, WhileLoopOp
 
         for k, ins in enumerate(circuit.data):
             if k in skip:
@@ -459,60 +497,47 @@ class _Compiler:
                 continue
             qs = [qmap[q] for q in ins.qubits]
             if name == "measure":
-                flush()
-                items.append(_Measure(qs[0], cmap[ins.clbits[0]]))
+                raw.append(_Measure(qs[0], cmap[ins.clbits[0]]))
             elif name == "reset":
-                flush()
-                items.append(_Reset(qs[0]))
+                raw.append(_Reset(qs[0]))
             elif isinstance(op, Store):
-                flush()
-                items.append(_Store(compile_store(op.lvalue, op.rvalue, cmap)))
+                raw.append(_Store(compile_store(op.lvalue, op.rvalue, cmap)))
             elif isinstance(op, BoxOp):  # runs its body in place: its gates fuse with their neighbours
                 body = op.blocks[0]
-                self._emit(body, *self._maps(body, ins, qmap, cmap), in_loop, frozenset(), items, gates)
+                self._emit(body, *self._maps(body, ins, qmap, cmap), in_loop, frozenset(), raw)
             elif isinstance(op, IfElseOp):
-                flush()
-                true_body, false_body = op.blocks[0], op.blocks[1] if len(op.blocks) > 1 else None
-                items.append(
-                    _If(
-                        compile_condition(op.condition, cmap),
-                        self.block(true_body, *self._maps(true_body, ins, qmap, cmap), in_loop),
-                        () if false_body is None else self.block(false_body, *self._maps(false_body, ins, qmap, cmap), in_loop),
-                    )
-                )
+                bodies = []
+                for body in op.blocks:
+                    bodies.append([])
+                    self._emit(body, *self._maps(body, ins, qmap, cmap), in_loop, frozenset(), bodies[-1])
+                raw.append(_If(compile_condition(op.condition, cmap), bodies[0], bodies[1] if len(bodies) > 1 else []))
             elif isinstance(op, WhileLoopOp):
-                flush()
                 body = op.blocks[0]
-                items.append(
-                    _While(compile_condition(op.condition, cmap), self.block(body, *self._maps(body, ins, qmap, cmap), True))
-                )
+                condition = compile_condition(op.condition, cmap)
+                raw.append(_While(condition, self.block(body, *self._maps(body, ins, qmap, cmap), True)))
             elif isinstance(op, ForLoopOp):
-                flush()
                 indexset, parameter, body = op.params
                 maps = self._maps(body, ins, qmap, cmap)
                 values = list(indexset)
                 if parameter is None or parameter not in body.parameters:
-                    shared = self.block(body, *maps, True)
-                    bodies = (shared,) * len(values)
+                    bodies = (self.block(body, *maps, True),) * len(values)
                 else:
                     bodies = tuple(
                         # assign_parameters(inplace=False) keeps the body's bit objects, so the maps hold
                         self.block(body.assign_parameters({parameter: v}, inplace=False), *maps, True)
                         for v in values
                     )
-                items.append(_For(bodies))
+                raw.append(_For(bodies))
             elif isinstance(op, SwitchCaseOp):
-                flush()
-                items.append(self._switch(op, ins, qmap, cmap, in_loop))
+                raw.append(self._switch(op, ins, qmap, cmap, in_loop))
             elif name in (_BREAK, _CONTINUE):
                 if not in_loop:
                     raise _error(f"'{name}' outside a for_loop or while_loop")
-                flush()
-                items.append(name)
+                raw.append(name)
             elif getattr(op, "blocks", None):
                 raise _error(f"control-flow operation '{name}' is not supported by the emulator")
             else:
-                gates.append((qs, _gate_matrix(op)))
+                raw.append((qs, _gate_matrix(op)))
 
     @staticmethod
     def _maps(body, ins, qmap, cmap) -> tuple[dict, dict]:
@@ -536,7 +561,8 @@ class _Compiler:
         cases: dict = {}
         default = None
         for values, block in op.cases_specifier():
-            compiled = self.block(block, *self._maps(block, ins, qmap, cmap), in_loop)
+            compiled: list = []  # raw: finished with the gates that follow (_finish)
+            self._emit(block, *self._maps(block, ins, qmap, cmap), in_loop, frozenset(), compiled)
             for v in values:
                 if v is CASE_DEFAULT:
                     default = compiled
