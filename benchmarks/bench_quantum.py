@@ -76,3 +76,29 @@ class FusedPassCounts:
         return plan_gates(self.gates, 24, chunk_qubits=chunk_qubits).passes
 
     track_passes.unit = "passes"
+
+
+class DynamicCircuit:
+    """Shot branching on a dynamic circuit: 5 mid-circuit measurements with feed-forward, 2 layers
+    between (:func:`quantum.emulation_validation.feed_forward_circuit`), 10,000 shots, through
+    ``EmulatorSampler`` (benchmarks/compare_aer_dynamic.py runs it against Aer at 20 qubits)."""
+
+    params = [12, 16]
+    param_names = ["n_qubits"]
+    timeout = 300
+
+    def setup(self, n):
+        from quantum import EmulatorSampler
+        from quantum.emulation_validation import feed_forward_circuit
+
+        self.circuit = feed_forward_circuit(n, 5, 2)
+        self.sampler = EmulatorSampler(seed=0)
+        self.sampler.run([feed_forward_circuit(6, 2, 1)], shots=10).result()  # kernels compiled or loaded
+
+    def time_sample(self, n):
+        self.sampler.run([self.circuit], shots=10_000).result()
+
+    def track_branches(self, n):
+        return self.sampler.run([self.circuit], shots=10_000).result()[0].metadata["branches"]
+
+    track_branches.unit = "branches"

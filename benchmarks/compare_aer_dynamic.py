@@ -4,7 +4,7 @@ feed-forward).
     python benchmarks/compare_aer_dynamic.py [--qubits 20] [--measurements 5] [--layers 2]
         [--shots 10000] [--threads 2] [--seed 0] [--repeat 1] [--aer-timeout 300] [--json]
 
-The circuit (:func:`dynamic_circuit`): ``measurements`` rounds of ``layers`` layers of ``u``
+The circuit (:func:`quantum.emulation_validation.feed_forward_circuit`): ``measurements`` rounds of ``layers`` layers of ``u``
 (random angles, seeded) on every qubit and ``cx`` on alternating neighbour pairs, then a
 measurement of qubit k into ``mid[k]`` and, if it read 1, ``x`` on qubit k+1 and ``rz`` on qubit
 k+2 (feed-forward); then ``layers`` more layers and a measurement of every qubit into ``meas``.
@@ -32,57 +32,47 @@ import time
 # before either so both run under the same policy (as benchmarks/compare_aer.py does)
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-
-def dynamic_circuit(n_qubits: int = 20, measurements: int = 5, layers: int = 2, seed: int = 0):
-    """The benchmark circuit of the module docstring (registers ``mid`` and ``meas``)."""
-    import numpy as np
-    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
-
-    if not 1 <= measurements <= n_qubits - 2:
-        raise ValueError(f"measurements must be 1..{n_qubits - 2}, got {measurements}")
-    rng = np.random.default_rng(seed)
-    mid, meas = ClassicalRegister(measurements, "mid"), ClassicalRegister(n_qubits, "meas")
-    qc = QuantumCircuit(QuantumRegister(n_qubits, "q"), mid, meas)
-
-    def layer(k):
-        for q in range(n_qubits):
-            qc.u(*rng.uniform(0, 2 * np.pi, 3), q)
-        for q in range(k % 2, n_qubits - 1, 2):
-            qc.cx(q, q + 1)
-
-    for k in range(measurements):
-        for j in range(layers):
-            layer(j)
-        qc.measure(k, mid[k])
-        with qc.if_test((mid[k], 1)):
-            qc.x(k + 1)
-            qc.rz(float(rng.uniform(0, 2 * np.pi)), k + 2)
-    for j in range(layers):
-        layer(j)
-    qc.measure(range(n_qubits), meas)
-    return qc
+from quantum.emulation_validation import feed_forward_circuit  # noqa: E402  (after the policy)
 
 
 def _aer_child(qc, shots, threads, seed, branching, queue):
-    from qiskit_aer import AerSimulator
+    try:
+        from qiskit_aer import AerSimulator
 
-    sim = AerSimulator(method="statevector", max_parallel_threads=threads, shot_branching_enable=branching)
-    sim.run(dynamic_circuit(6, 2, 1, seed), shots=10, seed_simulator=seed).result()  # warm-up
-    t0 = time.perf_counter()
-    counts = sim.run(qc, shots=shots, seed_simulator=seed).result().get_counts()
-    queue.put((time.perf_counter() - t0, counts))
+        sim = AerSimulator(method="statevector", max_parallel_threads=threads, shot_branching_enable=branching)
+        sim.run(feed_forward_circuit(6, 2, 1, seed), shots=10, seed_simulator=seed).result()  # warm-up
+        t0 = time.perf_counter()
+        result = sim.run(qc, shots=shots, seed_simulator=seed).result()
+        elapsed = time.perf_counter() - t0
+        queue.put((elapsed, result.get_counts(), None))
+    except Exception as err:  # reported by the parent, which has no other way to see it
+        queue.put((None, None, f"{type(err).__name__}: {err}"))
 
 
 def time_aer(qc, shots: int, threads: int, seed: int, branching: bool, timeout_s: float):
-    """(seconds, counts) of one Aer run in a child process, or (None, None) past ``timeout_s``."""
+    """(seconds, counts) of one Aer run in a child process, or (None, None) past ``timeout_s``.
+
+    An error in the child is raised here as a RuntimeError with the child's message."""
+    import queue as queues
+
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_aer_child, args=(qc, shots, threads, seed, branching, queue))
     proc.start()
+    deadline = time.perf_counter() + timeout_s
     try:
-        return queue.get(timeout=timeout_s)
-    except Exception:  # queue.Empty: the child did not answer in time
-        return None, None
+        while True:
+            try:
+                elapsed, counts, error = queue.get(timeout=1.0)
+                break
+            except queues.Empty:
+                if not proc.is_alive():
+                    raise RuntimeError(f"the Aer child process died (exit code {proc.exitcode})") from None
+                if time.perf_counter() > deadline:
+                    return None, None
+        if error:
+            raise RuntimeError(f"Aer failed: {error}")
+        return elapsed, counts
     finally:
         if proc.is_alive():
             proc.terminate()
@@ -107,9 +97,9 @@ def compare(n_qubits=20, measurements=5, layers=2, shots=10_000, threads=2, seed
     """Time both simulators on the same circuit; return times, ratios and the emulator's figures."""
     from quantum import EmulatorSampler
 
-    qc = dynamic_circuit(n_qubits, measurements, layers, seed)
+    qc = feed_forward_circuit(n_qubits, measurements, layers, seed)
     ours = EmulatorSampler(seed=seed, threads=threads)
-    ours.run([dynamic_circuit(6, 2, 1, seed)], shots=10).result()  # warm-up: kernels compiled or loaded
+    ours.run([feed_forward_circuit(6, 2, 1, seed)], shots=10).result()  # warm-up: kernels compiled or loaded
     t_ours = t_aer = t_aer_branching = float("inf")
     aer_counts = None
     for _ in range(repeat):

@@ -91,6 +91,40 @@ def layered_circuit(n_qubits: int, layers: int, seed: int = 0):
     return qc
 
 
+def feed_forward_circuit(n_qubits: int = 20, measurements: int = 5, layers: int = 2, seed: int = 0):
+    """Dynamic circuit of ``measurements`` rounds of ``layers`` layers (as :func:`layered_circuit`),
+    each followed by a measurement of qubit k into ``mid[k]`` and, if it read 1, ``x`` on qubit
+    k+1 and ``rz`` (random angle) on qubit k+2; then ``layers`` more layers and a measurement of
+    every qubit into ``meas``. Up to 2**measurements shot branches; angles from
+    ``numpy.random.default_rng(seed)``. The circuit of benchmarks/compare_aer_dynamic.py."""
+    import numpy as np
+    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+
+    if not 1 <= measurements <= n_qubits - 2:
+        raise ValueError(f"measurements must be 1..{n_qubits - 2}, got {measurements}")
+    rng = np.random.default_rng(seed)
+    mid, meas = ClassicalRegister(measurements, "mid"), ClassicalRegister(n_qubits, "meas")
+    qc = QuantumCircuit(QuantumRegister(n_qubits, "q"), mid, meas)
+
+    def layer(k):
+        for q in range(n_qubits):
+            qc.u(*rng.uniform(0, 2 * np.pi, 3), q)
+        for q in range(k % 2, n_qubits - 1, 2):
+            qc.cx(q, q + 1)
+
+    for k in range(measurements):
+        for j in range(layers):
+            layer(j)
+        qc.measure(k, mid[k])
+        with qc.if_test((mid[k], 1)):
+            qc.x(k + 1)
+            qc.rz(float(rng.uniform(0, 2 * np.pi)), k + 2)
+    for j in range(layers):
+        layer(j)
+    qc.measure(range(n_qubits), meas)
+    return qc
+
+
 def validate_on_host(n_qubits: int = 22, depth: int = 4, threads: int | None = None, seed: int = 0) -> dict:
     """Measure this emulator on the host and compare with the model fed the host's measured profile.
 
