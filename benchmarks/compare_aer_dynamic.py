@@ -4,16 +4,17 @@ feed-forward).
     python benchmarks/compare_aer_dynamic.py [--qubits 20] [--measurements 5] [--layers 2]
         [--shots 10000] [--threads 2] [--seed 0] [--repeat 1] [--aer-timeout 300] [--json]
 
-The circuit (:func:`quantum.emulation_validation.feed_forward_circuit`): ``measurements`` rounds of ``layers`` layers of ``u``
-(random angles, seeded) on every qubit and ``cx`` on alternating neighbour pairs, then a
-measurement of qubit k into ``mid[k]`` and, if it read 1, ``x`` on qubit k+1 and ``rz`` on qubit
-k+2 (feed-forward); then ``layers`` more layers and a measurement of every qubit into ``meas``.
+The circuit (:func:`quantum.emulation_validation.feed_forward_circuit`): ``measurements`` rounds
+of ``layers`` layers of ``u`` (random angles, seeded) on every qubit and ``cx`` on alternating
+neighbour pairs, then a measurement of qubit k into ``mid[k]`` and, if it read 1, ``x`` on qubit
+k+1 and ``rz`` on qubit k+2 (feed-forward); then ``layers`` more layers and a measurement of every
+qubit into ``meas``.
 Each mid-circuit measurement can split the shots, so at most 2**measurements branches exist.
 
 Timed: ``EmulatorSampler.run`` (shot branching, :mod:`quantum.dynamic`) and ``AerSimulator.run``
 (statevector method) twice: with Aer's defaults and with ``shot_branching_enable=True`` (Aer's own
-shot branching, off by default). Each runs after a small warm-up (compilation is not timed); with
-``--repeat R`` they alternate R times and the best of each is kept. Each Aer run goes in a child
+shot branching, off by default), both with ``max_memory_mb`` half the memory free at the start.
+Each runs after a small warm-up (compilation is not timed); with ``--repeat R`` they alternate R times and the best of each is kept. Each Aer run goes in a child
 process killed after ``--aer-timeout`` seconds (reported as not finished). Printed: the times, the
 ratios ours/Aer, the emulator's branches and passes, and the total-variation distance between the
 two ``mid`` distributions (shot noise alone gives about sqrt(k / (2 shots)) for k outcomes). Not an
@@ -35,11 +36,16 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 from quantum.emulation_validation import feed_forward_circuit  # noqa: E402  (after the policy)
 
 
-def _aer_child(qc, shots, threads, seed, branching, queue):
+def _aer_child(qc, shots, threads, seed, branching, max_memory_mb, queue):
     try:
         from qiskit_aer import AerSimulator
 
-        sim = AerSimulator(method="statevector", max_parallel_threads=threads, shot_branching_enable=branching)
+        sim = AerSimulator(
+            method="statevector",
+            max_parallel_threads=threads,
+            shot_branching_enable=branching,
+            max_memory_mb=max_memory_mb,
+        )
         sim.run(feed_forward_circuit(6, 2, 1, seed), shots=10, seed_simulator=seed).result()  # warm-up
         t0 = time.perf_counter()
         result = sim.run(qc, shots=shots, seed_simulator=seed).result()
@@ -55,9 +61,14 @@ def time_aer(qc, shots: int, threads: int, seed: int, branching: bool, timeout_s
     An error in the child is raised here as a RuntimeError with the child's message."""
     import queue as queues
 
+    from quantum.memory import available_bytes
+
+    # Aer's own limit (its default is the host's memory) let shot branching at 20 qubits grow to
+    # the whole 23 GiB of the development host and be killed: give it half of what is free now
+    max_memory_mb = available_bytes() // 2**21
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_aer_child, args=(qc, shots, threads, seed, branching, queue))
+    proc = ctx.Process(target=_aer_child, args=(qc, shots, threads, seed, branching, max_memory_mb, queue))
     proc.start()
     deadline = time.perf_counter() + timeout_s
     try:
@@ -176,7 +187,8 @@ def main() -> None:
     print(f"Aer statevector, shot branching: {show(out['aer_shot_branching_time_s'])}   "
           f"ratio emulator/Aer {ratio(out['ratio_shot_branching'])}")
     if out["tvd_mid_vs_aer"] is not None:
-        print(f"TVD of the 'mid' distributions (ours vs Aer, {out['mid_outcomes']} outcomes): {out['tvd_mid_vs_aer']:.4f}")
+        print(f"TVD of the 'mid' distributions (ours vs Aer, {out['mid_outcomes']} outcomes): "
+              f"{out['tvd_mid_vs_aer']:.4f}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ Both walks are depth first: at a branching measurement or reset one collapsed co
 while the other branch runs to the end, so at most ``1 + Program.branching_ops`` states are alive
 at once whatever the number of branches (``Program.live_states``); callers check that many
 against memory before allocating the first.
+
+Dynamic circuits (classical control flow, stores, variables) are compiled and run by
+:mod:`quantum.dynamic`; :func:`prepare_circuit` checks and transpiles their bodies here.
 """
 
 from __future__ import annotations

@@ -110,7 +110,9 @@ def _kind(t) -> tuple[str, int]:
         return "uint", t.width
     if isinstance(t, types.Float):
         return "float", 0
-    raise _error(f"classical type {t} is not supported by the emulator (timing types only schedule; use Bool, Uint or Float)")
+    raise _error(
+        f"classical type {t} is not supported by the emulator (timing types only schedule; use Bool, Uint or Float)"
+    )
 
 
 def _coerce(value, t):
@@ -668,7 +670,8 @@ def run_dynamic_shots(
                     waiting = cl.copy()
                     if not reset:
                         waiting.set_bit(item.clbit, large)
-                    stack.append((_branch(st, q, large, prob_of[large], reset, True), shots_of[large], waiting, frame, iterations))
+                    copy = _branch(st, q, large, prob_of[large], reset, True)
+                    stack.append((copy, shots_of[large], waiting, frame, iterations))
                     outcome, m = small, shots_of[small]
                 else:
                     outcome = 1 if k1 else 0

@@ -190,7 +190,8 @@ class EmulatorSampler(BaseSamplerV2):
         passes = branches = 0
         for index, bc in np.ndenumerate(bound):
             if is_dynamic(bc):  # control flow, stores or variables: shot branching per construct
-                program = compile_dynamic(bc, fused_qubits=self.options.fused_qubits, chunk_qubits=self.options.chunk_qubits)
+                opts = self.options
+                program = compile_dynamic(bc, fused_qubits=opts.fused_qubits, chunk_qubits=opts.chunk_qubits)
                 state = _fresh_state(program, self.options, pub.shots)
                 bits, figures = run_dynamic_shots(program, state, pub.shots, streams.next())
                 passes += figures["passes"]
