@@ -14,10 +14,11 @@ Each mid-circuit measurement can split the shots, so at most 2**measurements bra
 Timed: ``EmulatorSampler.run`` (shot branching, :mod:`quantum.dynamic`) and ``AerSimulator.run``
 (statevector method) twice: with Aer's defaults and with ``shot_branching_enable=True`` (Aer's own
 shot branching, off by default), both with ``max_memory_mb`` half the memory free at the start.
-Each runs after a small warm-up (compilation is not timed); with ``--repeat R`` they alternate R times and the best of each is kept. Each Aer run goes in a child
-process killed after ``--aer-timeout`` seconds (reported as not finished). Printed: the times, the
-ratios ours/Aer, the emulator's branches and passes, and the total-variation distance between the
-two ``mid`` distributions (shot noise alone gives about sqrt(k / (2 shots)) for k outcomes). Not an
+Each runs after a small warm-up (compilation is not timed); with ``--repeat R`` they alternate R
+times and the best of each is kept. Each Aer run goes in a child process killed after
+``--aer-timeout`` seconds (reported as not finished). Printed: the times, the ratios ours/Aer, the
+emulator's branches and passes, and the total-variation distance between the two ``mid``
+distributions (shot noise alone gives about sqrt(k / (2 shots)) for k outcomes). Not an
 asv benchmark: it needs qiskit-aer and may take minutes.
 """
 
