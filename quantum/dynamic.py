@@ -57,13 +57,13 @@ MAX_WHILE_ITERATIONS = 1_000_000
 
 
 def is_dynamic(circuit) -> bool:
-    """Whether ``circuit`` holds control flow, a ``store`` or classical variables."""
-    from qiskit.circuit import BreakLoopOp, ContinueLoopOp, ControlFlowOp, Store
+    """Whether ``circuit`` holds control flow, a ``store`` or classical variables.
 
-    if circuit.num_vars:
+    Asked of every bound circuit the sampler runs, so it uses Qiskit's own (Rust) counts rather
+    than walking ``circuit.data`` (4 us against 1.5 ms for a 380-instruction circuit)."""
+    if circuit.num_vars or circuit.has_control_flow_op():
         return True
-    kinds = (ControlFlowOp, Store, BreakLoopOp, ContinueLoopOp)
-    return any(isinstance(ins.operation, kinds) for ins in circuit.data)
+    return not {"store", _BREAK, _CONTINUE}.isdisjoint(circuit.count_ops())
 
 
 def _error(message: str):
