@@ -391,6 +391,17 @@ def test_per_shot_memory_keeps_registers_aligned_shot_by_shot():
     assert all(bb == ("01" if aa == "1" else "10") for aa, bb in zip(a_bits, b_bits))
 
 
+def test_qiskits_backend_sampler_runs_dynamic_circuits_on_the_backend():
+    from qiskit.primitives import BackendSamplerV2
+
+    qc = feed_forward_copy()
+    sampler = BackendSamplerV2(backend=EmulatorBackend(), options={"seed_simulator": 3})
+    res = sampler.run([qc], shots=1000).result()[0]
+    a_bits, b_bits = res.data.a.get_bitstrings(), res.data.b.get_bitstrings()
+    assert len(a_bits) == 1000 and set(a_bits) == {"0", "1"}
+    assert all(bb == ("01" if aa == "1" else "10") for aa, bb in zip(a_bits, b_bits))
+
+
 def test_outer_parameters_bind_inside_bodies():
     theta = Parameter("theta")
     qc = QuantumCircuit(2, 2)
