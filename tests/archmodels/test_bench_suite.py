@@ -280,6 +280,10 @@ def test_a_peak_run_that_lost_half_its_time_is_measured_again(monkeypatch):
     monkeypatch.setattr(peak, "measure_peak", loses_half_the_first_time)
     result = suite.run_suite(quick=True, threads=1, max_working_set_bytes=2 * 2**20)
     rows = result.peak[result.peak["threads"] == 1]
+    share = suite.low_cpu_share(result.peak[result.peak["attempt"] == 0], result.apps, 1)
+    if share is not None:  # the suite's own rule: on a host other jobs held, no peak is measured again
+        assert set(rows["attempt"]) == {0}
+        pytest.skip(f"other jobs held the CPU (a run got {share:.0%} of it): the re-measurement is off by design")
     assert set(rows["attempt"]) >= {0, 1}  # measured again
     for prec in ("fp64", "fp32"):
         mine = rows[rows["precision"] == prec]
