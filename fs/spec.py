@@ -322,6 +322,9 @@ class StudySpec(_Strict):
     assumptions: AssumptionsSpec = AssumptionsSpec()
     requirement: list[RequirementSpec] = Field(default_factory=list)
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
+    #: the design space `fsw study optimise` searches: a table, or a TOML file beside the study
+    #: (fs.design_space reads and checks it; absent: built from the candidates)
+    design_space: dict | str | None = None
 
     @field_validator("portfolio")
     @classmethod

@@ -4,7 +4,8 @@ when a command needs one that is missing.
 The core install (``pip install -e .``) runs roofline, predict, compare, validate, scale, cost, io,
 the study commands, ``ops`` and the quantum cost and hybrid models. Sampling circuits (``fsw quantum
 run``, ``vqe``) needs Qiskit and annealing (``fsw anneal``) needs dimod: the ``quantum`` extra.
-A Dask cluster (``--scheduler``, ``ops sweep --workers``) needs the ``dask`` extra.
+A Dask cluster (``--scheduler``, ``ops sweep --workers``) needs the ``dask`` extra; ``fsw study
+optimise`` needs pymoo and SALib, the ``optimise`` extra.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ EXTRA_OF_MODULE = {
     "dimod": "quantum",
     "dask": "dask",
     "distributed": "dask",
+    "pymoo": "optimise",
+    "SALib": "optimise",
 }
 
 
