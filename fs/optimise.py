@@ -297,3 +297,19 @@ def _json_default(v):
     if isinstance(v, np.generic):
         return v.item()
     raise TypeError(f"not JSON: {type(v)}")
+
+
+def optimise(study, out_dir, *, generations: int = 20, population: int = 40, seed: int | None = None,
+             processes: int | None = None, scheduler: str | None = None, progress=None) -> dict:
+    """Load the study (a file or a built-in name), run :func:`run_optimise` on the executor asked
+    for (``--processes``, ``--scheduler``) and return its JSON summary."""
+    from fs.executors import make_executor
+    from fs.study import load_study
+
+    loaded = load_study(study)
+    executor = make_executor(processes, scheduler)
+    try:
+        return run_optimise(loaded, out_dir, generations=generations, population=population, seed=seed,
+                            executor=executor, progress=progress)
+    finally:
+        executor.close()

@@ -153,6 +153,56 @@ def sweep(
     table_console().print(table)
 
 
+@app.command("optimise")
+def optimise(
+    study: str = typer.Argument(..., help="A study TOML file, or a built-in study's name."),
+    out: str = typer.Option(..., "--out", help="Folder for the designs, the Pareto set and its machine files; "
+                                              "re-running into it resumes."),
+    generations: int = typer.Option(20, "--generations", help="NSGA-II generations."),
+    population: int = typer.Option(40, "--population", help="Designs per generation."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the search (default: the study's)."),
+    json_out: JsonOption = False,
+    processes: ProcessesOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Search the study's design space (NSGA-II) for the best machines within its budgets (docs/optimise.md)."""
+    from fs.cli.output import check_writable
+
+    check_writable(out, "--out", folder=True)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from fs.optimise import optimise as run_optimise
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("generations", total=generations)
+        result = run_optimise(study, out, generations=generations, population=population, seed=seed,
+                              processes=processes, scheduler=scheduler,
+                              progress=lambda d, t: bar.update(task, completed=d, total=t))
+    if json_out:
+        emit_json(result)
+        return
+    table = Table(title=f"Pareto set: {len(result['pareto'])} designs of {result['evaluations']} evaluated")
+    for col in ("design", "family", "kind", "nodes", "speedup", "JPY/node-h", "gCO2/node-h", "power [MW]",
+                "capital [1e9 JPY]", "meets req.", "machine file"):
+        table.add_column(col, overflow="fold")
+    for p in result["pareto"]:
+        o = p["objectives"]
+        table.add_row(str(p["design"]), p["family"], p["kind"], f"{p['nodes']:,}", f"{o['performance']:.3f}",
+                      f"{o['cost']:.2f}", f"{o['carbon']:.2f}", f"{p['power_w'] / 1e6:.1f}",
+                      f"{p['capital_cost_jpy'] / 1e9:.1f}", "yes" if p["meets_requirements"] else "no",
+                      p["machine_file"])
+    console = table_console()
+    console.print(table)
+    bvr = result.get("best_vs_random", {}).get("performance", {})
+    if bvr.get("ratio") is not None:
+        console.print(f"best speedup {bvr['optimiser']:.3f} vs {bvr['random']:.3f} for the best of "
+                      f"{result['best_vs_random']['random_points']} random designs (x{bvr['ratio']:.3f})")
+    console.print(f"Pareto table: {result['out']}/pareto.csv; best design: {result['best_machine_file']}")
+
+
 @app.command("report")
 def report(
     out: str = typer.Argument(..., help="A study run folder (written by `fsw study run`)."),

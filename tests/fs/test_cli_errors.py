@@ -39,6 +39,8 @@ BAD = [
     ["machines", "validate"],
     ["quantum", "--nope"],
     ["ops", "simulate", "--nope"],
+    ["study", "optimise", "fugakunext", "--out", "/proc/x"],
+    ["study", "optimise", "fugakunext", "--out", "never-written", "--population", "1"],
     ["ops", "compare", "--trace", "cqsim_test", "--plot", "/proc/x.png"],  # refused before simulating
     ["--nope"],
 ]
