@@ -265,7 +265,6 @@ def design_spec(family: Family, values: dict, name: str) -> dict:
     from archmodels.transforms import memory_level_figures
 
     raw = copy.deepcopy(family.base)
-    raw.pop("projection", None)
     raw["name"] = name
     raw["title"] = f"Design point of family {family.label} (base {family.base_ref} at {raw.get('year')})"
     raw["hypothetical"] = True

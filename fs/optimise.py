@@ -91,27 +91,31 @@ def _context(study_file: str):
 
 
 def evaluate_genomes(study_file: str, genomes: np.ndarray, start: int) -> pd.DataFrame:
-    """One row per genome: family, knob values, node count, objectives, constraints, feasibility and
-    the machine file's text (``machine_toml``). A module-level function for the executors."""
+    """One row per genome (:func:`evaluate_points`); a module-level function for the executors."""
+    study, space, ref = _context(study_file)
+    return evaluate_points(study, space, [space.decode(x) for x in np.asarray(genomes, dtype=float)], start, ref)
+
+
+def evaluate_points(study, space, points, start: int = 0, reference=None) -> pd.DataFrame:
+    """One row per design point ``(family, knob values)``: family, knob values, node count,
+    objectives, constraints (``g``, JSON), feasibility and the machine file's text (``machine_toml``)."""
     from archmodels.toml_writer import dumps_toml
     from fs.design_space import design_spec, machine_of, with_network
     from fs.evaluate import system_nodes_estimate
 
-    study, space, ref = _context(study_file)
-    rows, machines, labels, texts, extra = [], [], [], [], []
-    for k, x in enumerate(np.asarray(genomes, dtype=float)):
-        fam, values = space.decode(x)
+    machines, labels, texts, extra = [], [], [], []
+    for k, (fam, values) in enumerate(points):
         name = f"design-{start + k:06d}"
         raw = design_spec(fam, values, name)
-        m = machine_of(raw)
-        nodes = int(values["nodes"]) if "nodes" in values else system_nodes_estimate(study, m, None)
+        nodes = int(values["nodes"]) if "nodes" in values else system_nodes_estimate(study, machine_of(raw), None)
         raw, shortfall = with_network(raw, values.get("link"), nodes)
         text = dumps_toml(raw)
         machines.append(machine_of(raw))
         labels.append(name)
         texts.append(text)
         extra.append((fam, values, shortfall))
-    card = evaluate_machines(study, machines, labels, ref)
+    card = evaluate_machines(study, machines, labels, reference)
+    rows = []
     for k, (row, text, (fam, values, shortfall)) in enumerate(zip(card.to_dict("records"), texts, extra)):
         g = constraint_columns(study, space.requirements, row)
         g.append(shortfall)
@@ -187,7 +191,8 @@ def best_vs_random(designs: pd.DataFrame, random: pd.DataFrame) -> dict:
 
 
 def run_optimise(study, out_dir, *, generations: int = 20, population: int = 40, seed: int | None = None,
-                 chunk: int = 10, executor=None, progress=None, random_baseline: bool = True) -> dict:
+                 chunk: int = 10, executor=None, progress=None, random_baseline: bool = True,
+                 sobol_samples: int = 0) -> dict:
     """Run NSGA-II on the study's design space into ``out_dir`` (resumable); write the Pareto set.
 
     Writes ``designs.parquet`` (every evaluated design), ``pareto.csv`` (the final feasible front:
@@ -275,6 +280,24 @@ def run_optimise(study, out_dir, *, generations: int = 20, population: int = 40,
     table = front[csv_cols].copy()
     table.insert(0, "machine_file", [p["machine_file"] for p in pareto])
     write_text_atomic(out / "pareto.csv", table.to_csv(index=False))
+    result["best_by_kind"] = {}
+    for kind, rows in designs[designs["feasible"]].groupby("kind"):
+        r = rows.sort_values(["performance", "design"], ascending=[False, True]).iloc[0]
+        result["best_by_kind"][kind] = {"design": int(r["design"]), "family": r["family"], "nodes": int(r["nodes"]),
+                                        "objectives": {c: float(r[c]) for c, _ in OBJECTIVES},
+                                        "power_w": float(r["power_w"]), "capital_cost_jpy": float(r["capital_cost_jpy"])}
+    if pareto:
+        from fs.technology_value import marginal_values, sobol_indices
+
+        best = front.iloc[0]
+        fam = next(f for f in space.families if f.label == best["family"])
+        values = {k[5:]: best[k] for k in front.columns if k.startswith("knob:") and _given(best[k])}
+        values = {k: (v if isinstance(v, str) else int(v) if k in ("devices", "stacks", "nodes") else float(v))
+                  for k, v in values.items()}
+        result["marginal_values"] = marginal_values(study, space, fam, values)
+        write_text_atomic(out / "marginal_values.csv", pd.DataFrame(result["marginal_values"]).to_csv(index=False))
+        if sobol_samples > 0:
+            result["sobol"] = sobol_indices(study, best["machine_toml"], samples=sobol_samples, seed=seed)
     if random_baseline:
         rnd_path = out / "random.parquet"
         if rnd_path.is_file():
@@ -300,7 +323,8 @@ def _json_default(v):
 
 
 def optimise(study, out_dir, *, generations: int = 20, population: int = 40, seed: int | None = None,
-             processes: int | None = None, scheduler: str | None = None, progress=None) -> dict:
+             processes: int | None = None, scheduler: str | None = None, progress=None,
+             sobol_samples: int = 64) -> dict:
     """Load the study (a file or a built-in name), run :func:`run_optimise` on the executor asked
     for (``--processes``, ``--scheduler``) and return its JSON summary."""
     from fs.executors import make_executor
@@ -310,6 +334,6 @@ def optimise(study, out_dir, *, generations: int = 20, population: int = 40, see
     executor = make_executor(processes, scheduler)
     try:
         return run_optimise(loaded, out_dir, generations=generations, population=population, seed=seed,
-                            executor=executor, progress=progress)
+                            executor=executor, progress=progress, sobol_samples=sobol_samples)
     finally:
         executor.close()

@@ -161,6 +161,8 @@ def optimise(
     generations: int = typer.Option(20, "--generations", help="NSGA-II generations."),
     population: int = typer.Option(40, "--population", help="Designs per generation."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the search (default: the study's)."),
+    sobol_samples: int = typer.Option(64, "--sobol-samples", min=0,
+                                      help="Saltelli base samples of the Sobol indices around the best design (0: none)."),
     json_out: JsonOption = False,
     processes: ProcessesOption = None,
     scheduler: SchedulerOption = None,
@@ -179,7 +181,7 @@ def optimise(
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("generations", total=generations)
         result = run_optimise(study, out, generations=generations, population=population, seed=seed,
-                              processes=processes, scheduler=scheduler,
+                              processes=processes, scheduler=scheduler, sobol_samples=sobol_samples,
                               progress=lambda d, t: bar.update(task, completed=d, total=t))
     if json_out:
         emit_json(result)
@@ -200,6 +202,16 @@ def optimise(
     if bvr.get("ratio") is not None:
         console.print(f"best speedup {bvr['optimiser']:.3f} vs {bvr['random']:.3f} for the best of "
                       f"{result['best_vs_random']['random_points']} random designs (x{bvr['ratio']:.3f})")
+    if result.get("marginal_values"):
+        mv = Table(title="What each change buys around the best design")
+        for col in ("change", "feasible", "Δ speedup", "Δ power [MW]", "Δ capital [1e9 JPY]", "Δ speedup/MW",
+                    "Δ speedup/1e9 JPY"):
+            mv.add_column(col)
+        for r in result["marginal_values"]:
+            mv.add_row(r["change"], "yes" if r["feasible"] else "no", f"{r['delta_performance']:+.3f}",
+                       f"{r['delta_power_mw']:+.2f}", f"{r['delta_capital_billion_jpy']:+.2f}",
+                       f"{r['delta_speedup_per_mw']:+.4f}", f"{r['delta_speedup_per_billion_jpy']:+.5f}")
+        console.print(mv)
     console.print(f"Pareto table: {result['out']}/pareto.csv; best design: {result['best_machine_file']}")
 
 

@@ -39,8 +39,10 @@ link = ["pluggable-optics", "co-packaged-optics"]
 def _study(tmp_path, space=SPACE):
     from fs.study import load_study
 
+    text = STUDY.read_text()
+    start, end = text.index("[design_space]"), text.index("[sources.fugakunext-rfp]")
     path = tmp_path / "study.toml"
-    path.write_text(STUDY.read_text() + space)
+    path.write_text(text[:start] + text[end:] + space)   # the built-in space swapped for a small one
     return load_study(path)
 
 
@@ -194,3 +196,38 @@ def test_cli_writes_the_pareto_table_and_the_best_machine(tmp_path):
     if out["pareto"]:
         assert Path(out["best_machine_file"]).is_file()
         assert all(math.isfinite(p["objectives"]["cost"]) for p in out["pareto"])
+
+
+def test_marginal_values_move_one_knob_and_enforce_reach(tmp_path):
+    from fs.design_space import load_design_space
+    from fs.technology_value import marginal_values
+
+    study = _study(tmp_path)
+    space = load_design_space(study)
+    values = {"devices": 4, "memory": "hbm5", "stacks": 8, "link": "co-packaged-optics", "power_cap": 1.0}
+    mv = {r["change"]: r for r in marginal_values(study, space, space.families[0], values)}
+    assert "pluggable-optics" in mv and "co-packaged-optics" not in mv   # already in CPO: no move
+    assert not mv["copper"]["feasible"]          # thousands of nodes: copper cannot reach
+    assert mv["devices+1"]["nodes"] < mv["hbm_stack+1"]["nodes"] or mv["devices+1"]["delta_performance"] != 0
+    for r in mv.values():
+        assert r["speedup_per_mw"] == pytest.approx(r["performance"] / (r["performance"] / r["speedup_per_mw"]))
+        assert math.isfinite(r["delta_speedup_per_billion_jpy"])
+
+
+def test_sobol_indices_attribute_carbon_to_the_grid_not_the_speedup(tmp_path):
+    from fs.design_space import load_design_space
+    from fs.optimise import evaluate_points
+    from fs.technology_value import sobol_indices
+
+    study = _study(tmp_path)
+    space = load_design_space(study)
+    values = {"devices": 4, "memory": "hbm5", "stacks": 8, "link": "co-packaged-optics"}
+    design = evaluate_points(study, space, [(space.families[0], values)]).iloc[0]
+    s = sobol_indices(study, design["machine_toml"], samples=4, seed=1)
+    assert {"grid:*:carbon_intensity", "cost:*:capital", "network:co-packaged-optics:energy_per_bit",
+            "roadmap:logic_energy"} <= set(s["factors"])
+    assert "memory:hbm3e:energy_per_bit" not in s["factors"]   # the design has no HBM3e: left out
+    assert s["samples"] == 4 * (2 * len(s["factors"]) + 2)
+    perf = s["indices"]["performance"]
+    assert perf["grid:*:carbon_intensity"]["ST"] == pytest.approx(0.0, abs=1e-12)
+    assert s["indices"]["carbon"]["grid:*:carbon_intensity"]["ST"] > 0.05
