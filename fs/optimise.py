@@ -307,9 +307,21 @@ def run_optimise(study, out_dir, *, generations: int = 20, population: int = 40,
                                  executor, chunk)
             write_parquet_atomic(rnd, rnd_path)
         result["best_vs_random"] = best_vs_random(designs, rnd)
+    result["figures"] = _figures(designs, result.get("marginal_values"), out)
     write_text_atomic(out / "optimise.json", json.dumps(result, indent=2, sort_keys=True, default=_json_default))
     result["out"] = str(out)
     return result
+
+
+def _figures(designs: pd.DataFrame, marginal, out: Path) -> dict:
+    """``pareto.png`` (the 2-D projections) and ``marginal_values.png`` (:mod:`fs.optimise_plot`)."""
+    from fs.figure_file import save_figure
+    from fs.optimise_plot import plot_marginal_values, plot_pareto_projections
+
+    figs = {"pareto": str(save_figure(plot_pareto_projections(designs), out / "pareto.png"))}
+    if marginal:
+        figs["marginal_values"] = str(save_figure(plot_marginal_values(marginal), out / "marginal_values.png"))
+    return figs
 
 
 def _given(v) -> bool:

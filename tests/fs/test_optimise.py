@@ -138,6 +138,10 @@ def test_best_vs_random_is_the_ratio_of_the_best_feasible_speedups(serial_run):
     front = designs[designs.pareto]
     assert set(front["design"]) == {p["design"] for p in result["pareto"]}
     assert (tmp / "serial" / "best.toml").read_text() == Path(result["pareto"][0]["machine_file"]).read_text()
+    for name in ("pareto", "marginal_values"):
+        assert Path(result["figures"][name]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    mv = pd.read_csv(tmp / "serial" / "marginal_values.csv")
+    assert list(mv["change"]) == [r["change"] for r in result["marginal_values"]]
 
 
 def test_dask_run_gives_the_same_designs(serial_run):
