@@ -308,6 +308,10 @@ def run_optimise(study, out_dir, *, generations: int = 20, population: int = 40,
             write_parquet_atomic(rnd, rnd_path)
         result["best_vs_random"] = best_vs_random(designs, rnd)
     result["figures"] = _figures(designs, result.get("marginal_values"), out)
+    from fs.optimise_report import optimise_markdown
+
+    write_text_atomic(out / "report.md", optimise_markdown(result, out))
+    result["report_md"] = str(out / "report.md")
     write_text_atomic(out / "optimise.json", json.dumps(result, indent=2, sort_keys=True, default=_json_default))
     result["out"] = str(out)
     return result

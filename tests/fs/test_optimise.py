@@ -140,6 +140,9 @@ def test_best_vs_random_is_the_ratio_of_the_best_feasible_speedups(serial_run):
     assert (tmp / "serial" / "best.toml").read_text() == Path(result["pareto"][0]["machine_file"]).read_text()
     for name in ("pareto", "marginal_values"):
         assert Path(result["figures"][name]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (tmp / "serial" / "report.md").read_text()
+    assert f"| {result['pareto'][0]['design']} | {result['pareto'][0]['family']} |" in report
+    assert "![Pareto projections](pareto.png)" in report
     mv = pd.read_csv(tmp / "serial" / "marginal_values.csv")
     assert list(mv["change"]) == [r["change"] for r in result["marginal_values"]]
 
