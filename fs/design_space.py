@@ -243,7 +243,8 @@ def _value(item) -> str:
     return item["value"] if isinstance(item, dict) else item
 
 
-def _si(item, kind: str) -> float:
+def quantity_si(item, kind: str) -> float:
+    """A spec quantity (a string or a ``{value, source}`` table) in SI units."""
     from archmodels.quantities import parse_quantity
 
     return parse_quantity(str(_value(item)), kind)
@@ -255,7 +256,7 @@ def _q(value: float, unit: str) -> dict:
 
 def _scale(table: dict, key: str, kind: str, unit: str, factor: float) -> None:
     if key in table:
-        table[key] = _q(_si(table[key], kind) * factor, unit)
+        table[key] = _q(quantity_si(table[key], kind) * factor, unit)
 
 
 def design_spec(family: Family, values: dict, name: str) -> dict:
@@ -271,12 +272,12 @@ def design_spec(family: Family, values: dict, name: str) -> dict:
     node = raw["node"]
     main = node["processors"][0]
     peaks = [main.get("peak", {}), main.get("peak_matrix", {})]
-    tdp = _si(main["tdp"], "power_w") if "tdp" in main else None
+    tdp = quantity_si(main["tdp"], "power_w") if "tdp" in main else None
     if "devices" in values:
         n0, n = int(main.get("count", 1)), int(values["devices"])
         for key in ("power_max", "power_idle"):
             if key in node:
-                p = _si(node[key], "power_w")
+                p = quantity_si(node[key], "power_w")
                 node[key] = _q(p + (n - n0) * tdp if tdp is not None and key == "power_max" else p * n / n0, "W")
         main["count"] = n
     for knob, where in (("cores", peaks), ("vector_width", peaks[:1]), ("clock", peaks)):
@@ -295,7 +296,7 @@ def design_spec(family: Family, values: dict, name: str) -> dict:
         units = values.get("stacks")
         if units is None:
             per_unit = memory_technology(tech).capacity_per_unit_bytes
-            units = max(1, round(_si(outer["capacity"], "bytes") / per_unit))
+            units = max(1, round(quantity_si(outer["capacity"], "bytes") / per_unit))
         cap, bw, e_bit = memory_level_figures(tech, units)
         mem[-1] = {"name": f"{tech.upper()} x{units}", "technology": tech, "capacity": _q(cap, "B"),
                    "bandwidth": _q(bw, "B/s"), "energy_per_bit": _q(e_bit, "J")}
@@ -304,7 +305,7 @@ def design_spec(family: Family, values: dict, name: str) -> dict:
         size = float(values["sram"])
         if idx and size > 0:
             lv = mem[idx[0]]
-            ratio = size / _si(lv["capacity"], "bytes")
+            ratio = size / quantity_si(lv["capacity"], "bytes")
             lv["capacity"] = _q(size, "B")
             _scale(lv, "bandwidth", "bytes_per_s", "B/s", ratio)
         elif idx:
@@ -317,13 +318,13 @@ def design_spec(family: Family, values: dict, name: str) -> dict:
     if "l2" in values and len(mem) > 1:
         _scale(mem[0], "capacity", "bytes", "B", values["l2"])
     if "power_cap" in values:
-        cap_w = _si(node["power_max"], "power_w") * values["power_cap"]
+        cap_w = quantity_si(node["power_max"], "power_w") * values["power_cap"]
         node["power_max"] = _q(cap_w, "W")
         procs = node["processors"]
-        if cap_w < sum(_si(p["tdp"], "power_w") * p.get("count", 1) for p in procs if "tdp" in p):
+        if cap_w < sum(quantity_si(p["tdp"], "power_w") * p.get("count", 1) for p in procs if "tdp" in p):
             for p in procs:
                 p.pop("tdp", None)
-        if "power_idle" in node and _si(node["power_idle"], "power_w") > cap_w:
+        if "power_idle" in node and quantity_si(node["power_idle"], "power_w") > cap_w:
             del node["power_idle"]
     net = raw.get("network")
     if net is not None:
@@ -357,7 +358,7 @@ def with_network(raw: dict, link: str | None, nodes: int) -> tuple[dict, float]:
     shortfall = longest_cable_m(nodes) / link_technology(link).reach_m - 1.0
     if shortfall > 0:
         return raw, shortfall
-    inj = _si(net["injection_bandwidth"], "bytes_per_s")
+    inj = quantity_si(net["injection_bandwidth"], "bytes_per_s")
     e_bit, static = link_swap_figures(link, net["topology"], int(nodes), inj, net.get("dimensions"))
     net.update(technology=link, energy_per_bit=_q(e_bit, "J"), link_static_power=_q(static, "W"))
     return raw, shortfall

@@ -70,20 +70,20 @@ def _moved(family, values: dict, change: str) -> dict | None:
         if not tech.startswith("hbm"):
             return None
         per = memory_technology(tech).capacity_per_unit_bytes
-        from fs.design_space import _si
+        from fs.design_space import quantity_si
 
-        base_units = round(_si(main["memory"][-1]["capacity"], "bytes") / per) if tech == outer else 8
+        base_units = round(quantity_si(main["memory"][-1]["capacity"], "bytes") / per) if tech == outer else 8
         v["memory"], v["stacks"] = tech, int(v.get("stacks", base_units)) + 1
     elif change == "hbm_next_generation":
         if tech not in HBM_ORDER or tech == HBM_ORDER[-1]:
             return None
         v["memory"] = HBM_ORDER[HBM_ORDER.index(tech) + 1]
     elif change == "sram+1GiB":
-        from fs.design_space import _si
+        from fs.design_space import quantity_si
 
         now = v.get("sram")
         if now is None:
-            now = sum(_si(lv["capacity"], "bytes") for lv in main["memory"] if lv.get("technology") == "sram-3d")
+            now = sum(quantity_si(lv["capacity"], "bytes") for lv in main["memory"] if lv.get("technology") == "sram-3d")
         v["sram"] = float(now) + 2.0**30
     elif change == "no_sram":
         has = v.get("sram", 0.0) > 0 or ("sram" not in v and any(lv.get("technology") == "sram-3d" for lv in main["memory"]))
