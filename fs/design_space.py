@@ -195,26 +195,27 @@ def load_design_space(study) -> DesignSpace:
     if isinstance(table, str):
         path = (base_dir / table)
         if not path.is_file():
-            raise InputError(f"design space file {str(path)!r} not found", location="design_space")
+            raise InputError(f"design space file {table!r} not found beside the study", file=study.file,
+                             location="design_space")
         file = str(path)
         table = read_toml(path).get("design_space")
         base_dir = path.parent
         if not isinstance(table, dict):
-            raise InputError(f"{file}: expected a [design_space] table", location="design_space")
+            raise InputError("expected a [design_space] table", file=file, location="design_space")
     table = dict(table or {})
     first, last = window()
     year = table.pop("year", min(max(study.start_year, first), last))
     if not isinstance(year, int) or not first <= year <= last:
-        raise InputError(f"{file}: design_space.year must be a whole year in {first}..{last}, got {year!r}",
-                         location="design_space.year")
+        raise InputError(f"design_space.year must be a whole year in {first}..{last}, got {year!r}",
+                         file=file, location="design_space.year")
     requirements = table.pop("requirements", "constraints")
     if requirements not in ("constraints", "report"):
-        raise InputError(f"{file}: design_space.requirements must be 'constraints' or 'report', got {requirements!r}",
-                         location="design_space.requirements")
+        raise InputError(f"design_space.requirements must be 'constraints' or 'report', got {requirements!r}",
+                         file=file, location="design_space.requirements")
     nodes = table.pop("node", None)
     if table:
-        raise InputError(f"{file}: unknown design_space keys {sorted(table)}; expected year, requirements, node",
-                         location="design_space")
+        raise InputError(f"unknown design_space keys {sorted(table)}; expected year, requirements, node",
+                         file=file, location="design_space")
     if nodes is None:
         nodes = [{"base": c.ref, "label": c.label} for c in study.candidates]
     families = []
@@ -223,7 +224,7 @@ def load_design_space(study) -> DesignSpace:
         spec = dict(spec)
         ref = spec.pop("base", None)
         if not isinstance(ref, str):
-            raise InputError(f"{file}: {where}.base must name a catalog machine or a machine file", location=where)
+            raise InputError(f"{where}.base must name a catalog machine or a machine file", file=file, location=where)
         label = spec.pop("label", Path(ref).stem)
         base, _ = _base_spec(ref, year, base_dir)
         kind = base["node"]["processors"][0]["type"]
@@ -233,7 +234,7 @@ def load_design_space(study) -> DesignSpace:
             knobs = {k: v for k, v in knobs.items() if k not in ("link", "topology", "injection_bandwidth")}
         families.append(Family(label, ref, base, kind, tuple(knobs[k] for k in GENE_ORDER if k in knobs)))
     if not families:
-        raise InputError(f"{file}: the design space has no node family", location="design_space.node")
+        raise InputError("the design space has no node family", file=file, location="design_space.node")
     return DesignSpace(int(year), tuple(families), requirements, file)
 
 
