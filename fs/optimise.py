@@ -200,6 +200,7 @@ def run_optimise(study, out_dir, *, generations: int = 20, population: int = 40,
     Pareto design, ``best.toml`` (highest speedup on the front) and ``optimise.json``.
     """
     from pymoo.algorithms.moo.nsga2 import NSGA2
+    from pymoo.operators.sampling.lhs import LHS
     from pymoo.core.evaluator import Evaluator
     from pymoo.core.problem import Problem
     from pymoo.problems.static import StaticProblem
@@ -231,7 +232,7 @@ def run_optimise(study, out_dir, *, generations: int = 20, population: int = 40,
             raise InputError(f"{out} holds a run with other settings ({state['config']}); use another --out",
                              location="--out")
     if state is None:
-        algorithm = NSGA2(pop_size=population, eliminate_duplicates=True, seed=seed)
+        algorithm = NSGA2(pop_size=population, sampling=LHS(), eliminate_duplicates=True, seed=seed)
         algorithm.setup(problem, termination=("n_gen", generations), seed=seed)
         state = {"config": config, "algorithm": algorithm, "rows": [], "done": 0}
     algorithm = state["algorithm"]

@@ -224,6 +224,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
     and ``report.html``.
     """
     from archmodels.errors import InputError
+    from fs.report_optimise import optimise_section
 
     out = Path(out_dir)
     if not (out / "run.json").is_file() or not (out / "results.parquet").is_file():
@@ -301,6 +302,7 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
         *([("Operating measures", [("text", operating_text(meta["operating"])),
                                    ("table", measures_table(meta["operating"], summary)), ("text", MEASURE_NOTE)])]
           if meta.get("operating", {}).get("savings") else []),
+        *([design] if (design := optimise_section(out / "optimise")) else []),
         ("Provenance", [("text", "The code and the exact files this run read."), ("table", provenance_table(meta.get("provenance"))),
                         ("text", "Every source behind the numbers above."), ("table", src_rows)]),
     ]

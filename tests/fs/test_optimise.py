@@ -237,3 +237,17 @@ def test_sobol_indices_attribute_carbon_to_the_grid_not_the_speedup(tmp_path):
     perf = s["indices"]["performance"]
     assert perf["grid:*:carbon_intensity"]["ST"] == pytest.approx(0.0, abs=1e-12)
     assert s["indices"]["carbon"]["grid:*:carbon_intensity"]["ST"] > 0.05
+
+
+def test_report_section_shows_the_search(serial_run):
+    from fs.report import _markdown
+    from fs.report_optimise import optimise_section
+
+    _, result, tmp = serial_run
+    assert optimise_section(tmp / "nothing-here") is None
+    section = optimise_section(tmp / "serial")
+    md = _markdown("t", [section])
+    assert "## Design search" in md
+    best = result["best_vs_random"]["performance"]
+    assert f"| performance | {best['optimiser']:.4g} | {best['random']:.4g} | {best['ratio']:.3f} |" in md
+    assert all(f"| {m['change']} |" in md for m in result["marginal_values"])
