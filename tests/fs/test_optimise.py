@@ -192,11 +192,14 @@ def test_another_seed_searches_other_designs(serial_run):
 def test_cli_writes_the_pareto_table_and_the_best_machine(tmp_path):
     study = _study(tmp_path)
     r = subprocess.run([sys.executable, "-m", "fs", "study", "optimise", study.file, "--out", str(tmp_path / "o"),
-                        "--generations", "1", "--population", "4", "--seed", "3", "--json"],
+                        "--generations", "1", "--population", "4", "--seed", "3", "--sobol-samples", "4",
+                        "--json"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     out = json.loads(r.stdout)
     assert {"pareto", "best_vs_random"} <= set(out)
+    if out["pareto"]:
+        assert out["sobol"]["samples"] == 4 * (2 * len(out["sobol"]["factors"]) + 2)
     table = pd.read_csv(tmp_path / "o" / "pareto.csv")
     assert len(table) == len(out["pareto"]) and "machine_file" in table and "performance" in table
     if out["pareto"]:
