@@ -20,12 +20,21 @@ Dynamic circuits (classical control flow, stores, variables) are compiled and ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from quantum import kernels
-from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, Plan, apply_plan, plan_gates, sample_indices
+from quantum.engine import (
+    DEFAULT_CHUNK_QUBITS,
+    DEFAULT_FUSED_QUBITS,
+    Plan,
+    apply_plan,
+    pauli_sum_expectation,
+    plan_gates,
+    sample_indices,
+)
 from quantum.kernels import MAX_DENSE_QUBITS
 
 NON_UNITARY = ("measure", "reset")
@@ -38,6 +47,29 @@ MAX_BRANCHES = 4096
 PROBABILITY_FLOOR = 1e-14
 """An outcome of smaller probability is taken as impossible (rounding of a collapsed state), so
 measuring a qubit whose value is already definite never branches."""
+
+
+@dataclass(frozen=True)
+class StateOps:
+    """What the walks below do to a state, so the same walk runs on host or device states.
+
+    ``apply_plan(state, plan)``, ``one_probability(state, qubit)`` (raw P(1)),
+    ``collapse(state, qubit, outcome, scale, reset)`` in place, ``copy(state)``,
+    ``sample_indices(state, shots, rng)`` and ``expectation(state, labels, coeffs)``;
+    :data:`CPU_OPS` for numpy states, :func:`quantum.cuda_engine.cuda_ops` for device arrays.
+    """
+
+    apply_plan: Callable
+    one_probability: Callable
+    collapse: Callable
+    copy: Callable
+    sample_indices: Callable
+    expectation: Callable
+
+
+CPU_OPS = StateOps(
+    apply_plan, kernels.qubit_one_probability, kernels.collapse_qubit, np.copy, sample_indices, pauli_sum_expectation
+)
 
 
 def supported_instruction_names() -> list[str]:
@@ -233,19 +265,21 @@ def compile_circuit(
     return Program(n, circuit.num_clbits, tuple(body), terminal, stats[0], stats[1], stats[2], branching)
 
 
-def _one_probability(state: np.ndarray, qubit: int) -> float:
+def _one_probability(state: np.ndarray, qubit: int, ops: StateOps = CPU_OPS) -> float:
     """P(qubit = 1), with outcomes below :data:`PROBABILITY_FLOOR` taken as impossible."""
-    p1 = kernels.qubit_one_probability(state, qubit)
+    p1 = ops.one_probability(state, qubit)
     return 0.0 if p1 < PROBABILITY_FLOOR else 1.0 if p1 > 1.0 - PROBABILITY_FLOOR else float(p1)
 
 
-def _branch(state: np.ndarray, qubit: int, outcome: int, p: float, reset: bool, copy: bool) -> np.ndarray:
-    st = state.copy() if copy else state
-    kernels.collapse_qubit(st, qubit, outcome, 1.0 / np.sqrt(p), reset)
+def _branch(
+    state: np.ndarray, qubit: int, outcome: int, p: float, reset: bool, copy: bool, ops: StateOps = CPU_OPS
+) -> np.ndarray:
+    st = ops.copy(state) if copy else state
+    ops.collapse(st, qubit, outcome, 1.0 / np.sqrt(p), reset)
     return st
 
 
-def _to_next_collapse(program: Program, state: np.ndarray, i: int):
+def _to_next_collapse(program: Program, state: np.ndarray, i: int, ops: StateOps):
     """Applies the gate plans from body item ``i`` on to ``state`` up to the next measurement or
     reset; returns that item and the index after it, or None at the end of the body."""
     while i < len(program.body):
@@ -253,21 +287,23 @@ def _to_next_collapse(program: Program, state: np.ndarray, i: int):
         i += 1
         if not isinstance(item, Plan):
             return item, i
-        apply_plan(state, item)
+        ops.apply_plan(state, item)
     return None
 
 
-def run_shots(program: Program, state: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
+def run_shots(
+    program: Program, state: np.ndarray, shots: int, rng: np.random.Generator, ops: StateOps = CPU_OPS
+) -> np.ndarray:
     """Classical bits of ``shots`` shots, shape (shots, n_clbits), uint8; ``state`` is consumed."""
     out = np.zeros((shots, program.n_clbits), dtype=np.uint8)
     row = 0
     stack = [(state, 0, shots, {})]
     while stack:
         st, i, m, bits = stack.pop()
-        while (step := _to_next_collapse(program, st, i)) is not None:
+        while (step := _to_next_collapse(program, st, i, ops)) is not None:
             item, i = step
             q = item[1]
-            p1 = _one_probability(st, q)
+            p1 = _one_probability(st, q, ops)
             k1 = int(rng.binomial(m, p1))
             outcomes = [(o, k) for o, k in ((0, m - k1), (1, k1)) if k > 0]
             reset = item[0] == "reset"
@@ -276,23 +312,23 @@ def run_shots(program: Program, state: np.ndarray, shots: int, rng: np.random.Ge
                 branch_bits = dict(bits)
                 if not reset:
                     branch_bits[item[2]] = o
-                stack.append((_branch(st, q, o, p1, reset, True), i, k, branch_bits))
+                stack.append((_branch(st, q, o, p1, reset, True, ops), i, k, branch_bits))
             o, k = outcomes[0]
-            st = _branch(st, q, o, p1 if o else 1.0 - p1, reset, False)
+            st = _branch(st, q, o, p1 if o else 1.0 - p1, reset, False, ops)
             m = k
             if not reset:
                 bits = {**bits, item[2]: o}
         for c, v in bits.items():
             out[row : row + m, c] = v
         if program.terminal:
-            idx = sample_indices(st, m, rng)
+            idx = ops.sample_indices(st, m, rng)
             for q, c in program.terminal:
                 out[row : row + m, c] = (idx >> q) & 1
         row += m
     return out[rng.permutation(shots)]
 
 
-def run_branches(program: Program, state: np.ndarray):
+def run_branches(program: Program, state: np.ndarray, ops: StateOps = CPU_OPS):
     """Yield ``(weight, final_state)`` for every measurement branch of non-zero probability.
 
     ``state`` is consumed. Depth first: a yielded state is valid until the next one is asked for,
@@ -304,10 +340,10 @@ def run_branches(program: Program, state: np.ndarray):
     count = 0
     while stack:
         st, i, w = stack.pop()
-        while (step := _to_next_collapse(program, st, i)) is not None:
+        while (step := _to_next_collapse(program, st, i, ops)) is not None:
             item, i = step
             q = item[1]
-            p1 = _one_probability(st, q)
+            p1 = _one_probability(st, q, ops)
             reset = item[0] == "reset"
             live = [(o, p) for o, p in ((0, 1.0 - p1), (1, p1)) if p > 0.0]
             if len(live) == 2:
@@ -315,8 +351,8 @@ def run_branches(program: Program, state: np.ndarray):
                 if count > MAX_BRANCHES:
                     raise InputError(f"more than {MAX_BRANCHES} measurement branches; use the sampler")
                 o, p = live[1]
-                stack.append((_branch(st, q, o, p, reset, True), i, w * p))
+                stack.append((_branch(st, q, o, p, reset, True, ops), i, w * p))
             o, p = live[0]
-            st = _branch(st, q, o, p, reset, False)
+            st = _branch(st, q, o, p, reset, False, ops)
             w *= p
         yield w, st

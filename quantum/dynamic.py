@@ -48,8 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quantum.circuits import IGNORED, _branch, _gate_matrix, _one_probability
-from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, Plan, apply_plan, plan_gates, sample_indices
+from quantum.circuits import CPU_OPS, IGNORED, StateOps, _branch, _gate_matrix, _one_probability
+from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, Plan, plan_gates
 
 MAX_WHILE_ITERATIONS = 1_000_000
 """Most ``while_loop`` iterations one branch may run before the circuit is refused as not ending
@@ -633,7 +633,7 @@ def _loop_frame(frame):
 
 
 def run_dynamic_shots(
-    program: DynamicProgram, state: np.ndarray, shots: int, rng: np.random.Generator
+    program: DynamicProgram, state: np.ndarray, shots: int, rng: np.random.Generator, ops: StateOps = CPU_OPS
 ) -> tuple[np.ndarray, dict]:
     """Classical bits of ``shots`` shots, shape (shots, n_clbits), uint8, in random shot order,
     and run figures ``{"branches", "passes"}``; ``state`` is consumed (module docstring).
@@ -655,12 +655,12 @@ def run_dynamic_shots(
             item = items[i]
             frame = (items, i + 1, loop, parent)
             if isinstance(item, Plan):
-                apply_plan(st, item)
+                ops.apply_plan(st, item)
                 passes += item.passes
             elif isinstance(item, (_Measure, _Reset)):
                 reset = isinstance(item, _Reset)
                 q = item.qubit
-                p1 = _one_probability(st, q)
+                p1 = _one_probability(st, q, ops)
                 k1 = int(rng.binomial(m, p1))
                 if 0 < k1 < m:
                     # the sibling with more shots waits as a copy; this branch goes on with fewer
@@ -670,12 +670,12 @@ def run_dynamic_shots(
                     waiting = cl.copy()
                     if not reset:
                         waiting.set_bit(item.clbit, large)
-                    copy = _branch(st, q, large, prob_of[large], reset, True)
+                    copy = _branch(st, q, large, prob_of[large], reset, True, ops)
                     stack.append((copy, shots_of[large], waiting, frame, iterations))
                     outcome, m = small, shots_of[small]
                 else:
                     outcome = 1 if k1 else 0
-                st = _branch(st, q, outcome, p1 if outcome else 1.0 - p1, reset, False)
+                st = _branch(st, q, outcome, p1 if outcome else 1.0 - p1, reset, False, ops)
                 if not reset:
                     cl.set_bit(item.clbit, outcome)
             elif isinstance(item, _Store):
@@ -705,7 +705,7 @@ def run_dynamic_shots(
             if (bits >> c) & 1:
                 out[row : row + m, c] = 1
         if program.terminal:
-            idx = sample_indices(st, m, rng)
+            idx = ops.sample_indices(st, m, rng)
             for q, c in program.terminal:
                 out[row : row + m, c] = (idx >> q) & 1
         row += m

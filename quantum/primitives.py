@@ -19,6 +19,12 @@ Options common to all three:
     Numba threads for the kernels (default: all of numba's threads).
 ``machine``
     Catalog machine named when the memory guard refuses a circuit (default ``"fugaku"``).
+``device``
+    ``"cpu"`` (the numba CPU kernels, the default) or ``"gpu"``: the same plans, walks and sampling
+    on a CUDA device through numba.cuda (:mod:`quantum.cuda_engine`), the state kept on the device
+    for the whole circuit and checked against the device's free memory first. Without a device
+    (and without numba's simulator, ``NUMBA_ENABLE_CUDASIM=1``) the run is refused with a one-line
+    :class:`archmodels.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -41,9 +47,16 @@ from qiskit.primitives.primitive_job import PrimitiveJob
 from qiskit.providers import BackendV2, JobStatus, JobV1, Options
 from qiskit.transpiler import Target
 
-from quantum.circuits import compile_circuit, prepare_circuit, run_branches, run_shots, supported_instruction_names
+from quantum.circuits import (
+    CPU_OPS,
+    compile_circuit,
+    prepare_circuit,
+    run_branches,
+    run_shots,
+    supported_instruction_names,
+)
 from quantum.dynamic import compile_dynamic, is_dynamic, run_dynamic_shots
-from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, DTYPES, pauli_sum_expectation, zero_state
+from quantum.engine import DEFAULT_CHUNK_QUBITS, DEFAULT_FUSED_QUBITS, DTYPES, zero_state
 from quantum.memory import check_state_memory
 
 
@@ -57,10 +70,13 @@ class EmulatorOptions:
     fused_qubits: int = DEFAULT_FUSED_QUBITS
     chunk_qubits: int = DEFAULT_CHUNK_QUBITS
     machine: str = "fugaku"
+    device: str = "cpu"
 
     def __post_init__(self):
         from archmodels.errors import InputError
 
+        if self.device not in DEVICES:
+            raise InputError(f"device must be 'cpu' or 'gpu', got {self.device!r}", location="device")
         if self.precision not in DTYPES:
             raise InputError(f"precision must be 'double' or 'single', got {self.precision!r}", location="precision")
         seed = self.seed
@@ -76,6 +92,8 @@ class EmulatorOptions:
                     f"threads must be 1..{numba.config.NUMBA_NUM_THREADS}, got {self.threads}", location="threads"
                 )
 
+
+DEVICES = ("cpu", "gpu")
 
 _KERNEL_LOCK = threading.Lock()
 
@@ -135,13 +153,32 @@ def _threads(n: int | None):
 
 def _fresh_state(program, opts: EmulatorOptions, shots: int | None = None):
     """|0...0> after the memory guard has checked every state the run keeps alive at once
-    (measurement branches wait as copies, see :meth:`quantum.circuits.Program.live_states`)."""
-    check_state_memory(program.n_qubits, opts.precision, copies=program.live_states(shots), machine=opts.machine)
+    (measurement branches wait as copies, see :meth:`quantum.circuits.Program.live_states`); on
+    the GPU against the device's free memory, with sampling's cumulative sum when shots are drawn."""
+    copies = program.live_states(shots)
+    if opts.device == "gpu":
+        from quantum import cuda_engine
+
+        sampling = shots is not None and bool(program.terminal)
+        cuda_engine.check_device_memory(program.n_qubits, opts.precision, copies=copies, sampling=sampling)
+        return cuda_engine.zero_state(program.n_qubits, opts.precision)
+    check_state_memory(program.n_qubits, opts.precision, copies=copies, machine=opts.machine)
     return zero_state(program.n_qubits, opts.precision)
 
 
+def _ops(opts: EmulatorOptions):
+    """The state operations of the run's device (the GPU's check that a device is present)."""
+    if opts.device == "gpu":
+        from quantum.cuda_engine import cuda_ops
+
+        return cuda_ops()
+    return CPU_OPS
+
+
 def _program(circuit, opts: EmulatorOptions):
-    return compile_circuit(circuit, fused_qubits=opts.fused_qubits, chunk_qubits=opts.chunk_qubits)
+    # on the GPU every fused gate is its own pass over device memory (no CPU cache blocks)
+    chunk_qubits = 0 if opts.device == "gpu" else opts.chunk_qubits
+    return compile_circuit(circuit, fused_qubits=opts.fused_qubits, chunk_qubits=chunk_qubits)
 
 
 class EmulatorSampler(BaseSamplerV2):
@@ -188,19 +225,21 @@ class EmulatorSampler(BaseSamplerV2):
         cregs = [(c.name, [circuit.find_bit(b).index for b in c]) for c in circuit.cregs]
         arrays = {name: np.zeros(bound.shape + (pub.shots, len(bits)), dtype=bool) for name, bits in cregs}
         passes = branches = 0
+        ops = _ops(self.options)
         for index, bc in np.ndenumerate(bound):
             if is_dynamic(bc):  # control flow, stores or variables: shot branching per construct
                 opts = self.options
-                program = compile_dynamic(bc, fused_qubits=opts.fused_qubits, chunk_qubits=opts.chunk_qubits)
+                chunk_qubits = 0 if opts.device == "gpu" else opts.chunk_qubits
+                program = compile_dynamic(bc, fused_qubits=opts.fused_qubits, chunk_qubits=chunk_qubits)
                 state = _fresh_state(program, self.options, pub.shots)
-                bits, figures = run_dynamic_shots(program, state, pub.shots, streams.next())
+                bits, figures = run_dynamic_shots(program, state, pub.shots, streams.next(), ops)
                 passes += figures["passes"]
                 branches += figures["branches"]
             else:
                 program = _program(bc, self.options)
                 passes += program.passes
                 state = _fresh_state(program, self.options, pub.shots)
-                bits = run_shots(program, state, pub.shots, streams.next())
+                bits = run_shots(program, state, pub.shots, streams.next(), ops)
             for name, idx in cregs:
                 arrays[name][index] = bits[:, idx].astype(bool)
         data = {name: BitArray.from_bool_array(arr, order="little") for name, arr in arrays.items()}
@@ -255,6 +294,7 @@ class EmulatorEstimator(BaseEstimatorV2):
         obs = pub.observables
         evs = np.zeros(pub.shape, dtype=np.float64)
         passes = 0
+        ops = _ops(self.options)
         # run each parameter set once, evaluate every observable broadcast against it on each
         # measurement branch as the walk reaches it (branches are never held all at once)
         for pindex, bc in np.ndenumerate(bound):
@@ -264,9 +304,9 @@ class EmulatorEstimator(BaseEstimatorV2):
             terms = [obs[_broadcast_index(index, obs.shape)] for index in targets]
             terms = [(list(o.keys()), list(o.values())) for o in terms]
             sums = np.zeros(len(targets), dtype=np.complex128)
-            for w, st in run_branches(program, _fresh_state(program, self.options)):
+            for w, st in run_branches(program, _fresh_state(program, self.options), ops):
                 for j, (labels, coeffs) in enumerate(terms):
-                    sums[j] += w * pauli_sum_expectation(st, labels, coeffs)
+                    sums[j] += w * ops.expectation(st, labels, coeffs)
             for index, value in zip(targets, sums):
                 evs[index] = float(np.real(value))
         if pub.precision:
@@ -298,7 +338,7 @@ def _coerce_options(options, kwargs) -> EmulatorOptions:
 
 
 def _meta(opts: EmulatorOptions) -> dict:
-    return {"precision": opts.precision, "threads": opts.threads}
+    return {"precision": opts.precision, "threads": opts.threads, "device": opts.device}
 
 
 class _EmulatorJob(JobV1):
