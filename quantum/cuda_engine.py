@@ -63,8 +63,26 @@ def device_free_bytes() -> tuple[int, int]:
     return info.free, info.total
 
 
+def device_bytes_needed(n_qubits: int, precision: str = "double", *, copies: int = 1, sampling: bool = False) -> int:
+    """Device memory a run keeps [B]: ``copies * 2**n * bytes_per_amplitude``, plus
+    ``8 * 2**n`` for sampling's float64 cumulative sum when ``sampling``."""
+    return copies * state_bytes(n_qubits, precision) + (CDF_BYTES_PER_AMPLITUDE << n_qubits if sampling else 0)
+
+
+def device_memory_refusal(needed_bytes: int, free_bytes: float, total_bytes: float, what: str) -> str | None:
+    """The refusal message when ``needed_bytes`` exceed :data:`quantum.memory.USABLE_FRACTION` of
+    the device's ``free_bytes`` [B], else None."""
+    if needed_bytes <= USABLE_FRACTION * free_bytes:
+        return None
+    return (
+        f"{what} needs {needed_bytes:,} bytes ({needed_bytes / 2**30:,.1f} GiB) but the CUDA device has "
+        f"{int(free_bytes):,} bytes ({free_bytes / 2**30:.1f} GiB) free of {total_bytes / 2**30:.1f} GiB"
+    )
+
+
 def check_device_memory(n_qubits: int, precision: str = "double", *, copies: int = 1, sampling: bool = False) -> int:
-    """Raise :class:`archmodels.errors.ResourceError` unless the states fit in the device's free memory.
+    """Raise :class:`archmodels.errors.ResourceError` unless the run's states fit in the device's
+    free memory (``cuda.current_context().get_memory_info()``), before anything is allocated.
 
     Parameters
     ----------
@@ -75,25 +93,23 @@ def check_device_memory(n_qubits: int, precision: str = "double", *, copies: int
     copies : int
         States alive at once (measurement branches wait as copies).
     sampling : bool
-        Add the float64 cumulative sum sampling keeps (:data:`CDF_BYTES_PER_AMPLITUDE`).
+        Count the float64 cumulative sum sampling keeps (:data:`CDF_BYTES_PER_AMPLITUDE`).
 
     Returns
     -------
     int
-        Bytes needed on the device [B]: ``copies * 2**n * bytes_per_amplitude (+ 8 * 2**n)``.
+        Bytes needed on the device [B] (:func:`device_bytes_needed`).
     """
     from archmodels.errors import ResourceError
 
-    needed = copies * state_bytes(n_qubits, precision) + (CDF_BYTES_PER_AMPLITUDE << n_qubits if sampling else 0)
+    needed = device_bytes_needed(n_qubits, precision, copies=copies, sampling=sampling)
     free, total = device_free_bytes()
-    if needed <= USABLE_FRACTION * free:
-        return needed
     states = f"a {n_qubits}-qubit state" if copies == 1 else f"{copies} live copies of a {n_qubits}-qubit state"
     extra = " and its sampling cumulative sum" if sampling else ""
-    raise ResourceError(
-        f"{states}{extra} in {precision} precision needs {needed:,} bytes ({needed / 2**30:,.1f} GiB) but the "
-        f"CUDA device has {free:,} bytes ({free / 2**30:.1f} GiB) free of {total / 2**30:.1f} GiB"
-    )
+    message = device_memory_refusal(needed, free, total, f"{states}{extra} in {precision} precision")
+    if message:
+        raise ResourceError(message)
+    return needed
 
 
 def zero_state(n_qubits: int, precision: str = "double"):
@@ -242,7 +258,8 @@ def sample_indices(state, shots: int, rng: np.random.Generator) -> np.ndarray:
     ck.take_every[ck.blocks_for(n_chunks), ck.THREADS](cdf, per_chunk - 1, per_chunk, ends_d)
     ends = ends_d.copy_to_host()
     starts = np.concatenate(([0.0], ends[:-1]))
-    chunk_p = ends - starts
+    # differences of a parallel scan may round an empty chunk to -1 ulp: clip at 0
+    chunk_p = np.maximum(ends - starts, 0.0)
     counts = rng.multinomial(shots, chunk_p / chunk_p.sum())
     chunks = np.flatnonzero(counts)
     chunk_of_draw = np.repeat(chunks, counts[chunks]).astype(np.int64)

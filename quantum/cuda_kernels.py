@@ -20,14 +20,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import cuda
+from numba import config, cuda
 
-THREADS = 128
-"""Threads per block of every kernel (a multiple of the 32-thread warp; the shared reduction
-arrays below have this size)."""
+THREADS = 32 if config.ENABLE_CUDASIM else 128
+"""Threads per block of every kernel, a power of two (the shared reduction arrays have this size):
+128 on a device; 32 under numba's CUDA simulator, which runs every thread of a block as a Python
+thread (the kernels are written for any power of two, and the tests run them with 32)."""
 
 MAX_GATE_QUBITS = 5
-"""Largest dense gate :func:`dense_gate` applies (32 x 32 matrix in shared memory, 16 KiB)."""
+"""Largest dense gate :func:`dense_gate` applies (32 x 32 matrix in shared memory, 16 KiB;
+:func:`pauli_partials` uses 32 KiB: both within the 48 KiB of static shared memory per block)."""
 
 _DIM = 1 << MAX_GATE_QUBITS
 _TERMS = 16
@@ -163,15 +165,14 @@ def pauli_partials(state, x_mask, z_masks, partials):
 
     For up to 16 terms ``z_masks`` sharing ``x_mask`` (the sum of
     :func:`quantum.kernels.pauli_group_expectations` without its ``i**n_y``); ``partials`` has
-    shape (blocks, terms, 2): real and imaginary parts.
+    shape (blocks, terms, 2): real and imaginary parts. All terms are reduced together, one tree
+    over the block's threads.
     """
-    shared = cuda.shared.array(THREADS, dtype=np.float64)
-    accr = cuda.local.array(_TERMS, dtype=np.float64)
-    acci = cuda.local.array(_TERMS, dtype=np.float64)
+    shared = cuda.shared.array((2 * _TERMS, THREADS), dtype=np.float64)
+    acc = cuda.local.array(2 * _TERMS, dtype=np.float64)
     n_terms = z_masks.size
-    for t in range(n_terms):
-        accr[t] = 0.0
-        acci[t] = 0.0
+    for t in range(2 * n_terms):
+        acc[t] = 0.0
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for i in range(start, state.size, stride):
         a = state[i]
@@ -180,14 +181,23 @@ def pauli_partials(state, x_mask, z_masks, partials):
         vi = b.real * a.imag - b.imag * a.real
         for t in range(n_terms):
             s = 1.0 - 2.0 * _parity(i & z_masks[t])
-            accr[t] += s * vr
-            acci[t] += s * vi
-    for t in range(n_terms):
-        re = _block_sum(shared, accr[t])
-        im = _block_sum(shared, acci[t])
-        if cuda.threadIdx.x == 0:
-            partials[cuda.blockIdx.x, t, 0] = re
-            partials[cuda.blockIdx.x, t, 1] = im
+            acc[2 * t] += s * vr
+            acc[2 * t + 1] += s * vi
+    tid = cuda.threadIdx.x
+    for t in range(2 * n_terms):
+        shared[t, tid] = acc[t]
+    cuda.syncthreads()
+    s = THREADS // 2
+    while s > 0:
+        if tid < s:
+            for t in range(2 * n_terms):
+                shared[t, tid] += shared[t, tid + s]
+        cuda.syncthreads()
+        s //= 2
+    if tid == 0:
+        for t in range(n_terms):
+            partials[cuda.blockIdx.x, t, 0] = shared[2 * t, 0]
+            partials[cuda.blockIdx.x, t, 1] = shared[2 * t + 1, 0]
 
 
 @cuda.jit(cache=True)

@@ -16,6 +16,7 @@ def run_circuit_file(
     precision: str = "double",
     threads: int | None = None,
     machine: str = "fugaku",
+    device: str = "cpu",
 ) -> dict:
     """Load an OpenQASM 2/3 file, check memory, sample it, return counts and run figures.
 
@@ -24,21 +25,29 @@ def run_circuit_file(
     allocated, so an oversized circuit is refused at once (:class:`archmodels.errors.ResourceError`,
     naming the bytes, the binding limit and the nodes of ``machine``). An allocation that fails
     anyway (a limit the guard cannot see) becomes the same kind of error, not a traceback.
+    ``device="gpu"`` runs it on a CUDA device (:mod:`quantum.cuda_engine`): refused in one line when
+    there is none, the host guard skipped (the state lives on the device, checked against its
+    free memory).
 
     Returns
     -------
     dict
         ``counts`` (per classical register, bitstring -> count), ``n_qubits``, ``shots``,
-        ``seed``, ``precision``, ``state_bytes``, ``passes``, ``time_s``, ``file``.
+        ``seed``, ``precision``, ``device``, ``state_bytes``, ``passes``, ``time_s``, ``file``.
     """
     from archmodels.errors import InputError
 
     if shots < 1:
         raise InputError(f"shots must be >= 1, got {shots}", location="--shots")
     circuit = load_circuit(path)
-    check_state_memory(circuit.num_qubits, precision, machine=machine, what=str(path))
+    if device == "gpu":
+        from quantum.cuda_engine import require_device
+
+        require_device()
+    else:
+        check_state_memory(circuit.num_qubits, precision, machine=machine, what=str(path))
     try:
-        return _run(circuit, str(path), shots, seed, precision, threads, machine)
+        return _run(circuit, str(path), shots, seed, precision, threads, machine, device)
     except MemoryError as err:  # numpy's _ArrayMemoryError included
         from archmodels.errors import ResourceError
         from quantum.memory import available_memory
@@ -52,7 +61,7 @@ def run_circuit_file(
         ) from err
 
 
-def _run(circuit, path: str, shots, seed, precision, threads, machine) -> dict:
+def _run(circuit, path: str, shots, seed, precision, threads, machine, device) -> dict:
     from archmodels.errors import InputError
     from quantum.circuits import prepare_circuit
     from quantum.primitives import EmulatorSampler
@@ -65,9 +74,9 @@ def _run(circuit, path: str, shots, seed, precision, threads, machine) -> dict:
         names = ", ".join(p.name for p in circuit.parameters)
         raise InputError(f"circuit has unbound parameters ({names}); give them values in the file", file=path)
     t0 = time.perf_counter()
-    result = EmulatorSampler(default_shots=shots, seed=seed, precision=precision, threads=threads, machine=machine).run(
-        [circuit]
-    ).result()
+    result = EmulatorSampler(
+        default_shots=shots, seed=seed, precision=precision, threads=threads, machine=machine, device=device
+    ).run([circuit]).result()
     elapsed = time.perf_counter() - t0
     pub = result[0]
     counts = {name: dict(sorted(getattr(pub.data, name).get_counts().items())) for name in pub.data}
@@ -77,6 +86,7 @@ def _run(circuit, path: str, shots, seed, precision, threads, machine) -> dict:
         "shots": shots,
         "seed": result.metadata["seed"],
         "precision": precision,
+        "device": device,
         "state_bytes": state_bytes(circuit.num_qubits, precision),
         "passes": pub.metadata["passes"],
         "time_s": elapsed,

@@ -23,6 +23,11 @@ class Precision(str, Enum):
     single = "single"
 
 
+class Device(str, Enum):
+    cpu = "cpu"
+    gpu = "gpu"
+
+
 class CostPrecision(str, Enum):
     double = "double"
     single = "single"
@@ -37,13 +42,15 @@ def run(
     precision: Precision = typer.Option(Precision.double, "--precision", help="Amplitude precision."),
     threads: int | None = typer.Option(None, "--threads", help="Numba threads (default: all)."),
     machine: str = typer.Option("fugaku", "--machine", help="Catalog machine named when memory is short."),
+    device: Device = typer.Option(Device.cpu, "--device", help="cpu, or gpu (a CUDA device through numba.cuda)."),
     json_out: JsonOption = False,
 ) -> None:
     """Sample a circuit file; counts per classical register."""
     from quantum.run_file import run_circuit_file
 
     result = run_circuit_file(
-        circuit, shots=shots, seed=seed, precision=precision.value, threads=threads, machine=machine
+        circuit, shots=shots, seed=seed, precision=precision.value, threads=threads, machine=machine,
+        device=device.value,
     )
     if json_out:
         emit_json(result)
