@@ -225,7 +225,7 @@ def pauli_sum_expectation(state, labels: Sequence[str], coeffs: Sequence[complex
     return total
 
 
-def _inclusive_scan(values) -> None:
+def inclusive_scan(values) -> None:
     """Inclusive prefix sum of a float64 device array, in place (tiles, then their totals)."""
     from quantum import cuda_kernels as ck
 
@@ -235,7 +235,7 @@ def _inclusive_scan(values) -> None:
     totals = cuda.device_array(tiles, dtype=np.float64)
     ck.scan_tiles[tiles, ck.THREADS](values, totals)
     if tiles > 1:
-        _inclusive_scan(totals)
+        inclusive_scan(totals)
         ck.add_tile_offsets[ck.blocks_for(values.size), ck.THREADS](values, totals)
 
 
@@ -253,7 +253,7 @@ def sample_indices(state, shots: int, rng: np.random.Generator) -> np.ndarray:
     per_chunk = n // n_chunks
     cdf = cuda.device_array(n, dtype=np.float64)
     ck.probabilities[ck.blocks_for(n), ck.THREADS](state, cdf)
-    _inclusive_scan(cdf)
+    inclusive_scan(cdf)
     ends_d = cuda.device_array(n_chunks, dtype=np.float64)
     ck.take_every[ck.blocks_for(n_chunks), ck.THREADS](cdf, per_chunk - 1, per_chunk, ends_d)
     ends = ends_d.copy_to_host()

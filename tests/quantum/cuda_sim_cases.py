@@ -45,10 +45,15 @@ def observables(n):
     return [zsum, mixed]
 
 
+def sampler_head():
+    """The random 6-qubit part of :func:`sampler_circuit`."""
+    return random_circuit(6, 3, max_operands=2, seed=21)
+
+
 def sampler_circuit():
     """Terminal measurements of a random 6-qubit state, after a mid-circuit measurement and reset."""
     qc = QuantumCircuit(6, 6)
-    qc.compose(random_circuit(6, 3, max_operands=2, seed=21), inplace=True)
+    qc.compose(sampler_head(), inplace=True)
     qc.measure(1, 5)
     qc.reset(2)
     qc.h(2)
@@ -109,7 +114,7 @@ def run_all(path):
     out["bits_dynamic"] = res[1].data.c.array
     values = np.random.default_rng(5).random(3000)  # more than one scan tile: both scan levels
     d = cuda_engine.require_device().to_device(values)
-    cuda_engine._inclusive_scan(d)
+    cuda_engine.inclusive_scan(d)
     out["scan_in"], out["scan_out"] = values, d.copy_to_host()
     np.savez(path, **out)
 
