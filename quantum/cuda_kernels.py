@@ -32,14 +32,17 @@ MAX_GATE_QUBITS = 5
 :func:`pauli_partials` uses 32 KiB: both within the 48 KiB of static shared memory per block)."""
 
 _DIM = 1 << MAX_GATE_QUBITS
+_MATRIX_ENTRIES = _DIM * _DIM  # array sizes must be module constants for numba.cuda
 _TERMS = 16
 """Pauli strings of one X mask summed per launch of :func:`pauli_partials` (one read of the state)."""
+
+_ACC = 2 * _TERMS
 
 SCAN_ITEMS = 8
 """Elements each thread of :func:`scan_tiles` scans serially (a tile is THREADS * SCAN_ITEMS)."""
 
 
-@cuda.jit(device=True, inline=True)
+@cuda.jit(device=True)
 def _insert_zero_bits(index, sorted_qubits):
     for t in range(sorted_qubits.size):
         q = sorted_qubits[t]
@@ -47,7 +50,7 @@ def _insert_zero_bits(index, sorted_qubits):
     return index
 
 
-@cuda.jit(device=True, inline=True)
+@cuda.jit(device=True)
 def _parity(x):
     x ^= x >> 32
     x ^= x >> 16
@@ -66,8 +69,8 @@ def dense_gate(state, sorted_qubits, offsets, mat_re, mat_im):
     ``sorted_qubits``; ``mat_re``/``mat_im`` are the row-major matrix's float64 parts.
     """
     dim = offsets.size
-    sm_re = cuda.shared.array(_DIM * _DIM, dtype=np.float64)
-    sm_im = cuda.shared.array(_DIM * _DIM, dtype=np.float64)
+    sm_re = cuda.shared.array(_MATRIX_ENTRIES, dtype=np.float64)
+    sm_im = cuda.shared.array(_MATRIX_ENTRIES, dtype=np.float64)
     for t in range(cuda.threadIdx.x, dim * dim, cuda.blockDim.x):
         sm_re[t] = mat_re[t]
         sm_im[t] = mat_im[t]
@@ -107,7 +110,7 @@ def diagonal_gate(state, qubits, diag_re, diag_im):
         state[i] = complex(dr * a.real - di * a.imag, dr * a.imag + di * a.real)
 
 
-@cuda.jit(device=True, inline=True)
+@cuda.jit(device=True)
 def _block_sum(shared, value):
     """Sum of ``value`` over the block (tree in shared memory); valid in thread 0."""
     t = cuda.threadIdx.x
@@ -168,8 +171,8 @@ def pauli_partials(state, x_mask, z_masks, partials):
     shape (blocks, terms, 2): real and imaginary parts. All terms are reduced together, one tree
     over the block's threads.
     """
-    shared = cuda.shared.array((2 * _TERMS, THREADS), dtype=np.float64)
-    acc = cuda.local.array(2 * _TERMS, dtype=np.float64)
+    shared = cuda.shared.array((_ACC, THREADS), dtype=np.float64)
+    acc = cuda.local.array(_ACC, dtype=np.float64)
     n_terms = z_masks.size
     for t in range(2 * n_terms):
         acc[t] = 0.0
@@ -221,8 +224,11 @@ def scan_tiles(values, tile_totals):
     shared = cuda.shared.array(THREADS, dtype=np.float64)
     t = cuda.threadIdx.x
     first = cuda.blockIdx.x * THREADS * SCAN_ITEMS + t * SCAN_ITEMS
+    stop = first + SCAN_ITEMS
+    if stop > values.size:
+        stop = values.size
     acc = 0.0
-    for j in range(first, min(first + SCAN_ITEMS, values.size)):
+    for j in range(first, stop):
         acc += values[j]
         values[j] = acc
     shared[t] = acc
@@ -235,7 +241,7 @@ def scan_tiles(values, tile_totals):
         cuda.syncthreads()
         d *= 2
     before = shared[t] - acc
-    for j in range(first, min(first + SCAN_ITEMS, values.size)):
+    for j in range(first, stop):
         values[j] += before
     if t == THREADS - 1:
         tile_totals[cuda.blockIdx.x] = shared[t]
