@@ -89,7 +89,7 @@ def reset_estimator_circuit():
 def run_all(path):
     from quantum import cuda_engine
     from quantum.circuits import compile_circuit
-    from quantum.primitives import EmulatorEstimator, EmulatorSampler
+    from quantum.primitives import EmulatorBackend, EmulatorEstimator, EmulatorSampler
 
     out = {}
     for n, depth, seed, fused in STATE_CASES:
@@ -112,6 +112,8 @@ def run_all(path):
     res = sampler.run([sampler_circuit(), dynamic_circuit()], shots=SHOTS).result()
     out["bits_static"] = res[0].data.c.array
     out["bits_dynamic"] = res[1].data.c.array
+    counts = EmulatorBackend(device="gpu").run(dynamic_circuit(), shots=SHOTS, seed_simulator=SAMPLER_SEED)
+    out["backend_counts"] = np.array(sorted(counts.result().get_counts().items()), dtype=object).astype(str)
     values = np.random.default_rng(5).random(3000)  # more than one scan tile: both scan levels
     d = cuda_engine.require_device().to_device(values)
     cuda_engine.inclusive_scan(d)

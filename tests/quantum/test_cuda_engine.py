@@ -89,6 +89,14 @@ def test_gpu_sampler_draws_the_cpu_samples_for_the_same_seed(simulated):
     np.testing.assert_array_equal(simulated["bits_dynamic"], cpu[1].data.c.array)
 
 
+def test_gpu_backend_counts_equal_cpu_backend(simulated):
+    from quantum.primitives import EmulatorBackend
+
+    job = EmulatorBackend().run(cases.dynamic_circuit(), shots=cases.SHOTS, seed_simulator=cases.SAMPLER_SEED)
+    cpu = np.array(sorted(job.result().get_counts().items()), dtype=object).astype(str)
+    np.testing.assert_array_equal(simulated["backend_counts"], cpu)
+
+
 def test_gpu_sampler_distribution_within_shot_noise(simulated):
     """Counts of each 2-bit pattern of terminal qubits 0 and 4 against Statevector's marginal
     probabilities: every cell within 4 standard deviations of its binomial count."""
