@@ -216,8 +216,8 @@ def pauli_sum_expectation(state, labels: Sequence[str], coeffs: Sequence[complex
     total = 0j
     for xm in np.unique(x):
         sel = np.flatnonzero(x == xm)
-        for lo in range(0, sel.size, ck._TERMS):
-            part = sel[lo : lo + ck._TERMS]
+        for lo in range(0, sel.size, ck.TERMS_PER_LAUNCH):
+            part = sel[lo : lo + ck.TERMS_PER_LAUNCH]
             partials = cuda.device_array((blocks, part.size, 2), dtype=np.float64)
             ck.pauli_partials[blocks, ck.THREADS](state, int(xm), cuda.to_device(z[part]), partials)
             sums = partials.copy_to_host().sum(axis=0)

@@ -33,10 +33,10 @@ MAX_GATE_QUBITS = 5
 
 _DIM = 1 << MAX_GATE_QUBITS
 _MATRIX_ENTRIES = _DIM * _DIM  # array sizes must be module constants for numba.cuda
-_TERMS = 16
+TERMS_PER_LAUNCH = 16
 """Pauli strings of one X mask summed per launch of :func:`pauli_partials` (one read of the state)."""
 
-_ACC = 2 * _TERMS
+_ACC = 2 * TERMS_PER_LAUNCH
 
 SCAN_ITEMS = 8
 """Elements each thread of :func:`scan_tiles` scans serially (a tile is THREADS * SCAN_ITEMS)."""
