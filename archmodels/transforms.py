@@ -309,7 +309,8 @@ def scale_parts(machine: Machine, multipliers: Mapping[str, float]) -> tuple[Mac
     """A copy of ``machine`` with each ``memory:``, ``network:`` or ``processor:`` target scaled.
 
     A target is ``kind:selector:parameter`` (``memory:hbm3e:bandwidth``, ``processor:gpu:peak``,
-    ``processor:*:tdp``); a selector may name one machine's part (:func:`split_selector`:
+    ``processor:*:tdp``, ``processor:*:energy_per_flop``: a processor's own FP64 energy floor, only where
+    its machine file gives one, as a projected machine does); a selector may name one machine's part (:func:`split_selector`:
     ``processor:fugakunext-like/GPU-2030:peak``), the machine being matched by its name. Returns
     the new machine and the set of targets that changed something.
     """
@@ -353,6 +354,10 @@ def scale_parts(machine: Machine, multipliers: Mapping[str, float]) -> tuple[Mac
                             peak_matrix_flop_per_s={k: v * factor for k, v in p.peak_matrix_flop_per_s.items()},
                         )
                         hit.add(target)
+                    elif parameter == "energy_per_flop":
+                        if p.energy_per_flop_fp64_j is not None:  # only a processor's own floor
+                            processors[i] = replace(p, energy_per_flop_fp64_j=p.energy_per_flop_fp64_j * factor)
+                            hit.add(target)
                     elif p.tdp_w is not None:
                         processors[i] = replace(p, tdp_w=p.tdp_w * factor)
                         hit.add(target)

@@ -41,7 +41,7 @@ AXES = (
 TARGET_PARAMETERS = {
     "memory": ("bandwidth", "energy_per_bit", "capacity", "latency"),
     "network": ("bandwidth", "energy_per_bit", "latency", "link_static_power"),
-    "processor": ("peak", "tdp"),
+    "processor": ("peak", "tdp", "energy_per_flop"),
     "node": ("power",),
     "grid": ("carbon_intensity", "price"),
     "cost": ("capital", "embodied_carbon"),
@@ -137,17 +137,25 @@ class UncertaintySpec(_Strict):
 class UncertaintyDefaultsSpec(_Strict):
     """Switches of the default uncertainties a study adds to its own ``[[uncertainty]]``
     (docs/study.md, "Default uncertainties"): the spread of every assumption-labelled value of a
-    hypothetical candidate (:mod:`fs.implied_uncertainty`) and the model's own error from its
-    out-of-sample validation (:mod:`fs.model_error`). Both default on."""
+    hypothetical candidate (:mod:`fs.implied_uncertainty`), the model's own error from its
+    out-of-sample validation (:mod:`fs.model_error`) and the roadmap bands of a candidate projected
+    to the delivery year (:mod:`fs.projected_candidates`). All default on."""
 
     assumptions: StrictBool = True
     model_error: StrictBool = True
+    #: the roadmap bands of each projected candidate's ratios (fs.projected_candidates)
+    projections: StrictBool = True
 
 
 class CandidateSpec(_Strict):
     machine: str
     nodes: int | None = Field(default=None, gt=0)
     label: str | None = None
+    #: this candidate's delivery year (default the study's ``[lifetime] start_year``); its machine is
+    #: projected from its datasheet ``year`` to it (fs.projected_candidates)
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    #: false: never project this candidate, whatever ``project_candidates`` says
+    project: StrictBool = True
 
 
 class PortfolioSpec(_Strict):
@@ -317,6 +325,9 @@ class StudySpec(_Strict):
     lifetime: LifetimeSpec
     uncertainty: list[UncertaintySpec] = Field(default_factory=list)
     uncertainty_defaults: UncertaintyDefaultsSpec = UncertaintyDefaultsSpec()
+    #: the roadmap rule (archmodels.roadmap.RULES) each candidate older than its delivery year is
+    #: projected by, or "none" (docs/study.md, "Delivery year")
+    project_candidates: Literal["iso-power", "iso-performance", "none"] = "iso-power"
     storage: StorageSpec = StorageSpec()
     operations: OperationsSpec = OperationsSpec()
     assumptions: AssumptionsSpec = AssumptionsSpec()

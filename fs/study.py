@@ -129,6 +129,16 @@ class Candidate:
     machine: object  # archmodels Machine
     nodes: int | None
     ref: str
+    #: the machine file's ``[projection]`` table when the study projected it to its delivery year
+    #: (fs.projected_candidates), else None
+    projection: MappingProxyType | None = None
+
+    @property
+    def projection_label(self) -> str:
+        """``projected 2023→2030, iso-power``, or empty when not projected."""
+        from fs.projected_candidates import projection_label
+
+        return projection_label(self.projection)
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,9 @@ class Study:
     operating: Operating = Operating()
     #: the switches of ``[uncertainty_defaults]``: ``assumptions`` and ``model_error`` (both default True)
     uncertainty_defaults: MappingProxyType = field(
-        default_factory=lambda: MappingProxyType({"assumptions": True, "model_error": True}))
+        default_factory=lambda: MappingProxyType({"assumptions": True, "model_error": True, "projections": True}))
+    #: the rule candidates are projected to their delivery year by, or "none" (fs.projected_candidates)
+    project_candidates: str = "none"
 
 
 def _operating(ops_spec, grid_name: str, qty, problems: list, file: str) -> Operating:
@@ -305,12 +317,15 @@ def _dead_selectors(uncertainties, systems: list[Candidate], grid_name: str) -> 
 
 def _default_uncertainties(switches, systems: list[Candidate], explicit) -> tuple[Uncertainty, ...]:
     """The defaults ``[uncertainty_defaults]`` switches on, after the study's own and the ecosystem
-    table's: the spreads of hypothetical machines' assumptions (:mod:`fs.implied_uncertainty`),
-    then the model's error (:mod:`fs.model_error`); a study's own uncertainty on a value replaces
-    its default."""
-    from fs import implied_uncertainty, model_error
+    table's: the roadmap bands of projected candidates (:mod:`fs.projected_candidates`), the spreads
+    of hypothetical machines' assumptions (:mod:`fs.implied_uncertainty`), then the model's error
+    (:mod:`fs.model_error`); a study's own uncertainty on a value replaces its default."""
+    from fs import implied_uncertainty, model_error, projected_candidates
 
     out = []
+    if switches.projections:
+        out += [Uncertainty(t, *t.split(":"), MappingProxyType(d), source=projected_candidates.SOURCE)
+                for t, d in projected_candidates.projection_uncertainties(systems, explicit)]
     if switches.assumptions:
         dist = _spec.Distribution.model_validate(defaults()["uncertainty_defaults"]["assumption"]).model_dump(exclude_none=True)
         out += [Uncertainty(t, *t.split(":"), MappingProxyType(d), source=implied_uncertainty.SOURCE)
@@ -347,6 +362,15 @@ def load_study(name_or_path: str | Path) -> Study:
             machines[ref] = _load_machine(ref, base, fp, file)
         return machines[ref]
 
+    from fs.projected_candidates import delivery_year, needs_projection, projected_machine
+
+    projections: dict[tuple, tuple] = {}
+
+    def projected(m, year: int, rule: str):
+        if (m.path, year, rule) not in projections:
+            projections[(m.path, year, rule)] = projected_machine(m, year, rule)
+        return projections[(m.path, year, rule)]
+
     candidates = []
     for i, c in enumerate(s.candidates):
         try:
@@ -354,7 +378,20 @@ def load_study(name_or_path: str | Path) -> Study:
         except SpecError as err:
             problems.extend(err.problems)
             continue
-        candidates.append(Candidate(c.label or m.name, m, c.nodes, c.machine))
+        year = delivery_year(s.lifetime.start_year, c.year)
+        fp = f"candidates[{i}]" + (".year" if c.year is not None else ".machine")
+        if s.project_candidates != "none" and c.project and m.year is None:
+            problems.append((fp, f"machine {m.name} has no `year` (its datasheet year), so it cannot be projected "
+                                 f"to the delivery year {year}; give the machine a year or the candidate project = false"))
+            continue
+        projection = None
+        if needs_projection(m, year, s.project_candidates, c.project):
+            try:
+                m, projection = projected(m, year, s.project_candidates)
+            except InputError as err:
+                problems.append((fp, f"cannot project machine {m.name} to {year}: {err.detail}"))
+                continue
+        candidates.append(Candidate(c.label or m.name, m, c.nodes, c.machine, projection))
     try:
         ref_m = machine(s.reference, "reference")
         reference = Candidate(ref_m.name, ref_m, None, s.reference)
@@ -451,7 +488,7 @@ def load_study(name_or_path: str | Path) -> Study:
     sources = _default_sources()
     sources.update({k: Source(k, title, url) for k, (title, url) in ecosystem_sources().items()})
     sources.update({k: Source(k, v.title, v.url) for k, v in s.sources.items()})
-    for m in list(machines.values()):
+    for m in [*machines.values(), *(c.machine for c in candidates if c.projection is not None)]:
         for sid, src in (getattr(m, "sources", None) or {}).items():
             sources[f"{m.name}:{sid}"] = Source(f"{m.name}:{sid}", getattr(src, "title", str(src)), getattr(src, "url", "") or "")
     return Study(
@@ -485,4 +522,5 @@ def load_study(name_or_path: str | Path) -> Study:
         requirements=tuple(requirements),
         operating=operating,
         uncertainty_defaults=MappingProxyType(s.uncertainty_defaults.model_dump()),
+        project_candidates=s.project_candidates,
     )
