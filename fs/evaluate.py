@@ -348,6 +348,7 @@ def score_case(study: Study, reference: NodeProfile, profiles: list[NodeProfile]
             "machine": p.machine,
             "hypothetical": p.hypothetical,
             "year": float("nan") if p.year is None else float(p.year),
+            "projection": cand.projection_label,  # "projected 2023→2030, iso-power", or "" (fs.projected_candidates)
             "nodes": int(v["nodes"]),
             "sized_by": sized_by,
             **{name: float(v[name]) for name in ("power_w", "average_power_w", "energy_j", "capital_cost_jpy",

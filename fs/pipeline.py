@@ -31,6 +31,9 @@ def candidates_json(summary, requirements: list[dict] = ()) -> list[dict]:
         out.append({
             "name": r["candidate"],
             "machine": r["machine"],
+            "hypothetical": bool(r["hypothetical"]),
+            "year": None if not math.isfinite(r["year"]) else int(r["year"]),
+            "projection": r.get("projection") or None,  # "projected 2023→2030, iso-power" (fs.projected_candidates)
             "nodes": int(r["nodes"]),
             "sized_by": r["sized_by"],
             "power_w": _num(r["power_w"]),

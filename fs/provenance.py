@@ -52,6 +52,15 @@ def code_identity() -> dict:
             "source_sha256": h.hexdigest()}
 
 
+def _plain(value):
+    """A [projection] table as plain JSON (mappings to dicts, tuples to lists)."""
+    if hasattr(value, "items"):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def input_files(study) -> dict:
     """The files a study read, each ``{"path", "sha256"}``: the study file, every machine file (by
     candidate label, with the machine's name) and every workload file (by name). A machine or
@@ -177,6 +186,8 @@ def run_metadata(study, *, samples: int, executor: str, computed: int, reused: i
             "carbon_intensity_g_per_kwh": study.grid.carbon_intensity_g_per_kwh,
             "price_jpy_per_kwh": study.grid.price_jpy_per_kwh, "storage_tier": study.storage.tier,
             "start_year": study.start_year, "grid_trajectory": study.grid_trajectory,
+            "project_candidates": study.project_candidates,
+            "projections": {c.label: _plain(c.projection) for c in study.candidates if c.projection is not None},
             "grid_first_year_g_per_kwh": first_year, "grid_lifetime_mean_g_per_kwh": lifetime_mean,
             "uncertainties": [{"target": u.target, **dict(u.distribution), **({"source": u.source} if u.source else {})}
                               for u in study.uncertainties],

@@ -280,10 +280,11 @@ def write_report(out_dir: str | Path) -> dict[str, Path]:
 
     workload_rows = workload_table(ordered, st["portfolio"])
     margin_rows, margin_text = margin_table(ranked, st["axis_weights"])
-    hypothetical = [f"{r['candidate']} ({candidate_flag(r).removeprefix('hypothetical (').rstrip(')') or 'year not given'})"
+    hypothetical = [f"{r['candidate']} ({r['projection'] if r.get('projection') else candidate_flag(r).removeprefix('hypothetical (').rstrip(')') or 'year not given'})"
                     for _, r in ordered.iterrows() if bool(r["hypothetical"])]
-    flags_text = ("Hypothetical candidates (not built; their values include assumptions): " + ", ".join(hypothetical) + "."
-                  if hypothetical else "Every candidate is a shipping machine.")
+    flags_text = ("Hypothetical candidates (not built; their values include assumptions; a projected one is a catalog "
+                  "machine moved to the delivery year by archmodels/data/roadmap.toml, docs/roadmap.md): "
+                  + ", ".join(hypothetical) + "." if hypothetical else "Every candidate is a shipping machine.")
     unc_rows = uncertainty_table(st["uncertainties"])
     sections = [
         (None, [("text", f"Study `{st['name']}` ({st['file']})."), ("text", lead), ("text", flags_text)]

@@ -40,9 +40,14 @@ def _seconds(t: float) -> str:
 
 
 def candidate_flag(row) -> str:
-    """``hypothetical (2030)`` or ``shipping (2023)``: whether the machine exists, and its year."""
+    """``hypothetical (2030)``, ``shipping (2023)`` or ``projected 2023→2030, iso-power (2030)``:
+    whether the machine exists, and its year (a projected one: its datasheet year, the delivery year
+    it was projected to and the rule, fs.projected_candidates)."""
     year = _num(row, "year")
     when = f" ({int(year)})" if math.isfinite(year) else ""
+    projection = row.get("projection", "")
+    if isinstance(projection, str) and projection:
+        return projection + when
     return ("hypothetical" if bool(row.get("hypothetical", False)) else "shipping") + when
 
 

@@ -49,12 +49,15 @@ def _print_scorecard(result: dict) -> None:
     from rich.table import Table
 
     table = Table(title=result.get("title") or result.get("study") or "study")
-    for col in ("rank", "candidate", "score", "P(first)", "nodes", "power [MW] (5–95 %)", "capital [1e9 JPY]",
+    from fs.report_page_one import candidate_flag
+
+    for col in ("rank", "candidate", "status", "score", "P(first)", "nodes", "power [MW] (5–95 %)", "capital [1e9 JPY]",
                 "speedup (5–95 %)", "capability", "meets req.", "feasible"):
         table.add_column(col)
     for c in result["candidates"]:
         table.add_row(
-            "–" if c["rank"] is None else str(c["rank"]), c["name"], f"{c['score']:.3f}",
+            "–" if c["rank"] is None else str(c["rank"]), c["name"],
+            candidate_flag(c), f"{c['score']:.3f}",
             _p_first(c), f"{c['nodes']:,}", f"{(c['power_w'] or 0) / 1e6:.1f}{_interval(c, 'power_w', 1e6, '.1f')}",
             f"{(c['capital_cost_jpy'] or 0) / 1e9:.1f}",
             f"{c['metrics']['performance']:.2f}{_interval(c, 'performance', 1, '.2f')}", _capability(c), _meets(c),
