@@ -384,6 +384,10 @@ def load_study(name_or_path: str | Path) -> Study:
             problems.append((fp, f"machine {m.name} has no `year` (its datasheet year), so it cannot be projected "
                                  f"to the delivery year {year}; give the machine a year or the candidate project = false"))
             continue
+        if c.year is not None and m.year is not None and c.year < m.year:
+            problems.append((fp, f"delivery year {c.year} is before machine {m.name}'s datasheet year {m.year}: "
+                                 "a projection only goes forward"))
+            continue
         projection = None
         if needs_projection(m, year, s.project_candidates, c.project):
             try:
