@@ -45,9 +45,9 @@ def evaluate_case(study: Study, multipliers: dict[str, float], operations: dict 
     """Profiles and scorecard of one case; multiplier columns record the case's factors."""
     ref, profiles, _ = node_profiles(study, multipliers)
     df = score_case(study, ref, profiles, multipliers, operations)
-    for u in study.uncertainties:
-        df[MULT_PREFIX + u.target] = multipliers.get(u.target, 1.0)
-    return df
+    # one block of multiplier columns, not one insert each (a study with projected candidates has 100+)
+    mult = {MULT_PREFIX + u.target: multipliers.get(u.target, 1.0) for u in study.uncertainties}
+    return pd.concat([df, pd.DataFrame(mult, index=df.index, dtype=float)], axis=1) if mult else df
 
 
 def _tag(df: pd.DataFrame, case: str, sample: int, seed: int, sample_seed: int, parameter: str, level: str) -> pd.DataFrame:
