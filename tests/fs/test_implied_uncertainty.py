@@ -22,6 +22,7 @@ schema = "fs-workbench/study/1"
 name = "defaults-test"
 reference = "fugaku"
 seed = 7
+project_candidates = "none"   # mi300a-node stays the shipping 2023 machine (fs.projected_candidates)
 
 [constraints]
 power = "40 MW"

@@ -19,6 +19,7 @@ schema = "fs-workbench/study/1"
 name = "model-error-test"
 reference = "fugaku"
 seed = 11
+project_candidates = "none"   # fugaku-rebuilt is the reference's own machine (fs.projected_candidates)
 
 [constraints]
 power = "40 MW"
