@@ -5,7 +5,8 @@ Tables of strings (header row first) built from a run's summary (:func:`fs.runne
 
 * :func:`workload_table`: per candidate and workload the throughput speedup over the reference
   (the term of the portfolio's geometric mean), what bounds the workload's job, and the capability
-  time to solution (:mod:`fs.capability`); hypothetical candidates flagged with their year.
+  time to solution (:mod:`fs.capability`); hypothetical candidates flagged with their year, projected
+  ones with their datasheet and delivery years and rule (:mod:`fs.projected_candidates`).
 * :func:`margin_table`: the winner's lead over the runner-up split by axis, ``w_a (s_a,1 − s_a,2)``,
   which sums to the score difference (the score is the weighted sum of axis scores,
   :func:`fs.evaluate.add_scores`).

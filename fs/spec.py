@@ -4,8 +4,8 @@ A study names candidate machines, the application portfolio (workloads weighted 
 node-hours), constraints (facility power, capital budget), the evaluation axes and their weights,
 the site's lifetime and grid, and the uncertain technology parameters. The format is that of
 the project's example ``study-fugakunext.toml`` (schema ``fs-workbench/study/1``); the tables ``[storage]``,
-``[operations]``, ``[assumptions]``, ``[[requirement]]``, ``[uncertainty_defaults]`` and ``[sources]`` and a candidate's ``nodes`` and
-``label`` are optional additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
+``[operations]``, ``[assumptions]``, ``[[requirement]]``, ``[uncertainty_defaults]`` and ``[sources]``, the top-level
+``project_candidates`` and a candidate's ``nodes``, ``label``, ``year`` and ``project`` are optional additions. Everything is parsed once, here, into the frozen dataclasses of :mod:`fs.study_model`;
 bad input raises :class:`archmodels.errors.SpecError` naming every offending field.
 """
 
