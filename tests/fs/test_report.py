@@ -26,8 +26,11 @@ def run_dir(tmp_path_factory):
     """A run folder as ``fsw study run <copy of the study> --samples 4 --sweep-points 300`` writes it."""
     study_dir = tmp_path_factory.mktemp("spec")
     shutil.copytree(DATA, study_dir, dirs_exist_ok=True)
+    study = study_dir / "study-fugakunext.toml"
+    # the candidates as datasheeted (fs.projected_candidates): the report's shipping-machine text is tested
+    study.write_text(study.read_text().replace("seed = 20261129", 'seed = 20261129\nproject_candidates = "none"', 1))
     out = tmp_path_factory.mktemp("run")
-    run_pipeline(study_dir / "study-fugakunext.toml", out, samples=4, sweep_points=300)
+    run_pipeline(study, out, samples=4, sweep_points=300)
     return out
 
 

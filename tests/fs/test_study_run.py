@@ -12,13 +12,22 @@ from fs.executors import DaskExecutor, ProcessExecutor
 from fs.runner import run_study, summarise, tornado
 
 DATA = Path(__file__).parents[1] / "data" / "study"
-STUDY = DATA / "study-fugakunext.toml"
+
+
+def _datasheeted(folder: Path) -> Path:
+    """A copy of the example study and its machines in ``folder``, its candidates as datasheeted
+    (``project_candidates = "none"``, fs.projected_candidates): these tests are about the run, and
+    count the example's shipping candidates and their uncertainties."""
+    shutil.copytree(DATA, folder, dirs_exist_ok=True)
+    path = folder / "study-fugakunext.toml"
+    path.write_text(path.read_text().replace("seed = 20261129", 'seed = 20261129\nproject_candidates = "none"', 1))
+    return path
 
 
 @pytest.fixture(scope="module")
 def serial_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("serial")
-    return run_study(STUDY, out, samples=12, chunk_size=4)
+    return run_study(_datasheeted(tmp_path_factory.mktemp("spec")), out, samples=12, chunk_size=4)
 
 
 def test_rows_hold_every_case_with_its_seed(serial_run):
@@ -98,18 +107,18 @@ def test_dask_cluster_gives_identical_rows(serial_run, tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        rows = _rows_with(DaskExecutor(cluster.scheduler_address), tmp_path)  # as --scheduler tcp://HOST:PORT does
+        rows = _rows_with(DaskExecutor(cluster.scheduler_address), serial_run.study.file, tmp_path)  # as --scheduler tcp://HOST:PORT does
     pd.testing.assert_frame_equal(rows, serial_run.rows)
 
 
 def test_processes_give_identical_rows(serial_run, tmp_path):
-    pd.testing.assert_frame_equal(_rows_with(ProcessExecutor(2), tmp_path), serial_run.rows)
+    pd.testing.assert_frame_equal(_rows_with(ProcessExecutor(2), serial_run.study.file, tmp_path), serial_run.rows)
 
 
-def _rows_with(executor, out_dir):
+def _rows_with(executor, study, out_dir):
     """The rows of the 12-sample study run on ``executor``, which is closed afterwards."""
     try:
-        return run_study(STUDY, out_dir, samples=12, chunk_size=4, executor=executor).rows
+        return run_study(study, out_dir, samples=12, chunk_size=4, executor=executor).rows
     finally:
         executor.close()
 
@@ -120,7 +129,7 @@ def test_interrupted_run_resumes_recomputing_only_missing_chunks(serial_run, tmp
     chunks[2].unlink()  # as if killed before chunk 2 was written
     (tmp_path / "results.parquet").unlink()
     before = {p.name: p.stat().st_mtime_ns for p in chunks if p.exists()}
-    res = run_study(STUDY, tmp_path, samples=12, chunk_size=4)
+    res = run_study(serial_run.study.file, tmp_path, samples=12, chunk_size=4)
     assert res.chunks.computed == (2,)
     assert {p.name: p.stat().st_mtime_ns for p in chunks if p.name in before} == before
     pd.testing.assert_frame_equal(res.rows, serial_run.rows)
@@ -128,7 +137,7 @@ def test_interrupted_run_resumes_recomputing_only_missing_chunks(serial_run, tmp
 
 def test_changed_settings_do_not_reuse_stale_chunks(serial_run, tmp_path):
     shutil.copytree(serial_run.out_dir, tmp_path, dirs_exist_ok=True)
-    res = run_study(STUDY, tmp_path, samples=8, chunk_size=4)
+    res = run_study(serial_run.study.file, tmp_path, samples=8, chunk_size=4)
     assert res.chunks.computed == (0, 1, 2)
     assert res.rows["sample"].max() == 7
 
@@ -141,9 +150,7 @@ def _cli(args, capsys):
 
 @pytest.mark.slow
 def test_cli_run_json(tmp_path, capsys):
-    study_dir = tmp_path / "spec"
-    shutil.copytree(DATA, study_dir)
-    status, out, _ = _cli(["study", "run", str(study_dir / "study-fugakunext.toml"), "--out", str(tmp_path / "run"),
+    status, out, _ = _cli(["study", "run", str(_datasheeted(tmp_path / "spec")), "--out", str(tmp_path / "run"),
                            "--samples", "4", "--sweep-points", "300", "--json"], capsys)
     assert status == 0
     result = json.loads(out)
