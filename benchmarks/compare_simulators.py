@@ -305,7 +305,7 @@ def _print_table(res: dict, limits: dict | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--qubits", type=int, nargs="+", default=[24])
+    parser.add_argument("--qubits", type=int, nargs="*", default=[24], help="state sizes; none: sampling only")
     parser.add_argument("--layers", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)

@@ -176,23 +176,21 @@ def zero_state(n_qubits: int, precision: str = "double") -> np.ndarray:
 def sample_indices(state: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
     """Draw ``shots`` basis-state indices from ``|psi_i|^2`` without a full cumulative array.
 
-    The vector is split into chunks; chunk counts are drawn from a multinomial of the chunk
-    probabilities, then each chunk's draws are placed by inverse CDF within it (exact sampling,
-    in two streaming passes).
+    The vector is split into chunks and their probabilities summed (one parallel pass); ``shots``
+    sorted uniforms on [0, total) are assigned to chunks by the chunks' cumulative sums, then each
+    chunk's draws are placed by inverse CDF within it, all chunks in parallel
+    (:func:`quantum.kernels.sample_chunks`): exact sampling in two streaming passes. The draws are
+    returned in random order (a seeded permutation).
     """
     n = state.size
     n_chunks = min(n, 1 << 10)
-    per_chunk = n // n_chunks
     chunk_p = kernels.chunk_probabilities(state, n_chunks)
-    total = chunk_p.sum()
-    counts = rng.multinomial(shots, chunk_p / total)
-    out = np.empty(shots, dtype=np.int64)
-    pos = 0
-    for c in np.flatnonzero(counts):
-        u = np.sort(rng.random(counts[c])) * chunk_p[c]
-        out[pos : pos + counts[c]] = kernels.sample_in_chunk(state, c * per_chunk, (c + 1) * per_chunk, u)
-        pos += counts[c]
-    return rng.permutation(out)
+    cum = np.cumsum(chunk_p)
+    u = np.sort(rng.random(shots)) * cum[-1]
+    chunk_of = np.minimum(np.searchsorted(cum, u, side="right"), n_chunks - 1)
+    ptr = np.searchsorted(chunk_of, np.arange(n_chunks + 1), side="left")
+    local = np.maximum(u - (cum[chunk_of] - chunk_p[chunk_of]), 0.0)
+    return rng.permutation(kernels.sample_chunks(state, n_chunks, local, ptr))
 
 
 def pauli_masks(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

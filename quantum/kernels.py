@@ -125,30 +125,39 @@ def chunk_probabilities(state, n_chunks):
     return out
 
 
-@njit(cache=True)
-def sample_in_chunk(state, start, stop, uniforms):
-    """Indices drawn from ``|psi_i|^2`` restricted to ``[start, stop)``.
+@njit(parallel=True, cache=True)
+def sample_chunks(state, n_chunks, uniforms, ptr):
+    """Indices drawn from ``|psi_i|^2``, every chunk in parallel.
 
-    ``uniforms`` are sorted values in [0, chunk total); a single sweep of the chunk's cumulative
-    sum assigns each to the first index whose cumulative probability exceeds it (inverse CDF).
+    The state is cut into ``n_chunks`` equal contiguous chunks; the draws of chunk c are
+    ``uniforms[ptr[c]:ptr[c+1]]``, sorted values in [0, chunk total). A single sweep of each
+    chunk's cumulative sum assigns each draw to the first index whose cumulative probability
+    exceeds it (inverse CDF); chunks without draws are not read.
     """
+    per_chunk = state.size // n_chunks
     out = np.empty(uniforms.size, dtype=np.int64)
-    acc = 0.0
-    j = 0
-    i = start
-    while j < uniforms.size and i < stop:
-        a = state[i]
-        acc += np.float64(a.real) ** 2 + np.float64(a.imag) ** 2
-        while j < uniforms.size and uniforms[j] < acc:
-            out[j] = i
+    for c in prange(n_chunks):
+        j = ptr[c]
+        stop_j = ptr[c + 1]
+        if j == stop_j:
+            continue
+        start = c * per_chunk
+        stop = start + per_chunk
+        acc = 0.0
+        i = start
+        while j < stop_j and i < stop:
+            a = state[i]
+            acc += np.float64(a.real) ** 2 + np.float64(a.imag) ** 2
+            while j < stop_j and uniforms[j] < acc:
+                out[j] = i
+                j += 1
+            i += 1
+        while j < stop_j:  # rounding at the chunk's end: the last index with weight
+            k = stop - 1
+            while k > start and state[k] == 0:
+                k -= 1
+            out[j] = k
             j += 1
-        i += 1
-    while j < uniforms.size:  # rounding at the chunk's end: the last index with weight
-        k = stop - 1
-        while k > start and state[k] == 0:
-            k -= 1
-        out[j] = k
-        j += 1
     return out
 
 

@@ -50,3 +50,19 @@ def test_sampling_follows_probabilities():
     freq = np.bincount(idx, minlength=p.size) / shots
     assert 0.5 * np.abs(freq - p).sum() < 0.01
     assert np.array_equal(idx, sample_indices(psi, shots, np.random.default_rng(5)))
+
+
+def test_sample_chunks_matches_inverse_cdf_reference():
+    from quantum import kernels
+
+    psi = random_state(8)
+    n_chunks = 4
+    per = psi.size // n_chunks
+    p = reference.probabilities(psi).reshape(n_chunks, per)
+    rng = np.random.default_rng(3)
+    counts = np.array([0, 7, 1, 12])  # an empty chunk included: it must not be read
+    local = [np.sort(rng.random(k)) * p[c].sum() for c, k in enumerate(counts)]
+    ptr = np.concatenate([[0], np.cumsum(counts)])
+    got = kernels.sample_chunks(psi, n_chunks, np.concatenate(local), ptr)
+    want = np.concatenate([c * per + np.searchsorted(np.cumsum(p[c]), u, side="right") for c, u in enumerate(local)])
+    assert np.array_equal(got, want)
