@@ -49,13 +49,27 @@ def _block_arrays(block: CacheBlock) -> _BlockArrays:
     local = {q: p + q for q in range(low)}
     local.update({q: i for i, q in enumerate(pads)})
     local.update({q: p + low + i for i, q in enumerate(high)})
-    others = list(pads) + list(high)  # bit b of the index jr below belongs to others[b]
-    n_other = len(others)
-    jr = np.arange(1 << n_other, dtype=np.int64)
-    state_offsets = np.zeros(jr.size, dtype=np.int64)
-    for b, q in enumerate(others):
-        state_offsets |= ((jr >> b) & 1) << q
-    buffer_offsets = (jr & ((1 << p) - 1)) | ((jr >> p) << (p + low))
+    # the longest run of state qubits 0..run-1 that sit at the same buffer positions: pads on the
+    # lowest qubits, or low qubits followed by high ones, make the gather's contiguous runs longer
+    run = 0
+    while local.get(run) == run:
+        run += 1
+    if run > low:
+        others = sorted(q for q in local if q >= run)
+        jr = np.arange(1 << len(others), dtype=np.int64)
+        state_offsets = np.zeros(jr.size, dtype=np.int64)
+        buffer_offsets = np.zeros(jr.size, dtype=np.int64)
+        for b, q in enumerate(others):
+            state_offsets |= ((jr >> b) & 1) << q
+            buffer_offsets |= ((jr >> b) & 1) << local[q]
+        low, p = run, 0
+    else:
+        others = list(pads) + list(high)  # bit b of the index jr below belongs to others[b]
+        jr = np.arange(1 << len(others), dtype=np.int64)
+        state_offsets = np.zeros(jr.size, dtype=np.int64)
+        for b, q in enumerate(others):
+            state_offsets |= ((jr >> b) & 1) << q
+        buffer_offsets = (jr & ((1 << p) - 1)) | ((jr >> p) << (p + low))
     kinds, qptr, qs, mptr, mats = [], [0], [], [0], []
     for g in block.gates:
         kinds.append(1 if g.diagonal else 0)
