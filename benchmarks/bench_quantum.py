@@ -102,3 +102,51 @@ class DynamicCircuit:
         return self.sampler.run([self.circuit], shots=10_000).result()[0].metadata["branches"]
 
     track_branches.unit = "branches"
+
+
+class VersusQsim:
+    """Time ratio of the emulator to qsim (qsimcirq, complex64, fused gates up to 4 qubits) on the
+    layered circuit of benchmarks/compare_simulators.py, best of 3 interleaved, 2 threads; and of
+    10,000 shots of it. qsim is an optional peer: without qsimcirq the benchmark is skipped
+    (asv skips a benchmark whose setup raises NotImplementedError). Below 1 the emulator is faster."""
+
+    params = (["single", "double"], [20, 22])
+    param_names = ["precision", "n_qubits"]
+    timeout = 300
+    number = 1
+    repeat = 1
+
+    def setup(self, precision, n):
+        try:
+            from benchmarks import compare_simulators as cs
+
+            cs._qsim(2)
+        except ImportError:
+            raise NotImplementedError("qsimcirq is not installed") from None
+        from quantum.emulation_validation import layered_circuit
+
+        self.cs = cs
+        qc = layered_circuit(n, 10, 0)
+        small = layered_circuit(12, 2, 0)
+        self.ours = cs._ours(precision, 2)
+        self.qsim = cs._qsim(2)
+        self.ours(small)()
+        self.qsim(small)()
+        self.runs = (self.ours(qc), self.qsim(qc))
+
+    def track_ratio_to_qsim(self, precision, n):
+        best = [float("inf"), float("inf")]
+        for _ in range(3):
+            for i, run in enumerate(self.runs):
+                t0 = time.perf_counter()
+                run()
+                best[i] = min(best[i], time.perf_counter() - t0)
+        return best[0] / best[1]
+
+    track_ratio_to_qsim.unit = "ratio"
+
+    def track_sampling_ratio_to_qsim(self, precision, n):
+        rows = self.cs.compare_sampling(n, 10_000, 2, 3, skip=("qulacs", "aer"))["rows"]
+        return rows["ours-c64" if precision == "single" else "ours-c128"]["ratio_to_qsim"]
+
+    track_sampling_ratio_to_qsim.unit = "ratio"
