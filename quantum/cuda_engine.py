@@ -13,7 +13,7 @@ cache-blocked plan is still applied gate by gate).
 
 Sampling (the choice the brief asks to state): probabilities and their inclusive cumulative sum in
 float64 are computed on the device (8 bytes per amplitude beside the state, counted by the memory
-guard), the host reads the 1,024 chunk totals, draws the chunk counts and the sorted uniforms
+guard), the host reads the 1,024 chunk totals, draws the sorted uniforms and assigns them to chunks
 exactly as :func:`quantum.engine.sample_indices` does (same generator calls, so the same seed gives
 the CPU's samples up to rounding at a cumulative-sum boundary), and a binary search per draw on the
 device (searchsorted) finds the indices, which are copied back.
@@ -242,8 +242,9 @@ def inclusive_scan(values) -> None:
 def sample_indices(state, shots: int, rng: np.random.Generator) -> np.ndarray:
     """``shots`` basis-state indices drawn from ``|psi_i|^2`` of the device state (module docstring).
 
-    The generator is called as :func:`quantum.engine.sample_indices` calls it: a multinomial over
-    ``min(2**n, 1024)`` chunk probabilities, sorted uniforms per chunk, a final permutation.
+    The generator is called as :func:`quantum.engine.sample_indices` calls it: ``shots`` sorted
+    uniforms on [0, total) assigned to the ``min(2**n, 1024)`` chunks by the chunks' cumulative
+    sums, placed by inverse CDF within each chunk, then a final permutation.
     """
     from quantum import cuda_kernels as ck
 
@@ -260,14 +261,10 @@ def sample_indices(state, shots: int, rng: np.random.Generator) -> np.ndarray:
     starts = np.concatenate(([0.0], ends[:-1]))
     # differences of a parallel scan may round an empty chunk to -1 ulp: clip at 0
     chunk_p = np.maximum(ends - starts, 0.0)
-    counts = rng.multinomial(shots, chunk_p / chunk_p.sum())
-    chunks = np.flatnonzero(counts)
-    chunk_of_draw = np.repeat(chunks, counts[chunks]).astype(np.int64)
-    targets = np.empty(shots, dtype=np.float64)
-    pos = 0
-    for c in chunks:
-        targets[pos : pos + counts[c]] = starts[c] + np.sort(rng.random(counts[c])) * chunk_p[c]
-        pos += counts[c]
+    cum = np.cumsum(chunk_p)
+    u = np.sort(rng.random(shots)) * cum[-1]
+    chunk_of_draw = np.minimum(np.searchsorted(cum, u, side="right"), n_chunks - 1).astype(np.int64)
+    targets = starts[chunk_of_draw] + np.maximum(u - (cum[chunk_of_draw] - chunk_p[chunk_of_draw]), 0.0)
     out_d = cuda.device_array(shots, dtype=np.int64)
     ck.search_chunks[ck.blocks_for(shots), ck.THREADS](
         cdf, cuda.to_device(chunk_of_draw), cuda.to_device(targets), per_chunk, out_d
