@@ -56,7 +56,7 @@ def _aer_child(qc, shots, threads, seed, branching, max_memory_mb, queue):
         queue.put((None, None, f"{type(err).__name__}: {err}"))
 
 
-def time_aer(qc, shots: int, threads: int, seed: int, branching: bool, timeout_s: float):
+def run_aer_timed(qc, shots: int, threads: int, seed: int, branching: bool, timeout_s: float):
     """(seconds, counts) of one Aer run in a child process, or (None, None) past ``timeout_s``.
 
     An error in the child is raised here as a RuntimeError with the child's message."""
@@ -118,10 +118,10 @@ def compare(n_qubits=20, measurements=5, layers=2, shots=10_000, threads=2, seed
         t0 = time.perf_counter()
         res = ours.run([qc], shots=shots).result()[0]
         t_ours = min(t_ours, time.perf_counter() - t0)
-        t, counts = time_aer(qc, shots, threads, seed, False, aer_timeout)
+        t, counts = run_aer_timed(qc, shots, threads, seed, False, aer_timeout)
         if t is not None:
             t_aer, aer_counts = min(t_aer, t), counts
-        t, counts = time_aer(qc, shots, threads, seed, True, aer_timeout)
+        t, counts = run_aer_timed(qc, shots, threads, seed, True, aer_timeout)
         if t is not None:
             t_aer_branching, aer_counts = min(t_aer_branching, t), aer_counts or counts
 
