@@ -260,3 +260,18 @@ def test_network_energy_per_bit_follows_its_link_technology_curve():
     assert after.network.energy_per_bit_j / before.network.energy_per_bit_j == pytest.approx(r, rel=1e-12)
     assert after.network.link_static_power_w / before.network.link_static_power_w == pytest.approx(r, rel=1e-12)
     assert after.network.injection_bandwidth_bytes_per_s == before.network.injection_bandwidth_bytes_per_s
+
+
+def test_the_fitted_energy_bands_record_published_figures_as_their_fit_set():
+    # logic_energy's high band ends from 2025 on were widened to cover the Frontier backcast: each
+    # figure of that fit set is a published Green500 figure of a catalog system
+    from archmodels.roadmap import load_roadmap
+
+    fit_set = load_roadmap()["entries"]["logic_energy"]["band_fit_set"]
+    with open(CATALOG_DIR.parent / "data" / "published.toml", "rb") as fh:
+        published = {(f["system"], f["metric"]) for f in tomllib.load(fh)["figure"]}
+    assert len(fit_set) == 3
+    for item in fit_set:
+        pair, metric = item.split(":")
+        start, target = pair.split("->")
+        assert (target, metric) in published and (start, metric) in published, item
